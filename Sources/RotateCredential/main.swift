@@ -1,0 +1,37 @@
+import Foundation
+import RotateCredentialCore
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
+
+/// Writes each line to stdout and flushes it, so the agent sees commands in order.
+struct StandardOutputSink: OutputSink {
+    func writeLine(_ line: String) {
+        FileHandle.standardOutput.write(Data((line + "\n").utf8))
+    }
+}
+
+/// The real clock.
+struct SystemClock: WallClock {
+    func now() -> Date { Date() }
+    func sleep(seconds: Double) async throws {
+        try await Task.sleep(nanoseconds: UInt64(max(0, seconds) * 1_000_000_000))
+    }
+}
+
+#if os(Linux)
+    // A short-lived process with a few busy threads: two malloc arenas instead of eight per core
+    // keep the peak memory flat as the number of credentials grows. glibc's mallopt is declared
+    // in malloc.h, which the Glibc module does not import; M_ARENA_MAX is -8.
+    @_silgen_name("mallopt") func mallopt(_ parameter: Int32, _ value: Int32) -> Int32
+    _ = mallopt(-8, 2)
+#endif
+
+let environment = ProcessInfo.processInfo.environment
+ProxyEnvironment.apply(from: environment)
+let runner = TaskRunner(
+    environment: environment, sink: StandardOutputSink(), clock: SystemClock(), files: LocalFileWriter(),
+    makeTransport: { settings in URLSessionTransport(timeout: settings.requestTimeoutSeconds) })
+let code = await runner.run(arguments: Array(CommandLine.arguments.dropFirst()))
+exit(code)

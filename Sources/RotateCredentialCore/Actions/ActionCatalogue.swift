@@ -1,0 +1,16 @@
+/// Which type performs which action.
+enum ActionCatalogue {
+    static func action(for action: Action) -> any TaskAction {
+        switch action {
+        case .patList: return PatListAction()
+        case .patRenew: return PatRenewAction()
+        case .patRotate: return PatRotateAction(mode: .rotate)
+        case .patCreate: return PatRotateAction(mode: .createOnly)
+        case .patRevoke: return PatRevokeAction()
+        case .appSecretRotate: return AppSecretRotateAction(mode: .rotate)
+        case .appSecretCreate: return AppSecretRotateAction(mode: .createOnly)
+        case .appSecretRevoke: return AppSecretRevokeAction()
+        case .serviceConnectionUpdate: return ServiceConnectionUpdateAction()
+        }
+    }
+}

@@ -1,0 +1,44 @@
+import Foundation
+
+/// Everything an action uses: configuration, output, clock, files and the service clients.
+public struct ActionContext: Sendable {
+    /// The configuration.
+    public let configuration: Configuration
+    /// Pipeline output.
+    public let output: PipelineOutput
+    /// Time.
+    public let clock: any WallClock
+    /// HTTP, URLs, tokens.
+    public let services: ServiceContext
+    /// Files.
+    public let files: any FileWriter
+    /// Runs plans (knows about dry runs).
+    public let runner: PlanRunner
+
+    /// Creates a context.
+    public init(
+        configuration: Configuration, output: PipelineOutput, clock: any WallClock, services: ServiceContext,
+        files: any FileWriter
+    ) {
+        self.configuration = configuration
+        self.output = output
+        self.clock = clock
+        self.services = services
+        self.files = files
+        self.runner = PlanRunner(output: output, dryRun: configuration.dryRun)
+    }
+
+    /// The Key Vault client, when a vault is configured.
+    public func keyVault() -> KeyVaultClient? {
+        guard let vault = configuration.keyVault else { return nil }
+        guard let credential = configuration.azureIdentity ?? configuration.patOwner else { return nil }
+        return KeyVaultClient(context: services, vault: vault.url, credential: credential)
+    }
+
+    /// Writes the JSON report (owner-only) and sets the `reportPath` output variable.
+    public func writeReport<Report: Encodable>(_ report: Report) throws {
+        let data = try JSON.encoder().encode(report)
+        try files.write(data, to: configuration.reportPath)
+        output.setVariable("reportPath", configuration.reportPath)
+    }
+}

@@ -1,0 +1,68 @@
+import Foundation
+
+/// `app-secret-revoke`: the second half of `app-secret-create`. Removes the old client secrets
+/// ``PasswordRetention`` lets go, never the newest one and never the one Key Vault's latest
+/// version holds (its `keyId` tag).
+struct AppSecretRevokeAction: TaskAction {
+    func run(_ context: ActionContext) async throws -> ActionResult {
+        let configuration = context.configuration
+        let options = configuration.appSecret
+        let output = context.output
+        guard let identity = configuration.azureIdentity, let applicationId = options.applicationId else {
+            throw TaskFailure("applicationId and an Azure identity (azureSubscription) are required.")
+        }
+        let graph = GraphApplicationClient(context: context.services, credential: identity)
+        let now = context.clock.now()
+        let application = try await graph.application(applicationId)
+        output.info("Application \(application.label) has \(application.passwordCredentials.count) client secret(s).")
+
+        var protected: Set<String> = []
+        if let newest = PasswordRetention.newestFirst(application.passwordCredentials).first {
+            protected.insert(newest.keyId)
+        }
+        if let vault = context.keyVault(), let secretName = configuration.keyVault?.secretNameTemplate {
+            if let latest = try await SecretStore(keyVault: vault).latest(secretName) {
+                if let keyId = latest.tags["keyId"] {
+                    protected.insert(keyId)
+                    output.info("Key Vault secret '\(secretName)' holds client secret keyId \(keyId); it is kept.")
+                } else {
+                    output.warning("Key Vault secret '\(secretName)' has no keyId tag, so this task cannot tell which client secret it holds; only the retention rule protects it.")
+                }
+            }
+        }
+        let removals = PasswordRetention(keepSecrets: options.keepSecrets, graceHours: options.graceHours)
+            .removals(from: application.passwordCredentials, now: now, protected: protected)
+        var report = AppSecretReport(
+            action: configuration.action.rawValue, dryRun: configuration.dryRun, changed: !removals.isEmpty,
+            applicationId: application.appId, objectId: application.id, displayName: application.displayName)
+        guard !removals.isEmpty else {
+            let message = "No client secret of application \(application.label) is due for removal (keepSecrets \(options.keepSecrets), graceHours \(options.graceHours)). Nothing changed."
+            output.info(message)
+            report.keptSecrets = application.passwordCredentials.map(AppSecretReport.Password.init)
+            try context.writeReport(report)
+            return ActionResult(changed: false, summaryMarkdown: "### Old client secrets of \(application.label)\n\n\(message)\n")
+        }
+        let steps = removals.map { password in
+            AppSecretRotateAction.removeStep(graph: graph, application: application, password: password)
+        }
+        let plan = Plan("Remove old client secrets of application \(application.label)", steps: steps)
+        let outcome = await context.runner.run(plan)
+        let removedTitles = Set(outcome.completed)
+        let removed = configuration.dryRun ? [] : zip(removals, steps).filter { removedTitles.contains($0.1.title) }.map(\.0)
+        let removedIds = Set(removed.map(\.keyId))
+        report.removedSecrets = removed.map(AppSecretReport.Password.init)
+        report.keptSecrets = application.passwordCredentials.filter { !removedIds.contains($0.keyId) }
+            .map(AppSecretReport.Password.init)
+        report.completedSteps = outcome.completed
+        report.failure = outcome.failure.map { _ in outcome.stateReport }
+        try context.writeReport(report)
+        var summary = ["### \(plan.title)\(configuration.dryRun ? " (dry run)" : "")", ""]
+        for password in removals {
+            let verb = configuration.dryRun ? "Would remove" : (removedIds.contains(password.keyId) ? "Removed" : "Not removed")
+            summary.append("- \(verb) client secret \(password.label)")
+        }
+        return ActionResult(
+            changed: true, summaryMarkdown: summary.joined(separator: "\n") + "\n",
+            failures: outcome.succeeded ? [] : [outcome])
+    }
+}

@@ -1,0 +1,90 @@
+import Foundation
+
+/// What every PAT action shares: the client acting as the PAT owner, the run's start time,
+/// discovery, secret names, the report and the summary.
+struct PatActionSupport: Sendable {
+    let context: ActionContext
+    let client: PersonalAccessTokenClient
+    /// When the run started (the clock's time; never `Date()`).
+    let started: Date
+
+    init(_ context: ActionContext) throws {
+        guard let owner = context.configuration.patOwner else {
+            // ActionRequirements refuses this before any call; kept as a guard for direct callers.
+            throw TaskFailure("No PAT owner is configured: the PAT Lifecycle Management API needs a user's token (patOwnerUsername and patOwnerPassword, or patOwnerAccessToken).")
+        }
+        self.context = context
+        self.client = PersonalAccessTokenClient(context: context.services, credential: owner)
+        self.started = context.clock.now()
+    }
+
+    var configuration: Configuration { context.configuration }
+    var output: PipelineOutput { context.output }
+
+    /// Lists every active token (a read: it runs in dry runs too).
+    func discover() async throws -> [PersonalAccessToken] {
+        output.info("Listing the active PATs of \(configuration.patOwner?.summary ?? "the PAT owner") in \(configuration.organization)…")
+        let tokens = try await client.list()
+        output.info("\(tokens.count) active PAT(s) found.")
+        return tokens
+    }
+
+    /// The selected tokens; warns when the patterns select nothing.
+    func select(_ tokens: [PersonalAccessToken]) -> [PersonalAccessToken] {
+        let selected = PatSelection.select(tokens, patterns: configuration.pat.displayNames)
+        if selected.isEmpty {
+            output.warning("No active PAT matches tokenDisplayNames (\(configuration.pat.displayNames.map(\.text).joined(separator: ", "))); nothing to do.")
+        }
+        return selected
+    }
+
+    /// The Key Vault store; the inputs check makes sure a vault is configured.
+    func secretStore() throws -> SecretStore {
+        guard let keyVault = context.keyVault() else {
+            throw TaskFailure("\(configuration.action.rawValue) needs Key Vault (keyVaultName or keyVaultUrl) and an identity that may use it.")
+        }
+        return SecretStore(keyVault: keyVault)
+    }
+
+    /// The Key Vault secret name of a display name (template `pat-{displayName}` by default, sanitised).
+    func secretName(_ displayName: String) -> String {
+        SecretStore.secretName(
+            template: configuration.keyVault?.secretNameTemplate ?? "pat-{displayName}", displayName: displayName)
+    }
+
+    /// Refuses selections where two display names would share one secret (a template without
+    /// `{displayName}`, or names that sanitise alike): one would overwrite the other.
+    func checkSecretNames(_ families: [PatFamily]) throws {
+        let byName = Dictionary(grouping: families) { secretName($0.displayName).lowercased() }
+        if let clash = byName.first(where: { $0.value.count > 1 }) {
+            let names = clash.value.map { "'\($0.displayName)'" }.joined(separator: ", ")
+            throw TaskFailure("The PATs \(names) would all be stored in Key Vault secret '\(secretName(clash.value[0].displayName))'; use a secretName with {displayName} (default pat-{displayName}) or select fewer names. Nothing was changed.")
+        }
+    }
+
+    /// Warns about a global token (targetAccounts null).
+    func warnIfGlobal(_ token: PersonalAccessToken, replaced: Bool) {
+        guard token.isGlobal else { return }
+        let next = replaced
+            ? "its replacement is scoped to organization \(configuration.organization) only."
+            : "replace it with pat-rotate to get an organization-scoped token."
+        output.warning("PAT '\(token.displayName)' (\(token.authorizationId)) is global (all organizations); global PATs stop working on 2026-12-01; \(next)")
+    }
+
+    /// Writes the JSON report (0600) and sets `reportPath`.
+    func writeReport(_ entries: [PatReportEntry]) {
+        let report = PatReport(
+            action: configuration.action.rawValue, organization: configuration.organization,
+            dryRun: configuration.dryRun, generatedAt: started, tokens: entries)
+        do {
+            try context.writeReport(report)
+        } catch {
+            output.warning("Could not write the report to \(configuration.reportPath): \(error)")
+        }
+    }
+
+    /// "2026-12-01T10:00:00.000Z (30 days)".
+    func describe(_ date: Date) -> String {
+        "\(Timestamp.format(date)) (\(Int((date.timeIntervalSince(started) / 86_400).rounded(.down))) days from now)"
+    }
+}

@@ -1,0 +1,92 @@
+import Foundation
+
+/// The JSON report of a PAT action (no values, ever): one entry per token considered.
+struct PatReport: Encodable, Sendable {
+    /// The action.
+    var action: String
+    /// Organization.
+    var organization: String
+    /// Whether nothing was changed on purpose.
+    var dryRun: Bool
+    /// When the run started.
+    var generatedAt: Date
+    /// The tokens.
+    var tokens: [PatReportEntry]
+}
+
+/// One token in a report.
+struct PatReportEntry: Encodable, Sendable {
+    var displayName: String
+    var authorizationId: String
+    var scope: String
+    var reach: String
+    var global: Bool
+    var validFrom: Date
+    var validTo: Date
+    var daysLeft: Int
+    /// What happened: listed, renewed, rotated, created, pending, revoked, kept, skipped, failed,
+    /// or "would …" in a dry run.
+    var outcome: String
+    /// Why, in words.
+    var detail: String?
+    /// The expiry asked for (pat-renew).
+    var requestedValidTo: Date?
+    /// The replacement (pat-rotate, pat-create) or the renewed expiry's token.
+    var newAuthorizationId: String?
+    /// Expiry of the replacement or the renewed token, as the service granted it.
+    var newValidTo: Date?
+    /// The Key Vault secret version holding the new value.
+    var keyVaultSecretId: String?
+
+    init(_ token: PersonalAccessToken, now: Date, outcome: String, detail: String? = nil) {
+        displayName = token.displayName
+        authorizationId = token.authorizationId
+        scope = token.scope
+        reach = token.reach
+        global = token.isGlobal
+        validFrom = token.validFrom
+        validTo = token.validTo
+        daysLeft = token.daysLeft(at: now)
+        self.outcome = outcome
+        self.detail = detail
+    }
+}
+
+/// Text renderings of report entries for the log and the run summary.
+enum PatReportFormat {
+    /// A fixed-width table for the log.
+    static func table(_ rows: [[String]], header: [String]) -> [String] {
+        let all = [header] + rows
+        let widths = header.indices.map { column in all.map { $0[column].count }.max() ?? 0 }
+        func line(_ row: [String]) -> String {
+            row.enumerated().map { $0.element.padding(toLength: widths[$0.offset], withPad: " ", startingAt: 0) }
+                .joined(separator: "  ").trimmingCharacters(in: .whitespaces)
+        }
+        return [line(header), line(widths.map { String(repeating: "-", count: $0) })] + rows.map(line)
+    }
+
+    /// A Markdown table (cells escaped).
+    static func markdown(_ rows: [[String]], header: [String]) -> String {
+        func cell(_ text: String) -> String {
+            text.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ")
+        }
+        var lines = ["| " + header.map(cell).joined(separator: " | ") + " |"]
+        lines.append("|" + header.map { _ in "---" }.joined(separator: "|") + "|")
+        lines += rows.map { "| " + $0.map(cell).joined(separator: " | ") + " |" }
+        return lines.joined(separator: "\n")
+    }
+
+    /// Summary Markdown for a change action: heading, counts and one row per entry.
+    static func summary(title: String, entries: [PatReportEntry], dryRun: Bool) -> String {
+        var text = "## \(title)\(dryRun ? " (dry run)" : "")\n\n"
+        if entries.isEmpty { return text + "No token was selected.\n" }
+        let rows = entries.map { entry in
+            [
+                entry.displayName, entry.authorizationId, entry.outcome,
+                Timestamp.day(entry.newValidTo ?? entry.validTo), entry.detail ?? "",
+            ]
+        }
+        text += markdown(rows, header: ["Display name", "Authorization id", "Outcome", "Valid to", "Details"])
+        return text + "\n"
+    }
+}

@@ -1,0 +1,119 @@
+import Foundation
+
+/// HTTP methods the task uses.
+public enum HTTPMethod: String, Sendable {
+    case get = "GET"
+    case post = "POST"
+    case put = "PUT"
+    case patch = "PATCH"
+    case delete = "DELETE"
+}
+
+/// A request, built by a service client.
+public struct HTTPRequest: Sendable {
+    /// Method.
+    public var method: HTTPMethod
+    /// Absolute URL.
+    public var url: URL
+    /// Header fields. `Authorization` is never logged.
+    public var headers: [String: String]
+    /// Body bytes.
+    public var body: Data?
+    /// When the request may be sent again after an uncertain failure (timeout, 5xx, dropped
+    /// connection). True for GET, PUT and DELETE; a POST that creates something is not, and is
+    /// retried only when the service said it did not process it (429, 503).
+    public var isIdempotent: Bool
+    /// What the request does, for messages ("create a PAT").
+    public var operation: String
+    /// Which service it goes to, for messages and error decoding.
+    public var service: ServiceKind
+
+    /// Creates a request.
+    public init(
+        _ method: HTTPMethod, _ url: URL, service: ServiceKind, operation: String,
+        headers: [String: String] = [:], body: Data? = nil, isIdempotent: Bool? = nil
+    ) {
+        self.method = method
+        self.url = url
+        self.service = service
+        self.operation = operation
+        self.headers = headers
+        self.body = body
+        self.isIdempotent = isIdempotent ?? (method != .post && method != .patch)
+    }
+}
+
+/// A response.
+public struct HTTPResponse: Sendable {
+    /// Status code.
+    public var status: Int
+    /// Header fields, keys lower-cased.
+    public var headers: [String: String]
+    /// Body bytes.
+    public var body: Data
+
+    /// Creates a response; header names are lower-cased.
+    public init(status: Int, headers: [String: String] = [:], body: Data = Data()) {
+        self.status = status
+        self.headers = Dictionary(headers.map { ($0.key.lowercased(), $0.value) }, uniquingKeysWith: { a, _ in a })
+        self.body = body
+    }
+
+    /// A header value, by case-insensitive name.
+    public func header(_ name: String) -> String? {
+        headers[name.lowercased()]
+    }
+
+    /// Whether the body is declared as JSON.
+    public var isJSON: Bool {
+        (header("content-type") ?? "").lowercased().contains("json")
+    }
+
+    /// The ids that support asks for, in the order they are useful.
+    public var requestIds: [String] {
+        ["x-ms-request-id", "request-id", "activityid", "x-vss-e2eid", "client-request-id"]
+            .compactMap { name in header(name).map { "\(name): \($0)" } }
+    }
+}
+
+/// The services this task calls.
+public enum ServiceKind: String, Sendable {
+    case entra = "Microsoft Entra ID"
+    case graph = "Microsoft Graph"
+    case azureDevOps = "Azure DevOps"
+    case keyVault = "Azure Key Vault"
+}
+
+/// Sends one request and returns its response: the seam every test replaces.
+public protocol HTTPTransport: Sendable {
+    /// Sends `request`. Throws ``TransportError`` when no response arrived.
+    func send(_ request: HTTPRequest) async throws(TransportError) -> HTTPResponse
+}
+
+/// A request that got no response.
+public struct TransportError: Error, Sendable {
+    /// Why.
+    public enum Reason: Sendable, Equatable {
+        /// No connection could be made: the request was certainly not processed.
+        case cannotConnect
+        /// The response did not arrive in time: the request may have been processed.
+        case timedOut
+        /// The connection broke: the request may have been processed.
+        case connectionLost
+        /// TLS or certificate trouble.
+        case insecure
+        /// Anything else.
+        case other
+    }
+
+    /// Why.
+    public var reason: Reason
+    /// The system's message.
+    public var detail: String
+
+    /// Creates an error.
+    public init(_ reason: Reason, _ detail: String) {
+        self.reason = reason
+        self.detail = detail
+    }
+}

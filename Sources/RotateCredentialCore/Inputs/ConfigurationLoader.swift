@@ -1,0 +1,381 @@
+import Foundation
+
+/// Reads the task's inputs and the agent's variables into a ``Configuration``, collecting every
+/// problem instead of stopping at the first.
+public struct ConfigurationLoader {
+    private let environment: [String: String]
+    private var errors: [InputError] = []
+
+    /// Creates a loader over a process environment.
+    public init(environment: [String: String]) {
+        self.environment = environment
+    }
+
+    /// Loads and validates. Throws ``InputErrors`` listing every problem.
+    public static func load(environment: [String: String]) throws(InputErrors) -> Configuration {
+        var loader = ConfigurationLoader(environment: environment)
+        let configuration = loader.build()
+        guard let configuration, loader.errors.isEmpty else {
+            throw InputErrors(errors: loader.errors)
+        }
+        return configuration
+    }
+
+    // MARK: - Reading
+
+    /// The raw value of an input: trimmed, `nil` when absent or empty.
+    func raw(_ name: String) -> String? {
+        variable(InputCatalogue.definition(name).environmentVariable)
+    }
+
+    func variable(_ name: String) -> String? {
+        let value = environment[name]?.trimmingCharacters(in: .whitespacesAndNewlines)
+        return value?.isEmpty == false ? value : nil
+    }
+
+    /// An endpoint variable. The agent keys them by the endpoint id exactly as the input gives it
+    /// (a lower-case GUID) and upper-cases only the parameter name.
+    func endpointVariable(_ prefix: String, _ id: String, _ suffix: String = "") -> String? {
+        let tail = suffix.isEmpty ? "" : "_" + suffix
+        return variable("\(prefix)_\(id)\(tail)") ?? variable("\(prefix)_\(id.uppercased())\(tail)")
+    }
+
+    mutating func fail(_ input: String, _ message: String) {
+        errors.append(InputError(input, message))
+    }
+
+    mutating func string(_ name: String) -> String? {
+        raw(name) ?? InputCatalogue.definition(name).defaultValue
+    }
+
+    mutating func secret(_ name: String) -> Secret? {
+        // Secrets keep their exact value: only empty means absent.
+        guard let value = environment[InputCatalogue.definition(name).environmentVariable], !value.isEmpty else {
+            return nil
+        }
+        return Secret(value)
+    }
+
+    mutating func bool(_ name: String) -> Bool {
+        let text = string(name) ?? "false"
+        switch text.lowercased() {
+        case "true": return true
+        case "false": return false
+        default:
+            fail(name, "expected true or false, got '\(text)'.")
+            return false
+        }
+    }
+
+    mutating func integer(_ name: String) -> Int {
+        let definition = InputCatalogue.definition(name)
+        guard case .integer(let range) = definition.kind else { preconditionFailure("\(name) is not an integer") }
+        let text = string(name) ?? "0"
+        guard let value = Int(text) else {
+            fail(name, "expected a whole number from \(range.lowerBound) to \(range.upperBound), got '\(text)'.")
+            return range.lowerBound
+        }
+        guard range.contains(value) else {
+            fail(name, "expected a whole number from \(range.lowerBound) to \(range.upperBound), got \(value).")
+            return min(max(value, range.lowerBound), range.upperBound)
+        }
+        return value
+    }
+
+    mutating func lines(_ name: String) -> [String] {
+        (raw(name) ?? "").split(whereSeparator: \.isNewline)
+            .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    }
+
+    /// A URL input: absolute, HTTPS (HTTP only for loopback), no trailing slash.
+    mutating func url(_ name: String, _ text: String?) -> URL? {
+        guard let text else { return nil }
+        guard let url = URL(string: text.hasSuffix("/") ? String(text.dropLast()) : text),
+            let scheme = url.scheme?.lowercased(), let host = url.host, !host.isEmpty
+        else {
+            fail(name, "expected an absolute URL such as https://example.com, got '\(text)'.")
+            return nil
+        }
+        guard scheme == "https" || (scheme == "http" && Self.isLoopback(host)) else {
+            fail(name, "expected an https:// URL (http:// is allowed only for loopback addresses), got '\(text)'.")
+            return nil
+        }
+        return url
+    }
+
+    /// Whether `host` is a loopback address (127.0.0.0/8, ::1, localhost).
+    public static func isLoopback(_ host: String) -> Bool {
+        let host = host.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+        return host == "localhost" || host == "::1" || host.hasPrefix("127.")
+    }
+
+    static func isGUID(_ text: String) -> Bool {
+        UUID(uuidString: text) != nil
+    }
+
+    // MARK: - Building
+
+    mutating func build() -> Configuration? {
+        let actionText = raw("action")
+        let action = actionText.flatMap(Action.init(rawValue:))
+        if actionText == nil {
+            fail("action", "required; one of \(InputCatalogue.actions.joined(separator: ", ")).")
+        } else if action == nil {
+            fail("action", "unknown action '\(actionText!)'; expected one of \(InputCatalogue.actions.joined(separator: ", ")).")
+        }
+        let dryRun = bool("dryRun")
+        let organization = readOrganization()
+        let project = raw("project") ?? variable("SYSTEM_TEAMPROJECT")
+        let urls = readURLs(organization: organization ?? "organization")
+        let keyVault = readKeyVault(action: action)
+        let azureIdentity = readAzureIdentity()
+        let patOwner = readPatOwner()
+        let pat = PersonalAccessTokenOptions(
+            displayNames: lines("tokenDisplayNames").map(NamePattern.init),
+            renewWithinDays: integer("renewWithinDays"),
+            validityDays: integer("validityDays"),
+            scope: raw("scope"),
+            graceHours: integer("graceHours"))
+        let appSecret = AppSecretOptions(
+            applicationId: raw("applicationId"),
+            secretDisplayName: raw("secretDisplayName"),
+            validityDays: pat.validityDays,
+            renewWithinDays: pat.renewWithinDays,
+            graceHours: pat.graceHours,
+            replicationTimeoutSeconds: integer("replicationTimeoutSeconds"),
+            keepSecrets: integer("keepSecrets"),
+            serviceConnections: lines("serviceConnections"),
+            convertAutomaticConnections: bool("convertAutomaticConnections"),
+            allowForeignServiceConnections: bool("allowForeignServiceConnections"),
+            servicePrincipalKey: secret("servicePrincipalKey"))
+        let azureDevOpsIdentity = readAzureDevOpsIdentity(azureIdentity: azureIdentity)
+        let temporaryDirectory = variable("AGENT_TEMPDIRECTORY") ?? NSTemporaryDirectory()
+        let reportPath = raw("reportPath")
+            ?? (temporaryDirectory as NSString).appendingPathComponent("rotate-credential-report.json")
+        let http = HTTPSettings(
+            requestTimeoutSeconds: Double(integer("requestTimeoutSeconds")),
+            agentCAInfo: variable("AGENT_CAINFO"),
+            proxy: readProxy())
+        let maxParallel = integer("maxParallel")
+
+        guard let action, let organization, let urls else { return nil }
+        var configuration = Configuration(
+            action: action, dryRun: dryRun, debug: variable("SYSTEM_DEBUG")?.lowercased() == "true",
+            organization: organization, project: project, urls: urls,
+            azureIdentity: azureIdentity, patOwner: patOwner, azureDevOpsIdentity: azureDevOpsIdentity,
+            keyVault: keyVault, pat: pat, appSecret: appSecret, reportPath: reportPath,
+            temporaryDirectory: temporaryDirectory, maxParallel: maxParallel, http: http)
+        ActionRequirements.check(&configuration, errors: &errors)
+        return configuration
+    }
+
+    mutating func readOrganization() -> String? {
+        let given = raw("organization")
+        let source = given ?? variable("SYSTEM_COLLECTIONURI") ?? variable("SYSTEM_TEAMFOUNDATIONCOLLECTIONURI")
+        guard let source else {
+            fail("organization", "required outside a pipeline: the organization name (e.g. contoso) or its URL.")
+            return nil
+        }
+        var name = source
+        if source.contains("://") {
+            guard let url = URL(string: source), let host = url.host else {
+                fail("organization", "'\(source)' is not a URL or an organization name.")
+                return nil
+            }
+            let segments = url.path.split(separator: "/").map(String.init)
+            if host.lowercased().hasSuffix(".visualstudio.com") {
+                name = String(host.split(separator: ".")[0])
+            } else if let last = segments.last {
+                name = last
+            } else {
+                fail("organization", "no organization name in '\(source)'.")
+                return nil
+            }
+        }
+        let allowed = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "-"))
+        guard !name.isEmpty, name.count <= 50, name.unicodeScalars.allSatisfy(allowed.contains),
+            !name.hasPrefix("-"), !name.hasSuffix("-")
+        else {
+            fail(given == nil ? "SYSTEM_COLLECTIONURI" : "organization",
+                 "'\(name)' is not a valid organization name (letters, digits and hyphens, at most 50).")
+            return nil
+        }
+        return name
+    }
+
+    mutating func readURLs(organization: String) -> ServiceURLs? {
+        let authority = url("authorityHost", string("authorityHost"))
+        let graph = url("graphUrl", string("graphUrl"))
+        let azureDevOps = url("azureDevOpsUrl", string("azureDevOpsUrl"))
+        let vssps = url("vsspsUrl", string("vsspsUrl"))
+        guard let authority, let graph, let azureDevOps, let vssps else { return nil }
+        return ServiceURLs(
+            authorityHost: authority, graph: graph,
+            azureDevOpsOrganization: azureDevOps.appendingPathComponent(organization),
+            vsspsOrganization: vssps.appendingPathComponent(organization),
+            keyVaultScope: Cloud.keyVaultScope(authorityHost: authority))
+    }
+
+    mutating func readKeyVault(action: Action?) -> KeyVaultTarget? {
+        let template = raw("secretName")
+        if let template {
+            let name = template.replacingOccurrences(of: "{displayName}", with: "x")
+            if name.range(of: "^[0-9a-zA-Z-]{1,127}$", options: .regularExpression) == nil {
+                fail("secretName", "'\(template)' is not a Key Vault secret name: 1 to 127 letters, digits and hyphens (placeholder {displayName} allowed).")
+            }
+        }
+        if let text = raw("keyVaultUrl") {
+            return url("keyVaultUrl", text).map { KeyVaultTarget(url: $0, secretNameTemplate: template) }
+        }
+        guard let name = raw("keyVaultName") else { return nil }
+        guard name.range(of: "^[a-zA-Z][a-zA-Z0-9-]{1,22}[a-zA-Z0-9]$", options: .regularExpression) != nil,
+            !name.contains("--")
+        else {
+            fail("keyVaultName", "'\(name)' is not a Key Vault name: 3 to 24 letters, digits and single hyphens, starting with a letter.")
+            return nil
+        }
+        let suffix = Cloud.keyVaultDNSSuffix(authorityHost: URL(string: string("authorityHost") ?? "") )
+        return URL(string: "https://\(name.lowercased())\(suffix)").map {
+            KeyVaultTarget(url: $0, secretNameTemplate: template)
+        }
+    }
+
+    mutating func readAzureIdentity() -> EntraCredential? {
+        if let endpoint = raw("azureSubscription") {
+            return readServiceConnectionIdentity(endpoint)
+        }
+        guard let clientSecret = secret("clientSecret") else { return nil }
+        guard let tenant = readTenant(), let client = readClientId() else { return nil }
+        return .clientSecret(tenantId: tenant, clientId: client, secret: clientSecret)
+    }
+
+    mutating func readTenant() -> String? {
+        guard let tenant = raw("tenantId") else {
+            fail("tenantId", "required with clientSecret or the password flow: the Entra tenant id (a GUID) or domain.")
+            return nil
+        }
+        let domainPattern = "^[a-zA-Z0-9][a-zA-Z0-9.-]*\\.[a-zA-Z]{2,}$"
+        guard Self.isGUID(tenant) || tenant.range(of: domainPattern, options: .regularExpression) != nil else {
+            fail("tenantId", "'\(tenant)' is neither a GUID nor a domain such as contoso.onmicrosoft.com.")
+            return nil
+        }
+        if ["common", "consumers"].contains(tenant.lowercased()) {
+            fail("tenantId", "'\(tenant)' cannot be used here; give the tenant id.")
+            return nil
+        }
+        return tenant
+    }
+
+    mutating func readClientId() -> String? {
+        guard let client = raw("clientId") else {
+            fail("clientId", "required with clientSecret or the password flow: the application (client) id, a GUID.")
+            return nil
+        }
+        guard Self.isGUID(client) else {
+            fail("clientId", "'\(client)' is not a GUID.")
+            return nil
+        }
+        return client
+    }
+
+    mutating func readServiceConnectionIdentity(_ id: String) -> EntraCredential? {
+        guard let scheme = endpointVariable("ENDPOINT_AUTH_SCHEME", id) else {
+            fail("azureSubscription", "the service connection '\(id)' is not available to this step (no ENDPOINT_AUTH_SCHEME_\(id)); authorize the pipeline to use it.")
+            return nil
+        }
+        let tenant = endpointVariable("ENDPOINT_AUTH_PARAMETER", id, "TENANTID")
+        let client = endpointVariable("ENDPOINT_AUTH_PARAMETER", id, "SERVICEPRINCIPALID")
+        guard let tenant, let client else {
+            fail("azureSubscription", "the service connection '\(id)' has no tenant id or service principal id.")
+            return nil
+        }
+        switch scheme.lowercased() {
+        case "serviceprincipal":
+            let authenticationType = endpointVariable("ENDPOINT_AUTH_PARAMETER", id, "AUTHENTICATIONTYPE") ?? "spnKey"
+            guard authenticationType.lowercased() == "spnkey",
+                let key = endpointVariable("ENDPOINT_AUTH_PARAMETER", id, "SERVICEPRINCIPALKEY")
+            else {
+                fail("azureSubscription", "the service connection uses \(authenticationType); only a client secret (spnKey) or workload identity federation is supported.")
+                return nil
+            }
+            return .clientSecret(tenantId: tenant, clientId: client, secret: Secret(key))
+        case "workloadidentityfederation":
+            guard let requestURI = variable("SYSTEM_OIDCREQUESTURI"), let requestURL = url("SYSTEM_OIDCREQUESTURI", requestURI)
+            else {
+                fail("azureSubscription", "workload identity federation needs SYSTEM_OIDCREQUESTURI, which the agent sets in a pipeline job.")
+                return nil
+            }
+            guard let jobToken = systemAccessToken() else {
+                fail("azureSubscription", "workload identity federation needs the job access token (SYSTEM_ACCESSTOKEN).")
+                return nil
+            }
+            return .workloadIdentity(
+                tenantId: tenant, clientId: client,
+                oidc: OIDCTokenRequest(requestURL: requestURL, serviceConnectionId: id, jobAccessToken: jobToken))
+        default:
+            fail("azureSubscription", "the service connection's scheme \(scheme) is not supported; use a client secret or workload identity federation.")
+            return nil
+        }
+    }
+
+    func systemAccessToken() -> Secret? {
+        (environment["SYSTEM_ACCESSTOKEN"].flatMap { $0.isEmpty ? nil : $0 }
+            ?? environment["ENDPOINT_AUTH_PARAMETER_SYSTEMVSSCONNECTION_ACCESSTOKEN"].flatMap { $0.isEmpty ? nil : $0 })
+            .map(Secret.init)
+    }
+
+    mutating func readPatOwner() -> EntraCredential? {
+        if let token = secret("patOwnerAccessToken") {
+            if raw("patOwnerUsername") != nil {
+                fail("patOwnerAccessToken", "give either patOwnerAccessToken or patOwnerUsername/patOwnerPassword, not both.")
+            }
+            return .accessToken(token)
+        }
+        guard let username = raw("patOwnerUsername") else {
+            if secret("patOwnerPassword") != nil {
+                fail("patOwnerUsername", "required with patOwnerPassword: the technical user's sign-in name.")
+            }
+            return nil
+        }
+        guard let password = secret("patOwnerPassword") else {
+            fail("patOwnerPassword", "required with patOwnerUsername; map it from a secret variable.")
+            return nil
+        }
+        guard let tenant = readTenant(), let client = readClientId() else { return nil }
+        return .password(
+            tenantId: tenant, clientId: client, clientSecret: secret("clientSecret"), username: username,
+            password: password)
+    }
+
+    mutating func readAzureDevOpsIdentity(azureIdentity: EntraCredential?) -> AzureDevOpsCredential? {
+        switch string("azureDevOpsIdentity") {
+        case "azureSubscription":
+            return azureIdentity.map(AzureDevOpsCredential.entra)
+        case "systemAccessToken":
+            return systemAccessToken().map(AzureDevOpsCredential.systemAccessToken)
+        case let other:
+            fail("azureDevOpsIdentity", "expected systemAccessToken or azureSubscription, got '\(other ?? "")'.")
+            return nil
+        }
+    }
+
+    mutating func readProxy() -> ProxySettings? {
+        let agentProxy = variable("AGENT_PROXYURL")
+        guard let text = agentProxy ?? variable("HTTPS_PROXY") ?? variable("https_proxy") else { return nil }
+        guard let url = URL(string: text), url.host != nil else {
+            fail(agentProxy != nil ? "AGENT_PROXYURL" : "HTTPS_PROXY", "'\(text)' is not a proxy URL.")
+            return nil
+        }
+        var bypass: [String] = []
+        if let list = variable("AGENT_PROXYBYPASSLIST"), let data = list.data(using: .utf8),
+            let patterns = try? JSONDecoder().decode([String].self, from: data)
+        {
+            bypass = patterns
+        } else if let list = variable("NO_PROXY") ?? variable("no_proxy") {
+            bypass = list.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        }
+        let password = (environment["SECRET_AGENT_PROXYPASSWORD"] ?? environment["AGENT_PROXYPASSWORD"])
+            .flatMap { $0.isEmpty ? nil : Secret($0) }
+        return ProxySettings(url: url, username: variable("AGENT_PROXYUSERNAME"), password: password, bypass: bypass)
+    }
+}

@@ -1,0 +1,32 @@
+/// The `--help` text: every input with its environment variable.
+enum HelpText {
+    static var text: String {
+        var lines = [
+            "rotate-credential \(Version.current): rotate Azure DevOps PATs, Entra app client secrets and service connections.",
+            "",
+            "Runs as an Azure Pipelines task or on its own (cron, container). Everything comes from the environment:",
+            "inputs as INPUT_<NAME>, as the agent passes them. No command-line arguments except --help and --version.",
+            "",
+            "Inputs:",
+        ]
+        let width = InputCatalogue.all.map { $0.environmentVariable.count }.max() ?? 0
+        for input in InputCatalogue.all {
+            let padded = input.environmentVariable.padding(toLength: width, withPad: " ", startingAt: 0)
+            var line = "  \(padded)  \(input.summary)"
+            if let value = input.defaultValue { line += " Default: \(value)." }
+            if input.isRequired { line += " Required." }
+            if input.isSecret { line += " Secret: pass it from a secret variable." }
+            lines.append(line)
+        }
+        lines += [
+            "",
+            "Agent variables also read: SYSTEM_ACCESSTOKEN, SYSTEM_COLLECTIONURI, SYSTEM_TEAMPROJECT, SYSTEM_OIDCREQUESTURI,",
+            "SYSTEM_DEBUG, AGENT_TEMPDIRECTORY, ENDPOINT_AUTH_*_<id> / ENDPOINT_DATA_<id>_* of azureSubscription,",
+            "AGENT_PROXYURL, AGENT_PROXYUSERNAME, SECRET_AGENT_PROXYPASSWORD, AGENT_PROXYBYPASSLIST, HTTPS_PROXY, NO_PROXY.",
+            "",
+            "Actions: \(InputCatalogue.actions.joined(separator: ", ")).",
+            "Exit code 0 on success, 1 on failure (with ##vso[task.logissue type=error] naming the cause and the fix).",
+        ]
+        return lines.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,45 @@
+/// One task input as `task.json` declares it and the agent passes it (`INPUT_<NAME>`).
+public struct InputDefinition: Sendable, Equatable {
+    /// What kind of value the input takes; mirrors `task.json` input types.
+    public enum Kind: Sendable, Equatable {
+        case string
+        case multiLine
+        case boolean
+        case integer(ClosedRange<Int>)
+        case pickList([String])
+        case azureResourceManagerConnection
+    }
+
+    /// The input's name in `task.json` and YAML.
+    public let name: String
+    /// Its kind.
+    public let kind: Kind
+    /// Whether `task.json` marks it required.
+    public let isRequired: Bool
+    /// Its default value, as text.
+    public let defaultValue: String?
+    /// Whether the value is a credential: it is masked as soon as it is read.
+    public let isSecret: Bool
+    /// One-line description (used by `--help`).
+    public let summary: String
+
+    /// Creates a definition.
+    public init(
+        _ name: String, _ kind: Kind, required: Bool = false, default defaultValue: String? = nil,
+        secret: Bool = false, _ summary: String
+    ) {
+        self.name = name
+        self.kind = kind
+        self.isRequired = required
+        self.defaultValue = defaultValue
+        self.isSecret = secret
+        self.summary = summary
+    }
+
+    /// The environment variable the agent sets: `INPUT_` + the name upper-cased, `.` and space
+    /// turned into `_` (agent `VarUtil.ConvertToEnvVariableFormat`).
+    public var environmentVariable: String {
+        "INPUT_" + name.uppercased().replacingOccurrences(of: ".", with: "_")
+            .replacingOccurrences(of: " ", with: "_")
+    }
+}

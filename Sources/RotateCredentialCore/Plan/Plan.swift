@@ -1,0 +1,60 @@
+/// An ordered list of steps for one credential, run by ``PlanRunner``.
+///
+/// The order encodes the safety rule: create, store, read back (a step that `secures`), and only
+/// then revoke or remove the old credential.
+public struct Plan: Sendable {
+    /// What the plan achieves ("Rotate PAT 'nightly-deploy'").
+    public let title: String
+    /// The steps, in order.
+    public let steps: [Step]
+    /// What stays as it was if the plan stops early ("the old token … is untouched and live").
+    public let untouched: String?
+
+    /// Creates a plan.
+    public init(_ title: String, untouched: String? = nil, steps: [Step]) {
+        self.title = title
+        self.steps = steps
+        self.untouched = untouched
+    }
+}
+
+/// What happened to a plan.
+public struct PlanOutcome: Sendable {
+    /// The plan.
+    public let plan: Plan
+    /// Titles of the steps that completed (or, in a dry run, would have run).
+    public let completed: [String]
+    /// The failure, if a step failed.
+    public let failure: Failure?
+
+    /// A failed step and its consequences.
+    public struct Failure: Sendable {
+        /// The step that failed.
+        public let step: String
+        /// Why.
+        public let error: any Error
+        /// Undos that worked.
+        public let undone: [String]
+        /// Undos declined because the new credential is in use, with the reason.
+        public let kept: [String]
+        /// What remains live because an undo failed.
+        public let leftBehind: [String]
+    }
+
+    /// Whether every step succeeded.
+    public var succeeded: Bool { failure == nil }
+
+    /// A precise account of the state after a failure, for the error message.
+    public var stateReport: String {
+        guard let failure else { return "\(plan.title): done." }
+        var lines = ["\(plan.title): step '\(failure.step)' failed: \(failure.error)"]
+        if !completed.isEmpty { lines.append("Completed before it: \(completed.joined(separator: "; ")).") }
+        if !failure.undone.isEmpty { lines.append("Undone: \(failure.undone.joined(separator: "; ")).") }
+        if !failure.kept.isEmpty { lines.append("Kept: \(failure.kept.joined(separator: "; ")).") }
+        if !failure.leftBehind.isEmpty {
+            lines.append("ATTENTION: \(failure.leftBehind.joined(separator: "; ")); revoke or store it by hand.")
+        }
+        if let untouched = plan.untouched { lines.append(untouched) }
+        return lines.joined(separator: " ")
+    }
+}

@@ -1,0 +1,60 @@
+/// Runs plans: steps in order, stopping at the first failure and undoing the changes that must
+/// not linger; in a dry run, changes are logged instead of made.
+public struct PlanRunner: Sendable {
+    private let output: PipelineOutput
+    private let dryRun: Bool
+
+    /// Creates a runner.
+    public init(output: PipelineOutput, dryRun: Bool) {
+        self.output = output
+        self.dryRun = dryRun
+    }
+
+    /// Runs one plan.
+    public func run(_ plan: Plan) async -> PlanOutcome {
+        var completed: [String] = []
+        var compensations: [Compensation] = []
+        for step in plan.steps {
+            if dryRun && step.effect == .change {
+                output.info("[dry run] would \(step.title)")
+                completed.append(step.title)
+                continue
+            }
+            if dryRun { continue }
+            output.info("\(step.title)…")
+            do {
+                if let compensation = try await step.perform() {
+                    compensations.append(compensation)
+                }
+                if step.secures { compensations.removeAll() }
+                completed.append(step.title)
+            } catch {
+                var undone: [String] = []
+                var kept: [String] = []
+                var leftBehind: [String] = []
+                for compensation in compensations.reversed() {
+                    output.info("Undoing: \(compensation.title)…")
+                    do {
+                        try await compensation.perform()
+                        undone.append(compensation.title)
+                    } catch let declined as CompensationDeclined {
+                        output.info("Not undone: \(declined.reason)")
+                        kept.append(declined.reason)
+                    } catch let undoError {
+                        output.info("Undo failed: \(undoError)")
+                        leftBehind.append(compensation.leftBehind)
+                    }
+                }
+                return PlanOutcome(
+                    plan: plan, completed: completed,
+                    failure: .init(step: step.title, error: error, undone: undone, kept: kept, leftBehind: leftBehind))
+            }
+        }
+        return PlanOutcome(plan: plan, completed: completed, failure: nil)
+    }
+
+    /// Runs independent plans, at most `maxParallel` at a time; outcomes keep the plans' order.
+    public func runAll(_ plans: [Plan], maxParallel: Int) async -> [PlanOutcome] {
+        await Parallel.map(plans, maxParallel: maxParallel) { await run($0) }
+    }
+}

@@ -1,0 +1,67 @@
+/// One step of a ``Plan``: a read or a change, and for a change that creates something, how to
+/// take it back while it is not yet stored anywhere.
+public struct Step: Sendable {
+    /// Whether the step changes anything. Dry runs skip changes and log them instead.
+    public enum Effect: Sendable {
+        /// Reads only: runs in dry runs too.
+        case read
+        /// Changes something: skipped in dry runs.
+        case change
+    }
+
+    /// What the step does, as the log says it ("Create a replacement for PAT 'nightly'").
+    public let title: String
+    /// Read or change.
+    public let effect: Effect
+    /// When true, a success means every credential created so far is safely stored: their
+    /// compensations are dropped, and a later failure leaves them in place.
+    public let secures: Bool
+    let perform: @Sendable () async throws -> Compensation?
+
+    /// A step that changes something and may return how to undo it.
+    public static func change(
+        _ title: String, secures: Bool = false, _ perform: @escaping @Sendable () async throws -> Compensation?
+    ) -> Step {
+        Step(title: title, effect: .change, secures: secures, perform: perform)
+    }
+
+    /// A step that only reads (a verification, for instance).
+    public static func read(_ title: String, secures: Bool = false, _ perform: @escaping @Sendable () async throws -> Void)
+        -> Step
+    {
+        Step(title: title, effect: .read, secures: secures) {
+            try await perform()
+            return nil
+        }
+    }
+}
+
+/// How to undo a change that must not linger when a later step fails (a token just created and
+/// not yet stored), and what is left behind if even the undo fails.
+public struct Compensation: Sendable {
+    /// What the undo does ("revoke the new PAT … (authorization id …)").
+    public let title: String
+    /// What stays live if the undo fails, named exactly ("PAT 'x', authorization id …, is live and stored nowhere").
+    public let leftBehind: String
+    let perform: @Sendable () async throws -> Void
+
+    /// Creates a compensation.
+    public init(_ title: String, leftBehind: String, _ perform: @escaping @Sendable () async throws -> Void) {
+        self.title = title
+        self.leftBehind = leftBehind
+        self.perform = perform
+    }
+}
+
+/// Thrown by a compensation that decides not to undo: the new credential turned out to be stored
+/// where consumers read it (a write landed although its answer never arrived), so undoing it
+/// would break them. The runner reports it as kept, with the reason.
+public struct CompensationDeclined: Error, Sendable {
+    /// Why the credential stays, naming it.
+    public let reason: String
+
+    /// Creates the error.
+    public init(_ reason: String) {
+        self.reason = reason
+    }
+}

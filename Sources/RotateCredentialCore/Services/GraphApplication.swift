@@ -1,0 +1,75 @@
+import Foundation
+
+/// An app registration as Microsoft Graph returns it with
+/// `$select=id,appId,displayName,passwordCredentials`.
+public struct GraphApplication: Sendable, Decodable, Equatable {
+    /// The object id.
+    public var id: String
+    /// The application (client) id.
+    public var appId: String
+    /// The display name.
+    public var displayName: String?
+    /// The client secrets (without their values).
+    public var passwordCredentials: [PasswordCredential]
+
+    /// Creates an application (tests).
+    public init(id: String, appId: String, displayName: String?, passwordCredentials: [PasswordCredential]) {
+        self.id = id
+        self.appId = appId
+        self.displayName = displayName
+        self.passwordCredentials = passwordCredentials
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case id, appId, displayName, passwordCredentials
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        id = try container.decode(String.self, forKey: .id)
+        appId = try container.decode(String.self, forKey: .appId)
+        displayName = try container.decodeIfPresent(String.self, forKey: .displayName)
+        passwordCredentials = try container.decodeIfPresent([PasswordCredential].self, forKey: .passwordCredentials) ?? []
+    }
+
+    /// "'payments-deployer' (appId …)", for log lines.
+    public var label: String {
+        "'\(displayName ?? id)' (appId \(appId))"
+    }
+}
+
+/// A client secret of an application, without its value (`passwordCredential`).
+public struct PasswordCredential: Sendable, Decodable, Equatable {
+    /// The secret's id.
+    public var keyId: String
+    /// Its display name.
+    public var displayName: String?
+    /// The first characters of the value.
+    public var hint: String?
+    /// When it starts to work.
+    public var startDateTime: Date?
+    /// When it expires.
+    public var endDateTime: Date?
+
+    /// Creates a credential (tests).
+    public init(keyId: String, displayName: String?, hint: String? = nil, startDateTime: Date?, endDateTime: Date?) {
+        self.keyId = keyId
+        self.displayName = displayName
+        self.hint = hint
+        self.startDateTime = startDateTime
+        self.endDateTime = endDateTime
+    }
+
+    /// "keyId … ('name')", for log lines.
+    public var label: String {
+        "keyId \(keyId) ('\(displayName ?? "no name")')"
+    }
+}
+
+/// A client secret just created: its metadata and its value, shown once by Graph.
+public struct NewPasswordCredential: Sendable {
+    /// The metadata.
+    public var credential: PasswordCredential
+    /// The value.
+    public var secret: Secret
+}

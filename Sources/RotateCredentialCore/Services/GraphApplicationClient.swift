@@ -1,0 +1,102 @@
+import Foundation
+
+/// Microsoft Graph v1.0 for an application's client secrets: read the application, `addPassword`,
+/// `removePassword`.
+public struct GraphApplicationClient: Sendable {
+    private let context: ServiceContext
+    private let credential: EntraCredential
+
+    /// Creates a client authenticating as `credential` (it must own the application, or hold
+    /// Application.ReadWrite.All).
+    public init(context: ServiceContext, credential: EntraCredential) {
+        self.context = context
+        self.credential = credential
+    }
+
+    private struct AddPasswordBody: Encodable {
+        struct Credential: Encodable {
+            var displayName: String
+            var endDateTime: Date
+        }
+        var passwordCredential: Credential
+    }
+
+    private struct RemovePasswordBody: Encodable {
+        var keyId: String
+    }
+
+    private struct AddedPassword: Decodable {
+        var keyId: String
+        var displayName: String?
+        var hint: String?
+        var startDateTime: Date?
+        var endDateTime: Date?
+        var secretText: String
+    }
+
+    /// Reads the application named by `id`, which may be its appId or its object id: the appId
+    /// form is tried first and, on 404, the object id.
+    public func application(_ id: String) async throws(ServiceError) -> GraphApplication {
+        do {
+            return try await read(segment: "applications(appId='\(id)')", id: id)
+        } catch where error.kind == .notFound {
+            return try await read(segment: "applications/\(id)", id: id)
+        }
+    }
+
+    private func read(segment: String, id: String) async throws(ServiceError) -> GraphApplication {
+        var components = URLComponents(url: base.appendingPathComponent(segment), resolvingAgainstBaseURL: false)!
+        components.queryItems = [URLQueryItem(name: "$select", value: "id,appId,displayName,passwordCredentials")]
+        let request = HTTPRequest(
+            .get, components.url!, service: .graph, operation: "read application \(id) and its client secrets")
+        return try await context.http.json(GraphApplication.self, request, authorization: try await authorization())
+    }
+
+    /// Adds a client secret to the application with object id `objectId`. Not idempotent: a
+    /// timeout or a 5xx may still have created it (see the action's reconciliation).
+    public func addPassword(objectId: String, displayName: String, endDateTime: Date) async throws(ServiceError)
+        -> NewPasswordCredential
+    {
+        let body = try! JSON.encoder().encode(
+            AddPasswordBody(passwordCredential: .init(displayName: displayName, endDateTime: endDateTime)))
+        let request = HTTPRequest(
+            .post, base.appendingPathComponent("applications/\(objectId)/addPassword"), service: .graph,
+            operation: "add a client secret to application \(objectId)",
+            headers: ["Content-Type": "application/json"], body: body)
+        let added = try await context.http.json(AddedPassword.self, request, authorization: try await authorization())
+        let secret = context.http.masker.adopt(added.secretText)
+        return NewPasswordCredential(
+            credential: PasswordCredential(
+                keyId: added.keyId, displayName: added.displayName, hint: added.hint,
+                startDateTime: added.startDateTime, endDateTime: added.endDateTime),
+            secret: secret)
+    }
+
+    /// Removes the client secret `keyId`. Safe to send again: a secret already gone counts as removed.
+    public func removePassword(objectId: String, keyId: String) async throws(ServiceError) {
+        let body = try! JSON.encoder().encode(RemovePasswordBody(keyId: keyId))
+        let request = HTTPRequest(
+            .post, base.appendingPathComponent("applications/\(objectId)/removePassword"), service: .graph,
+            operation: "remove client secret \(keyId) from application \(objectId)",
+            headers: ["Content-Type": "application/json"], body: body, isIdempotent: true)
+        do {
+            _ = try await context.http.send(request, authorization: try await authorization())
+        } catch where Self.isAlreadyGone(error) {
+            return
+        }
+    }
+
+    /// Graph answers a removal of an unknown keyId with 400 `Request_BadRequest` ("No password
+    /// credential found"), or 404; after a retried removal both mean the secret is gone.
+    static func isAlreadyGone(_ error: ServiceError) -> Bool {
+        if error.kind == .notFound { return true }
+        let message = (error.serviceMessage ?? "").lowercased()
+        return error.kind == .invalidRequest && message.contains("no password credential found")
+    }
+
+    private var base: URL { context.urls.graph.appendingPathComponent("v1.0") }
+
+    private func authorization() async throws(ServiceError) -> RequestAuthorization {
+        try await context.bearer(credential, for: .graph)
+    }
+}

@@ -1,0 +1,155 @@
+import Foundation
+
+/// Key Vault secrets (data plane, api-version 7.5): set with attributes and tags, read back, list versions.
+public struct KeyVaultClient: Sendable {
+    /// A secret version as Key Vault returns it (`SecretBundle`).
+    public struct SecretBundle: Sendable {
+        /// `https://{vault}/secrets/{name}/{version}`.
+        public var id: String
+        /// The value.
+        public var value: Secret
+        /// Content type.
+        public var contentType: String?
+        /// Tags.
+        public var tags: [String: String]
+        /// Expiry.
+        public var expires: Date?
+        /// Creation time.
+        public var created: Date?
+    }
+
+    /// A version without its value (`SecretItem`).
+    public struct SecretVersion: Sendable, Decodable {
+        /// Its id.
+        public var id: String
+        /// Attributes.
+        public var attributes: Attributes?
+        /// Tags.
+        public var tags: [String: String]?
+        /// Content type.
+        public var contentType: String?
+    }
+
+    /// `SecretAttributes`: times are Unix seconds.
+    public struct Attributes: Sendable, Codable {
+        /// Enabled.
+        public var enabled: Bool?
+        /// Expiry, Unix seconds.
+        public var exp: Int?
+        /// Not before, Unix seconds.
+        public var nbf: Int?
+        /// Created, Unix seconds (read only).
+        public var created: Int?
+        /// Updated, Unix seconds (read only).
+        public var updated: Int?
+    }
+
+    private struct SetParameters: Encodable {
+        var value: String
+        var contentType: String?
+        var attributes: Attributes
+        var tags: [String: String]
+    }
+
+    private struct Bundle: Decodable {
+        var id: String
+        var value: String
+        var contentType: String?
+        var tags: [String: String]?
+        var attributes: Attributes?
+    }
+
+    private struct VersionPage: Decodable {
+        var value: [SecretVersion]
+        var nextLink: String?
+    }
+
+    private let context: ServiceContext
+    private let vault: URL
+    private let credential: EntraCredential
+    static let apiVersion = "7.5"
+
+    /// Creates a client for `vault`, authenticating as `credential`.
+    public init(context: ServiceContext, vault: URL, credential: EntraCredential) {
+        self.context = context
+        self.vault = vault
+        self.credential = credential
+    }
+
+    /// The vault's URL, for messages.
+    public var vaultURL: URL { vault }
+
+    /// Stores a new version of `name`.
+    public func setSecret(
+        _ name: String, value: Secret, contentType: String, expires: Date?, tags: [String: String]
+    ) async throws(ServiceError) -> SecretBundle {
+        let parameters = SetParameters(
+            value: value.exposedValue, contentType: contentType,
+            attributes: Attributes(enabled: true, exp: expires.map { Int($0.timeIntervalSince1970) }),
+            tags: tags)
+        let body = try! JSON.encoder().encode(parameters)
+        let request = HTTPRequest(
+            .put, url(["secrets", name]), service: .keyVault, operation: "store secret '\(name)' in \(vault.host ?? "the vault")",
+            headers: ["Content-Type": "application/json"], body: body)
+        return try await bundle(request)
+    }
+
+    /// Reads a version of `name` (the latest when `version` is nil).
+    public func getSecret(_ name: String, version: String? = nil) async throws(ServiceError) -> SecretBundle {
+        let request = HTTPRequest(
+            .get, url(["secrets", name] + (version.map { [$0] } ?? [])), service: .keyVault,
+            operation: "read secret '\(name)' from \(vault.host ?? "the vault")")
+        return try await bundle(request)
+    }
+
+    /// Reads the latest version of `name`, or nil when there is none.
+    public func getSecretIfPresent(_ name: String) async throws(ServiceError) -> SecretBundle? {
+        do {
+            return try await getSecret(name)
+        } catch where error.kind == .notFound {
+            return nil
+        }
+    }
+
+    /// Lists every version of `name` (without values), following `nextLink`.
+    public func versions(_ name: String) async throws(ServiceError) -> [SecretVersion] {
+        var result: [SecretVersion] = []
+        var next: URL? = url(["secrets", name, "versions"], query: [URLQueryItem(name: "maxresults", value: "25")])
+        let authorization = try await context.bearer(credential, for: .keyVault)
+        var seen: Set<URL> = []
+        while let page = next {
+            let request = HTTPRequest(.get, page, service: .keyVault, operation: "list versions of secret '\(name)'")
+            guard seen.insert(page).inserted else {
+                throw ServiceError(
+                    service: .keyVault, operation: request.operation, kind: .malformedResponse,
+                    serviceMessage: "the vault returned the same nextLink twice")
+            }
+            do {
+                let decoded = try await context.http.json(VersionPage.self, request, authorization: authorization)
+                result += decoded.value
+                next = decoded.nextLink.flatMap(URL.init(string:))
+            } catch where error.kind == .notFound {
+                return []
+            }
+        }
+        return result
+    }
+
+    private func bundle(_ request: HTTPRequest) async throws(ServiceError) -> SecretBundle {
+        let authorization = try await context.bearer(credential, for: .keyVault)
+        let decoded = try await context.http.json(Bundle.self, request, authorization: authorization)
+        return SecretBundle(
+            id: decoded.id, value: context.http.masker.adopt(decoded.value), contentType: decoded.contentType,
+            tags: decoded.tags ?? [:],
+            expires: decoded.attributes?.exp.map { Date(timeIntervalSince1970: Double($0)) },
+            created: decoded.attributes?.created.map { Date(timeIntervalSince1970: Double($0)) })
+    }
+
+    private func url(_ segments: [String], query: [URLQueryItem] = []) -> URL {
+        var url = vault
+        for segment in segments { url.appendPathComponent(segment) }
+        var components = URLComponents(url: url, resolvingAgainstBaseURL: false)!
+        components.queryItems = query + [URLQueryItem(name: "api-version", value: Self.apiVersion)]
+        return components.url!
+    }
+}

@@ -1,0 +1,107 @@
+import Foundation
+
+/// A personal access token as the PAT Lifecycle Management API lists it (`PatToken`), without its value.
+public struct PersonalAccessToken: Sendable, Equatable {
+    /// The token's id (`authorizationId`).
+    public var authorizationId: String
+    /// Display name; several tokens may share one.
+    public var displayName: String
+    /// Space-separated scopes (`app_token` = full access).
+    public var scope: String
+    /// Organizations the token works in; nil means every organization (a global PAT).
+    public var targetAccounts: [String]?
+    /// Creation time.
+    public var validFrom: Date
+    /// Expiry.
+    public var validTo: Date
+
+    /// Creates a token description.
+    public init(
+        authorizationId: String, displayName: String, scope: String, targetAccounts: [String]?, validFrom: Date,
+        validTo: Date
+    ) {
+        self.authorizationId = authorizationId
+        self.displayName = displayName
+        self.scope = scope
+        self.targetAccounts = targetAccounts
+        self.validFrom = validFrom
+        self.validTo = validTo
+    }
+
+    /// Whether the token works in every organization (`targetAccounts: null`). Global PATs stop
+    /// working on 2026-12-01; replacements are always organization-scoped.
+    public var isGlobal: Bool { targetAccounts == nil }
+
+    /// The reach as reports say it.
+    public var reach: String {
+        isGlobal ? "all organizations (global, stops working 2026-12-01)" : "organization"
+    }
+
+    /// Whole days until expiry (negative once expired).
+    public func daysLeft(at now: Date) -> Int {
+        Int((validTo.timeIntervalSince(now) / 86_400).rounded(.down))
+    }
+
+    /// Whether the token expires within `days` days of `now`; 0 means always.
+    public func expires(withinDays days: Int, at now: Date) -> Bool {
+        days == 0 || validTo <= now.addingTimeInterval(Double(days) * 86_400)
+    }
+}
+
+/// A token just created, with its value (registered with the masker on receipt).
+public struct CreatedPersonalAccessToken: Sendable {
+    /// The token.
+    public var token: PersonalAccessToken
+    /// Its value: returned once, by the create call only.
+    public var value: Secret
+}
+
+/// The wire shapes of the PAT API.
+enum PersonalAccessTokenWire {
+    /// `PatToken`.
+    struct Token: Decodable {
+        var authorizationId: String
+        var displayName: String?
+        var scope: String?
+        var targetAccounts: [String]?
+        var validFrom: Date
+        var validTo: Date
+        var token: String?
+
+        var model: PersonalAccessToken {
+            PersonalAccessToken(
+                authorizationId: authorizationId, displayName: displayName ?? "", scope: scope ?? "",
+                targetAccounts: targetAccounts, validFrom: validFrom, validTo: validTo)
+        }
+    }
+
+    /// `PatTokenResult`. `patTokenError` is an open string: newer API versions add values.
+    struct Result: Decodable {
+        var patToken: Token?
+        var patTokenError: String?
+        var patTokenErrorMessage: String?
+    }
+
+    /// `PagedPatTokens`.
+    struct Page: Decodable {
+        var continuationToken: String?
+        var patTokens: [Token]?
+    }
+
+    /// `PatTokenCreateRequest`.
+    struct CreateRequest: Encodable {
+        var displayName: String
+        var scope: String
+        var validTo: Date
+        var allOrgs: Bool
+    }
+
+    /// `PatTokenUpdateRequest`.
+    struct UpdateRequest: Encodable {
+        var authorizationId: String
+        var displayName: String
+        var scope: String
+        var validTo: Date
+        var allOrgs: Bool
+    }
+}

@@ -1,0 +1,23 @@
+/// What every service client needs: the HTTP client, the configured URLs and the token cache.
+public struct ServiceContext: Sendable {
+    /// The HTTP client.
+    public let http: HTTPClient
+    /// Service URLs.
+    public let urls: ServiceURLs
+    /// Entra tokens, fetched once per identity and resource.
+    public let tokens: TokenCache
+
+    /// Creates a context.
+    public init(http: HTTPClient, urls: ServiceURLs, tokens: TokenCache) {
+        self.http = http
+        self.urls = urls
+        self.tokens = tokens
+    }
+
+    /// A bearer authorization for `credential` on `audience`.
+    func bearer(_ credential: EntraCredential, for audience: TokenAudience) async throws(ServiceError)
+        -> RequestAuthorization
+    {
+        .bearer(try await tokens.token(credential, for: audience), credential: "the token of \(credential.summary)")
+    }
+}

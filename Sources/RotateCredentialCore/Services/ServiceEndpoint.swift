@@ -1,0 +1,46 @@
+import Foundation
+
+/// A service connection as Azure DevOps returns it, kept whole as JSON so that a PUT sends back
+/// every field it had (project references, data, fields this task does not know).
+public struct ServiceEndpoint: Sendable, Equatable {
+    /// The full body.
+    public var body: JSONValue
+
+    /// Wraps a body.
+    public init(_ body: JSONValue) {
+        self.body = body
+    }
+
+    /// The connection's id.
+    public var id: String { body["id"]?.stringValue ?? "" }
+    /// The connection's name.
+    public var name: String { body["name"]?.stringValue ?? id }
+    /// `authorization.scheme`, e.g. `ServicePrincipal` or `WorkloadIdentityFederation`.
+    public var scheme: String { body["authorization"]?["scheme"]?.stringValue ?? "" }
+    /// `authorization.parameters`.
+    public var parameters: JSONValue { body["authorization"]?["parameters"] ?? .object([:]) }
+    /// `authorization.parameters.serviceprincipalid`: the appId it signs in as.
+    public var servicePrincipalId: String? { parameter("serviceprincipalid") }
+    /// `authorization.parameters.tenantid`.
+    public var tenantId: String? { parameter("tenantid") }
+    /// `authorization.parameters.authenticationType` (`spnKey`, `spnCertificate`).
+    public var authenticationType: String? { parameter("authenticationType") }
+    /// `data.creationMode` (`Manual`, `Automatic`).
+    public var creationMode: String? { body["data"]?.member(caseInsensitive: "creationMode")?.value.stringValue }
+    /// `isReady`.
+    public var isReady: Bool? { body["isReady"]?.boolValue }
+    /// `operationStatus.state` (`Ready`, `Failed`, …).
+    public var operationState: String? { body["operationStatus"]?["state"]?.stringValue }
+    /// `operationStatus.statusMessage`.
+    public var operationMessage: String? { body["operationStatus"]?["statusMessage"]?.stringValue }
+
+    /// Whether the connection signs in with workload identity federation (no secret).
+    public var isWorkloadIdentityFederation: Bool { scheme.lowercased() == "workloadidentityfederation" }
+    /// Whether the connection was created by Azure DevOps with its own service principal.
+    public var isAutomatic: Bool { creationMode?.lowercased() == "automatic" }
+
+    /// A parameter of `authorization.parameters`, by case-insensitive name.
+    public func parameter(_ name: String) -> String? {
+        parameters.member(caseInsensitive: name)?.value.stringValue
+    }
+}

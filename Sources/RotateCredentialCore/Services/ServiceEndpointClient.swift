@@ -1,0 +1,90 @@
+import Foundation
+
+/// Azure DevOps service endpoints (api-version 7.1): find connections by name in a project, PUT
+/// a whole connection back to the organization-level route, read one back by id.
+public struct ServiceEndpointClient: Sendable {
+    private let context: ServiceContext
+    private let credential: AzureDevOpsCredential
+    private let project: String
+    static let apiVersion = "7.1"
+
+    /// Creates a client for `project`, authenticating as `credential`.
+    public init(context: ServiceContext, credential: AzureDevOpsCredential, project: String) {
+        self.context = context
+        self.credential = credential
+        self.project = project
+    }
+
+    private struct Page: Decodable {
+        var value: [JSONValue]
+    }
+
+    /// The connections of the project named `names` (names not found are simply absent).
+    public func endpoints(named names: [String]) async throws(ServiceError) -> [ServiceEndpoint] {
+        let url = self.url(
+            [project, "_apis", "serviceendpoint", "endpoints"],
+            query: [URLQueryItem(name: "endpointNames", value: names.joined(separator: ","))])
+        let request = HTTPRequest(
+            .get, url, service: .azureDevOps,
+            operation: "find service connections \(names.joined(separator: ", ")) in project \(project)")
+        let page = try await context.http.json(Page.self, request, authorization: try await authorization())
+        return page.value.map(ServiceEndpoint.init)
+    }
+
+    /// Reads the connection `id`; nil when Azure DevOps answers `null` (unknown id).
+    public func endpoint(id: String) async throws(ServiceError) -> ServiceEndpoint? {
+        let request = HTTPRequest(
+            .get, url([project, "_apis", "serviceendpoint", "endpoints", id]), service: .azureDevOps,
+            operation: "read service connection \(id)")
+        let value = try await context.http.json(JSONValue.self, request, authorization: try await authorization())
+        if value == .null { return nil }
+        return ServiceEndpoint(value)
+    }
+
+    /// PUTs `endpoint` whole (organization-level route, as the API specifies) and returns the answer.
+    public func update(_ endpoint: ServiceEndpoint) async throws(ServiceError) -> ServiceEndpoint {
+        let body = try! JSON.encoder().encode(endpoint.body)
+        let request = HTTPRequest(
+            .put, url(["_apis", "serviceendpoint", "endpoints", endpoint.id]), service: .azureDevOps,
+            operation: "update service connection '\(endpoint.name)'",
+            headers: ["Content-Type": "application/json"], body: body)
+        do {
+            let value = try await context.http.json(JSONValue.self, request, authorization: try await authorization())
+            return ServiceEndpoint(value)
+        } catch where error.kind == .permission {
+            var error = error
+            error.advice = permissionAdvice(endpoint.name)
+            throw error
+        }
+    }
+
+    /// What to grant when Azure DevOps refuses the update.
+    func permissionAdvice(_ name: String) -> String {
+        let organization = context.urls.azureDevOpsOrganization.lastPathComponent
+        let who: String
+        switch credential {
+        case .systemAccessToken:
+            who = "the build service identity '\(project) Build Service (\(organization))' (or 'Project Collection Build Service (\(organization))' when the pipeline's job authorization scope is the collection)"
+        case .entra(let identity):
+            who = identity.summary
+        }
+        return "Updating a connection's credentials needs the Administrator role on it: in Project settings > Service connections > \(name) > Security, give \(who) the Administrator role"
+    }
+
+    private func authorization() async throws(ServiceError) -> RequestAuthorization {
+        switch credential {
+        case .systemAccessToken(let token):
+            return .bearer(token, credential: "the job access token (SYSTEM_ACCESSTOKEN)")
+        case .entra(let identity):
+            return try await context.bearer(identity, for: .azureDevOps)
+        }
+    }
+
+    private func url(_ segments: [String], query: [URLQueryItem] = []) -> URL {
+        var url = context.urls.azureDevOpsOrganization
+        for segment in segments { url.appendPathComponent(segment) }
+        var components = URLComponents(url: url, resolvingAgainstBaseURL: false)!
+        components.queryItems = query + [URLQueryItem(name: "api-version", value: Self.apiVersion)]
+        return components.url!
+    }
+}

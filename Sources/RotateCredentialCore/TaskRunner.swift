@@ -1,0 +1,120 @@
+import Foundation
+
+/// The task from start to exit code: inputs in, logging commands out.
+///
+/// The executable builds one with the real environment, stdout, clock and URLSession; tests
+/// build one with fakes.
+public struct TaskRunner: Sendable {
+    private let environment: [String: String]
+    private let sink: any OutputSink
+    private let clock: any WallClock
+    private let files: any FileWriter
+    private let makeTransport: @Sendable (HTTPSettings) -> any HTTPTransport
+
+    /// Creates a runner.
+    public init(
+        environment: [String: String], sink: any OutputSink, clock: any WallClock, files: any FileWriter,
+        makeTransport: @escaping @Sendable (HTTPSettings) -> any HTTPTransport
+    ) {
+        self.environment = environment
+        self.sink = sink
+        self.clock = clock
+        self.files = files
+        self.makeTransport = makeTransport
+    }
+
+    /// Runs with the command-line `arguments` (without the program name) and returns the exit code.
+    public func run(arguments: [String]) async -> Int32 {
+        if arguments.contains("--version") {
+            sink.writeLine("rotate-credential \(Version.current)")
+            return 0
+        }
+        if arguments.contains("--help") || arguments.contains("-h") {
+            sink.writeLine(HelpText.text)
+            return 0
+        }
+        if let unknown = arguments.first {
+            sink.writeLine("rotate-credential: unknown argument '\(unknown)'. Inputs come from INPUT_* environment variables; see --help.")
+            return 2
+        }
+        let output = PipelineOutput(sink: sink, debugEnabled: environment["SYSTEM_DEBUG"]?.lowercased() == "true")
+        maskSecretsInEnvironment(output)
+
+        let configuration: Configuration
+        do throws(InputErrors) {
+            configuration = try ConfigurationLoader.load(environment: environment)
+        } catch {
+            for problem in error.errors {
+                output.error(problem.description)
+            }
+            let count = error.errors.count
+            output.complete(.failed, "\(count) input error\(count == 1 ? "" : "s"); nothing was called or changed.")
+            return 1
+        }
+        return await run(configuration, output: output)
+    }
+
+    private func run(_ configuration: Configuration, output: PipelineOutput) async -> Int32 {
+        let transport = RetryingTransport(makeTransport(configuration.http), clock: clock) { line in
+            output.info(line)
+        }
+        let http = HTTPClient(transport: transport, output: output, clock: clock)
+        let services = ServiceContext(
+            http: http, urls: configuration.urls,
+            tokens: TokenCache(client: EntraTokenClient(http: http, urls: configuration.urls)))
+        let context = ActionContext(
+            configuration: configuration, output: output, clock: clock, services: services, files: files)
+
+        output.info("rotate-credential \(Version.current): \(configuration.action.rawValue) in organization \(configuration.organization)\(configuration.dryRun ? " (dry run: nothing will be changed)" : "")")
+        if let caInfo = configuration.http.agentCAInfo {
+            output.info("The agent names the CA file \(caInfo); this task trusts the system certificate store, so add that CA there (update-ca-certificates) if TLS fails.")
+        }
+        await TokenPrefetch.start(configuration, tokens: services.tokens)
+        do {
+            let result = try await ActionCatalogue.action(for: configuration.action).run(context)
+            output.setVariable("changed", String(result.changed))
+            writeSummary(result.summaryMarkdown, context: context)
+            if !result.failures.isEmpty {
+                for failure in result.failures {
+                    output.error(failure.stateReport)
+                }
+                output.complete(.failed, "\(result.failures.count) of the credentials could not be handled; see the errors above for what state each is in.")
+                return 1
+            }
+            if output.warningCount > 0 {
+                output.complete(.succeededWithIssues, "Done, with warnings.")
+            } else {
+                output.complete(.succeeded, configuration.dryRun ? "Dry run done; nothing was changed." : "Done.")
+            }
+            return 0
+        } catch {
+            output.error(String(describing: error))
+            output.complete(.failed, "\(configuration.action.rawValue) failed; see the error above.")
+            return 1
+        }
+    }
+
+    /// Registers every secret the environment hands in before anything else is printed.
+    private func maskSecretsInEnvironment(_ output: PipelineOutput) {
+        var values: [String] = InputCatalogue.all.filter(\.isSecret).compactMap { environment[$0.environmentVariable] }
+        values += ["SYSTEM_ACCESSTOKEN", "ENDPOINT_AUTH_PARAMETER_SYSTEMVSSCONNECTION_ACCESSTOKEN", "SECRET_AGENT_PROXYPASSWORD", "AGENT_PROXYPASSWORD"]
+            .compactMap { environment[$0] }
+        values += environment.filter { $0.key.hasPrefix("ENDPOINT_AUTH_PARAMETER_") && $0.key.hasSuffix("_SERVICEPRINCIPALKEY") }
+            .map(\.value)
+        for value in values where !value.isEmpty {
+            output.mask(Secret(value))
+        }
+    }
+
+    private func writeSummary(_ markdown: String, context: ActionContext) {
+        guard !markdown.isEmpty else { return }
+        let path = (context.configuration.temporaryDirectory as NSString)
+            .appendingPathComponent("rotate-credential-summary.md")
+        do {
+            try files.write(Data(context.output.scrub(markdown).utf8), to: path)
+            context.output.uploadSummary(path: path)
+        } catch {
+            context.output.warning("Could not write the run summary to \(path): \(error)")
+        }
+    }
+}

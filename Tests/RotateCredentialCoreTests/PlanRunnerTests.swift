@@ -1,0 +1,74 @@
+import Testing
+
+@testable import RotateCredentialCore
+
+@Suite struct PlanRunnerTests {
+    struct Boom: Error, CustomStringConvertible { var description: String { "boom" } }
+
+    func plan(_ log: Recorder, failAt: String?, undoFails: Bool = false) -> Plan {
+        func step(_ name: String, secures: Bool = false, undo: Bool = false) -> Step {
+            .change(name, secures: secures) {
+                if name == failAt { throw Boom() }
+                log.append(name)
+                guard undo else { return nil }
+                return Compensation("undo \(name)", leftBehind: "\(name) is live") {
+                    if undoFails { throw Boom() }
+                    log.append("undo \(name)")
+                }
+            }
+        }
+        return Plan("Rotate x", untouched: "The old one is untouched.", steps: [
+            step("create", undo: true), step("store", secures: true), step("revoke old"),
+        ])
+    }
+
+    @Test func undoesACreateWhenStoringFails() async {
+        let log = Recorder()
+        let outcome = await PlanRunner(output: PipelineOutput(sink: CapturingSink(), debugEnabled: false), dryRun: false)
+            .run(plan(log, failAt: "store"))
+        #expect(log.events == ["create", "undo create"])
+        #expect(outcome.failure?.undone == ["undo create"])
+        #expect(outcome.stateReport.contains("The old one is untouched."))
+    }
+
+    @Test func keepsAStoredCredentialWhenALaterStepFails() async {
+        let log = Recorder()
+        let outcome = await PlanRunner(output: PipelineOutput(sink: CapturingSink(), debugEnabled: false), dryRun: false)
+            .run(plan(log, failAt: "revoke old"))
+        #expect(log.events == ["create", "store"])
+        #expect(outcome.failure?.undone == [])
+    }
+
+    @Test func namesWhatIsLeftWhenAnUndoFails() async {
+        let outcome = await PlanRunner(output: PipelineOutput(sink: CapturingSink(), debugEnabled: false), dryRun: false)
+            .run(plan(Recorder(), failAt: "store", undoFails: true))
+        #expect(outcome.failure?.leftBehind == ["create is live"])
+        #expect(outcome.stateReport.contains("ATTENTION: create is live"))
+    }
+
+    @Test func dryRunChangesNothingAndSaysWhatItWouldDo() async {
+        let log = Recorder()
+        let sink = CapturingSink()
+        let outcome = await PlanRunner(output: PipelineOutput(sink: sink, debugEnabled: false), dryRun: true)
+            .run(plan(log, failAt: nil))
+        #expect(log.events.isEmpty)
+        #expect(outcome.succeeded)
+        #expect(sink.lines == ["[dry run] would create", "[dry run] would store", "[dry run] would revoke old"])
+    }
+
+    @Test func keepsACredentialWhoseUndoIsDeclined() async {
+        let plan = Plan("Rotate y", steps: [
+            .change("create") {
+                Compensation("revoke new", leftBehind: "new is live") {
+                    throw CompensationDeclined("the new one is in Key Vault")
+                }
+            },
+            .change("store", secures: true) { throw Boom() },
+        ])
+        let outcome = await PlanRunner(output: PipelineOutput(sink: CapturingSink(), debugEnabled: false), dryRun: false)
+            .run(plan)
+        #expect(outcome.failure?.kept == ["the new one is in Key Vault"])
+        #expect(outcome.failure?.leftBehind == [])
+        #expect(outcome.stateReport.contains("Kept: the new one is in Key Vault."))
+    }
+}

@@ -1,0 +1,388 @@
+#!/usr/bin/env python3
+"""Contract checks for the RotateCredential task (python3 unittest).
+
+    python3 scripts/checks/check_contract.py -v
+    python3 scripts/checks/check_contract.py --print-inputs-table   # README table from task.json
+
+What is checked:
+  (a) task.json validates against the official task schema (tasks.schema.json);
+  (b) every pipelines/*.yml validates against the Azure Pipelines service schema, with the
+      RotateCredential@1 entry generated from task.json (see shared notes/pipelines-schema.md);
+  (c) the inputs given to RotateCredential@1 in pipelines exist and the required ones are set;
+  (d) README.md's inputs table (between <!-- inputs:begin --> and <!-- inputs:end -->) lists
+      exactly task.json's inputs, their INPUT_* variable and required flag;
+  (e) versions agree: task.json, vss-extension.json and, when ROTATE_CREDENTIAL_BINARY
+      points to a built binary, `<binary> --version`.
+
+The schemas are read from ../shared/specs next to the repository, or from $SHARED_SPECS.
+jsonschema and PyYAML are used from the system when importable, else installed into
+.venv-checks (once) and the script re-runs itself with that interpreter.
+"""
+import os
+import subprocess
+import sys
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def _ensure_dependencies():
+    try:
+        import jsonschema  # noqa: F401
+        import yaml  # noqa: F401
+        return
+    except ImportError:
+        pass
+    venv = os.path.join(REPO, ".venv-checks")
+    python = os.path.join(venv, "bin", "python3")
+    if os.path.realpath(sys.executable) == os.path.realpath(python):
+        sys.exit("check_contract: jsonschema/PyYAML still missing inside %s" % venv)
+    if not os.path.exists(python):
+        subprocess.check_call([sys.executable, "-m", "venv", venv])
+    subprocess.check_call([python, "-m", "pip", "install", "--quiet", "jsonschema", "PyYAML"])
+    os.execv(python, [python] + sys.argv)
+
+
+_ensure_dependencies()
+
+import copy  # noqa: E402
+import glob  # noqa: E402
+import json  # noqa: E402
+import re  # noqa: E402
+import unittest  # noqa: E402
+
+import jsonschema  # noqa: E402
+import yaml  # noqa: E402
+
+SPECS = os.environ.get("SHARED_SPECS") or os.path.join(os.path.dirname(REPO), "shared", "specs")
+TASK_JSON = os.path.join(REPO, "task.json")
+EXTENSION_JSON = os.path.join(REPO, "vss-extension.json")
+README = os.path.join(REPO, "README.md")
+PIPELINES = sorted(glob.glob(os.path.join(REPO, "pipelines", "*.yml")))
+BEGIN, END = "<!-- inputs:begin -->", "<!-- inputs:end -->"
+
+
+def load_json(path):
+    with open(path, encoding="utf-8-sig") as f:
+        return json.load(f)
+
+
+def task():
+    return load_json(TASK_JSON)
+
+
+def task_ref(t):
+    return "%s@%d" % (t["name"], t["version"]["Major"])
+
+
+def task_version(t):
+    v = t["version"]
+    return "%d.%d.%d" % (v["Major"], v["Minor"], v["Patch"])
+
+
+def env_name(input_name):
+    # The agent's VarUtil.ConvertToEnvVariableFormat: upper case, '.' and ' ' become '_'.
+    return "INPUT_" + input_name.replace(".", "_").replace(" ", "_").upper()
+
+
+def load_yaml(path):
+    # Azure Pipelines reads every scalar as a string: BaseLoader does the same.
+    with open(path, encoding="utf-8") as f:
+        return yaml.load(f, Loader=yaml.BaseLoader)
+
+
+# ---------------------------------------------------------------- README inputs table
+
+def _cell(text):
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def _description(inp):
+    help_text = inp.get("helpMarkDown", "")
+    help_text = re.sub(r"\s*Environment variable: `[^`]*`\.?", "", help_text).strip()
+    return help_text or inp["label"]
+
+
+def inputs_table(t=None):
+    t = t or task()
+    rows = ["| Input | Environment variable | Required | Default | Description |",
+            "|---|---|---|---|---|"]
+    for inp in t["inputs"]:
+        default = inp.get("defaultValue", "")
+        default = "`%s`" % default if default not in ("", None) else ""
+        rows.append("| `%s` | `%s` | %s | %s | %s |" % (
+            inp["name"], env_name(inp["name"]), "yes" if inp.get("required") else "no",
+            _cell(default), _cell(_description(inp))))
+    return "\n".join(rows)
+
+
+def parse_readme_table(text):
+    if BEGIN not in text or END not in text:
+        return None
+    block = text.split(BEGIN, 1)[1].split(END, 1)[0]
+    rows = []
+    for line in block.splitlines():
+        line = line.strip()
+        if not line.startswith("|"):
+            continue
+        cells = [c.strip() for c in re.split(r"(?<!\\)\|", line.strip("|"))]
+        if all(re.fullmatch(r":?-{3,}:?", c) for c in cells if c):
+            continue
+        rows.append([c.strip("`").strip() for c in cells])
+    if not rows:
+        return []
+    header, body = rows[0], rows[1:]
+    return [dict(zip(header, r)) for r in body]
+
+
+# ---------------------------------------------------------------- pipeline schema
+
+_STRING_BOOL = {"type": "string", "pattern": "^([Tt]rue|TRUE|[Ff]alse|FALSE)$"}
+_STRING_INT = {"type": "string", "pattern": r"^[+-]?\d+$"}
+_STRING_NUMBER = {"type": "string", "pattern": r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$"}
+_STRING_FOR = {"boolean": _STRING_BOOL, "integer": _STRING_INT, "number": _STRING_NUMBER}
+
+
+def accept_string_scalars(node):
+    """Let boolean/integer/number accept the strings Azure Pipelines would accept."""
+    if isinstance(node, list):
+        for item in node:
+            accept_string_scalars(item)
+        return
+    if not isinstance(node, dict):
+        return
+    for value in node.values():
+        accept_string_scalars(value)
+    typ = node.get("type")
+    if not (isinstance(typ, str) or (isinstance(typ, list) and all(isinstance(x, str) for x in typ))):
+        return  # no type here, or a property that happens to be called "type"
+    types = typ if isinstance(typ, list) else [typ]
+    extra = [_STRING_FOR[t] for t in types if t in _STRING_FOR]
+    if extra and "string" not in types:
+        del node["type"]
+        node.setdefault("allOf", []).append({"anyOf": [{"type": typ}] + copy.deepcopy(extra)})
+
+
+def task_schema_entry(t):
+    """The definitions.task entry an organization's schema would hold for this task."""
+    props, required = {}, []
+    for inp in t["inputs"]:
+        kind = inp["type"]
+        if kind in ("pickList", "radio") and inp.get("options") and \
+                inp.get("properties", {}).get("EditableOptions") != "True":
+            schema = {"enum": list(inp["options"].keys()), "ignoreCase": "all"}
+        elif kind == "boolean":
+            schema = {"type": "boolean", "ignoreCase": "key"}
+        elif kind == "int":
+            schema = {"type": "integer", "ignoreCase": "key"}
+        else:
+            schema = {"type": "string", "ignoreCase": "key"}
+        schema["description"] = inp["label"]
+        if inp.get("aliases"):
+            schema["aliases"] = inp["aliases"]
+        props[inp["name"]] = schema
+        for alias in inp.get("aliases", []):
+            props[alias] = dict(schema)
+        if inp.get("required"):
+            required.append(inp["name"])
+    return {
+        "properties": {
+            "task": {"description": t["friendlyName"], "ignoreCase": "value",
+                     "pattern": "^%s$" % re.escape(task_ref(t))},
+            "inputs": {"description": t["friendlyName"] + " inputs", "properties": props,
+                       "additionalProperties": False, "required": required},
+        },
+        "doNotSuggest": False,
+        "firstProperty": ["task"],
+        "required": ["task", "inputs"] if required else ["task"],
+    }
+
+
+_VALIDATOR = None
+
+
+def pipeline_validator():
+    global _VALIDATOR
+    if _VALIDATOR is None:
+        schema = load_json(os.path.join(SPECS, "azure-pipelines-service-schema.json"))
+        t = task()
+        tasks = schema["definitions"]["task"]
+        tasks["anyOf"].append(task_schema_entry(t))
+        tasks["properties"]["task"]["anyOf"].append(
+            {"description": t["friendlyName"], "doNotSuggest": False, "ignoreCase": "value",
+             "enum": [task_ref(t)]})
+        accept_string_scalars(schema)
+        cls = jsonschema.validators.validator_for(schema)
+        _VALIDATOR = cls(schema)
+    return _VALIDATOR
+
+
+def find_task_steps(node, ref):
+    if isinstance(node, dict):
+        if node.get("task") == ref:
+            yield node
+        for value in node.values():
+            yield from find_task_steps(value, ref)
+    elif isinstance(node, list):
+        for item in node:
+            yield from find_task_steps(item, ref)
+
+
+def explain(error):
+    """Follow a oneOf/anyOf error into its most plausible branch: the one that does not
+    reject the step's `task` name, with the fewest errors, reaching deepest."""
+    while error.context:
+        branches = {}
+        for sub in error.context:
+            branches.setdefault(sub.relative_schema_path[0], []).append(sub)
+
+        def score(errs):
+            wrong_task = any(list(e.relative_path)[-1:] == ["task"] for e in errs)
+            return (wrong_task, len(errs), -max(len(e.absolute_path) for e in errs))
+        errs = min(branches.values(), key=score)
+        error = jsonschema.exceptions.best_match(errs) or errs[0]
+    return error
+
+
+def describe(error):
+    path = "/".join(str(p) for p in error.absolute_path) or "(top)"
+    return "%s: %s" % (path, error.message[:400])
+
+
+# ---------------------------------------------------------------- tests
+
+class TaskJson(unittest.TestCase):
+    def test_a_validates_against_task_schema(self):
+        schema = load_json(os.path.join(SPECS, "tasks.schema.json"))
+        errors = sorted(jsonschema.Draft4Validator(schema).iter_errors(task()), key=str)
+        self.assertEqual([], [describe(e) for e in errors])
+
+    def test_a_inputs_are_consistent(self):
+        t = task()
+        names = [i["name"] for i in t["inputs"]]
+        self.assertEqual(len(names), len(set(n.lower() for n in names)), "duplicate input names")
+        groups = {g["name"] for g in t.get("groups", [])}
+        for inp in t["inputs"]:
+            with self.subTest(input=inp["name"]):
+                self.assertIn("helpMarkDown", inp)
+                self.assertIn(env_name(inp["name"]), inp["helpMarkDown"])
+                if "groupName" in inp:
+                    self.assertIn(inp["groupName"], groups)
+                if inp["type"] == "pickList":
+                    self.assertTrue(inp.get("options"))
+                    if inp.get("defaultValue"):
+                        self.assertIn(inp["defaultValue"], inp["options"])
+                for rule in [inp.get("visibleRule")] if inp.get("visibleRule") else []:
+                    for ref in re.findall(r"([A-Za-z][A-Za-z0-9]*)\s*(?:=|!=)", rule):
+                        self.assertIn(ref, names, "visibleRule refers to an unknown input")
+        for handler in ("Node20_1", "Node24"):
+            self.assertEqual("run.js", t["execution"][handler]["target"])
+        self.assertTrue(os.path.isfile(os.path.join(REPO, "scripts", "handler", "run.js")))
+
+
+class DesignTable(unittest.TestCase):
+    def test_a_inputs_follow_docs_inputs_md(self):
+        """task.json has exactly the inputs of docs/inputs.md, with the same required flag."""
+        path = os.path.join(REPO, "docs", "inputs.md")
+        if not os.path.exists(path):
+            self.skipTest("docs/inputs.md does not exist")
+        designed = {}
+        with open(path, encoding="utf-8") as f:
+            for line in f:
+                cells = [c.strip() for c in line.split("|")]
+                if len(cells) > 3 and re.fullmatch(r"[a-z][A-Za-z0-9]*", cells[0]) and cells[0] != "name":
+                    designed[cells[0]] = cells[2] == "yes"
+        actual = {i["name"]: bool(i.get("required")) for i in task()["inputs"]}
+        self.assertEqual(sorted(designed), sorted(actual), "inputs differ from docs/inputs.md")
+        self.assertEqual(designed, actual, "required flags differ from docs/inputs.md")
+
+
+class Pipelines(unittest.TestCase):
+    def test_b_there_are_pipelines(self):
+        self.assertTrue(PIPELINES, "no pipelines/*.yml")
+
+    def test_b_pipelines_validate_against_service_schema(self):
+        validator = pipeline_validator()
+        for path in PIPELINES:
+            with self.subTest(pipeline=os.path.basename(path)):
+                doc = load_yaml(path)
+                error = jsonschema.exceptions.best_match(validator.iter_errors(doc))
+                if error is not None:
+                    self.fail("%s\n  best match: %s\n  most likely: %s" % (
+                        os.path.relpath(path, REPO), describe(error), describe(explain(error))))
+
+    def test_b_schema_rejects_a_misspelt_input(self):
+        # The generated entry really constrains the inputs (guards the test itself).
+        validator = pipeline_validator()
+        doc = {"steps": [{"task": task_ref(task()), "inputs": {"action": "pat-list", "acton": "x"}}]}
+        self.assertFalse(validator.is_valid(doc))
+        doc = {"steps": [{"task": task_ref(task()), "inputs": {"action": "pat-list", "dryRun": "true",
+                                                              "maxParallel": "4"}}]}
+        self.assertTrue(validator.is_valid(doc), describe(jsonschema.exceptions.best_match(
+            validator.iter_errors(doc))) if not validator.is_valid(doc) else "")
+
+    def test_c_task_inputs_exist_and_required_are_given(self):
+        t = task()
+        known = {i["name"] for i in t["inputs"]} | {a for i in t["inputs"] for a in i.get("aliases", [])}
+        required = [i for i in t["inputs"] if i.get("required")]
+        used = 0
+        for path in PIPELINES:
+            for step in find_task_steps(load_yaml(path), task_ref(t)):
+                used += 1
+                given = step.get("inputs") or {}
+                with self.subTest(pipeline=os.path.basename(path), step=step.get("displayName")):
+                    self.assertEqual([], sorted(set(given) - known), "unknown inputs")
+                    for inp in required:
+                        names = [inp["name"]] + inp.get("aliases", [])
+                        self.assertTrue(any(given.get(n) for n in names),
+                                        "required input %s missing" % inp["name"])
+        self.assertGreater(used, 0, "no pipeline uses %s" % task_ref(t))
+
+
+class Readme(unittest.TestCase):
+    def test_d_inputs_table_matches_task_json(self):
+        if not os.path.exists(README):
+            self.skipTest("README.md does not exist yet; write its inputs table with "
+                          "`python3 scripts/checks/check_contract.py --print-inputs-table`")
+        with open(README, encoding="utf-8") as f:
+            rows = parse_readme_table(f.read())
+        self.assertIsNotNone(rows, "README.md has no %s ... %s block" % (BEGIN, END))
+        expected = {i["name"]: i for i in task()["inputs"]}
+        listed = {}
+        for row in rows:
+            self.assertIn("Input", row, "the table needs the columns Input | Environment variable | "
+                          "Required | Default | Description")
+            listed[row["Input"]] = row
+        self.assertEqual(sorted(expected), sorted(listed), "README inputs differ from task.json")
+        for name, inp in expected.items():
+            with self.subTest(input=name):
+                row = listed[name]
+                self.assertEqual(env_name(name), row.get("Environment variable"))
+                self.assertEqual("yes" if inp.get("required") else "no",
+                                 row.get("Required", "").lower())
+
+
+class Versions(unittest.TestCase):
+    def test_e_versions_agree(self):
+        t, ext = task(), load_json(EXTENSION_JSON)
+        self.assertEqual(task_version(t), ext["version"])
+        contribution_names = [c.get("properties", {}).get("name") for c in ext.get("contributions", [])
+                              if c.get("type") == "ms.vss-distributed-task.task"]
+        self.assertEqual([t["name"]], contribution_names)
+        self.assertIn(t["name"], [f["path"] for f in ext.get("files", [])])
+
+    def test_e_binary_version(self):
+        binary = os.environ.get("ROTATE_CREDENTIAL_BINARY")
+        if not binary:
+            self.skipTest("set ROTATE_CREDENTIAL_BINARY to a built binary to check its --version")
+        out = subprocess.run([binary, "--version"], capture_output=True, text=True, timeout=60)
+        self.assertEqual(0, out.returncode, out.stderr)
+        self.assertEqual("rotate-credential " + task_version(task()), out.stdout.strip())
+
+
+if __name__ == "__main__":
+    if "--print-inputs-table" in sys.argv:
+        print(BEGIN)
+        print(inputs_table())
+        print(END)
+        sys.exit(0)
+    unittest.main()

@@ -1,0 +1,191 @@
+#!/usr/bin/env python3
+"""Checks the packaged extension (python3 unittest, standard library only).
+
+    python3 scripts/checks/check_vsix.py -v            # newest existing dist/*.vsix
+    python3 scripts/checks/check_vsix.py -v --build    # run scripts/package first
+    RUN_PACKAGE_TEST=1 python3 scripts/checks/check_vsix.py -v   # same as --build
+
+scripts/package honours ROTATE_CREDENTIAL_BINARY (package a prebuilt binary instead of
+running swift build), so this also works with a hand-made stub binary.
+
+Checks: extension.vsixmanifest parses, names the right identity and assets that exist;
+[Content_Types].xml covers every file; RotateCredential/task.json equals ./task.json;
+run.js and the icons exist; the binary is stored with mode 0755, runs and prints
+"rotate-credential <version>" for --version; `node RotateCredential/run.js` without
+INPUT_ACTION starts the binary and exits with the binary's own non-zero exit code, also
+when the binary lost its executable bit; without a binary it fails the task cleanly.
+"""
+import glob
+import json
+import os
+import platform
+import shutil
+import stat
+import subprocess
+import sys
+import tempfile
+import unittest
+import xml.etree.ElementTree as ET
+import zipfile
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+VSX = "{http://schemas.microsoft.com/developer/vsx-schema/2011}"
+CT = "{http://schemas.openxmlformats.org/package/2006/content-types}"
+BUILD = "--build" in sys.argv or os.environ.get("RUN_PACKAGE_TEST") == "1"
+if "--build" in sys.argv:
+    sys.argv.remove("--build")
+
+
+def host_platform():
+    arch = {"x86_64": "x64", "amd64": "x64", "aarch64": "arm64", "arm64": "arm64"}.get(
+        platform.machine().lower(), platform.machine())
+    return "%s-%s" % (sys.platform if sys.platform != "darwin" else "darwin", arch)
+
+
+def load_json(path):
+    with open(path, encoding="utf-8") as f:
+        return json.load(f)
+
+
+def expected_version():
+    return load_json(os.path.join(REPO, "vss-extension.json"))["version"]
+
+
+def find_vsix():
+    if BUILD:
+        subprocess.run([os.path.join(REPO, "scripts", "package")], cwd=REPO, check=True)
+    candidates = sorted(glob.glob(os.path.join(REPO, "dist", "*.vsix")), key=os.path.getmtime)
+    return candidates[-1] if candidates else None
+
+
+def extract(vsix, dest):
+    """Unzip keeping the Unix modes stored in external_attr (zipfile drops them)."""
+    with zipfile.ZipFile(vsix) as z:
+        for info in z.infolist():
+            path = z.extract(info, dest)
+            mode = (info.external_attr >> 16) & 0o7777
+            if mode:
+                os.chmod(path, mode)
+
+
+class Vsix(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.vsix = find_vsix()
+        if cls.vsix is None:
+            raise unittest.SkipTest("no dist/*.vsix: run scripts/package, or this check with --build")
+        cls.tmp = tempfile.mkdtemp(prefix="check-vsix-")
+        cls.root = os.path.join(cls.tmp, "vsix")
+        extract(cls.vsix, cls.root)
+        with zipfile.ZipFile(cls.vsix) as z:
+            cls.infos = {i.filename: i for i in z.infolist() if not i.filename.endswith("/")}
+        cls.task_dir = os.path.join(cls.root, "RotateCredential")
+        cls.binary = os.path.join(cls.task_dir, "bin", host_platform(), "rotate-credential")
+
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(cls.tmp, ignore_errors=True)
+
+    def test_file_name_has_the_version(self):
+        self.assertEqual("rotate-credential-%s.vsix" % expected_version(), os.path.basename(self.vsix))
+
+    def test_vsixmanifest(self):
+        tree = ET.parse(os.path.join(self.root, "extension.vsixmanifest"))
+        pm = tree.getroot()
+        self.assertEqual(VSX + "PackageManifest", pm.tag)
+        self.assertEqual("2.0.0", pm.get("Version"))
+        ext = load_json(os.path.join(REPO, "vss-extension.json"))
+        ident = pm.find(VSX + "Metadata/" + VSX + "Identity")
+        self.assertEqual((ext["id"], ext["version"], ext["publisher"]),
+                         (ident.get("Id"), ident.get("Version"), ident.get("Publisher")))
+        self.assertEqual(ext["name"], pm.findtext(VSX + "Metadata/" + VSX + "DisplayName"))
+        targets = [t.get("Id") for t in pm.iter(VSX + "InstallationTarget")]
+        self.assertTrue(targets)
+        self.assertTrue(all(t.startswith("Microsoft.VisualStudio.Services") for t in targets), targets)
+        assets = {a.get("Type"): a.get("Path") for a in pm.iter(VSX + "Asset")}
+        for required in ("Microsoft.VisualStudio.Services.Manifest",
+                         "Microsoft.VisualStudio.Services.Content.Details",
+                         "Microsoft.VisualStudio.Services.Icons.Default"):
+            self.assertIn(required, assets)
+        for kind, path in assets.items():
+            self.assertIn(path, self.infos, "asset %s names %s, which is not in the package" % (kind, path))
+        icon = pm.findtext(VSX + "Metadata/" + VSX + "Icon")
+        self.assertIn(icon, self.infos)
+
+    def test_vsomanifest_contributes_the_task(self):
+        vso = load_json(os.path.join(self.root, "extension.vsomanifest"))
+        self.assertEqual(1, vso["manifestVersion"])
+        tasks = [c for c in vso["contributions"] if c["type"] == "ms.vss-distributed-task.task"]
+        self.assertEqual(["RotateCredential"], [c["properties"]["name"] for c in tasks])
+        self.assertTrue(os.path.isdir(os.path.join(self.root, tasks[0]["properties"]["name"])))
+
+    def test_content_types_cover_every_file(self):
+        root = ET.parse(os.path.join(self.root, "[Content_Types].xml")).getroot()
+        defaults = {d.get("Extension").lower().lstrip(".") for d in root.iter(CT + "Default")}
+        overrides = {o.get("PartName") for o in root.iter(CT + "Override")}
+        for name in self.infos:
+            if name == "[Content_Types].xml":
+                continue
+            ext = os.path.splitext(name)[1].lower().lstrip(".")
+            with self.subTest(file=name):
+                self.assertTrue(ext in defaults or "/" + name in overrides,
+                                "%s has no content type" % name)
+
+    def test_task_folder(self):
+        self.assertEqual(load_json(os.path.join(REPO, "task.json")),
+                         load_json(os.path.join(self.task_dir, "task.json")))
+        for name in ("run.js", "icon.png"):
+            self.assertTrue(os.path.isfile(os.path.join(self.task_dir, name)), name)
+        with open(os.path.join(self.task_dir, "icon.png"), "rb") as f:
+            self.assertEqual(b"\x89PNG\r\n\x1a\n", f.read(8))
+
+    def test_binary_is_executable_and_prints_the_version(self):
+        name = "RotateCredential/bin/%s/rotate-credential" % host_platform()
+        self.assertIn(name, self.infos, "no binary for this host in the package")
+        self.assertEqual(0o755, (self.infos[name].external_attr >> 16) & 0o777)
+        self.assertTrue(os.access(self.binary, os.X_OK))
+        out = subprocess.run([self.binary, "--version"], capture_output=True, text=True, timeout=60)
+        self.assertEqual(0, out.returncode, out.stderr)
+        self.assertEqual("rotate-credential " + expected_version(), out.stdout.strip())
+
+    # -------- the Node handler
+
+    def _env(self):
+        env = {k: v for k, v in os.environ.items()
+               if not k.startswith(("INPUT_", "ENDPOINT_", "SECRET_", "SYSTEM_"))}
+        env["AGENT_TEMPDIRECTORY"] = self.tmp
+        return env
+
+    def _node(self, task_dir):
+        if shutil.which("node") is None:
+            self.skipTest("node is not installed")
+        return subprocess.run(["node", os.path.join(task_dir, "run.js")], env=self._env(),
+                              capture_output=True, text=True, timeout=120)
+
+    def test_handler_propagates_the_exit_code(self):
+        direct = subprocess.run([self.binary], env=self._env(), capture_output=True, text=True, timeout=120)
+        self.assertNotEqual(0, direct.returncode, "the binary should fail without INPUT_ACTION")
+        via_node = self._node(self.task_dir)
+        self.assertEqual(direct.returncode, via_node.returncode, via_node.stdout + via_node.stderr)
+
+    def test_handler_restores_the_executable_bit(self):
+        copy = os.path.join(self.tmp, "no-x")
+        shutil.copytree(self.task_dir, copy)
+        binary = os.path.join(copy, "bin", host_platform(), "rotate-credential")
+        os.chmod(binary, 0o644)
+        via_node = self._node(copy)
+        self.assertTrue(os.stat(binary).st_mode & stat.S_IXUSR, "run.js did not chmod +x the binary")
+        self.assertNotIn("Could not start", via_node.stdout)
+        self.assertNotEqual(0, via_node.returncode)
+
+    def test_handler_without_binary_fails_the_task(self):
+        copy = os.path.join(self.tmp, "no-bin")
+        shutil.copytree(self.task_dir, copy)
+        shutil.rmtree(os.path.join(copy, "bin"))
+        via_node = self._node(copy)
+        self.assertEqual(1, via_node.returncode)
+        self.assertIn("##vso[task.complete result=Failed;]", via_node.stdout)
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,240 @@
+"""The fault matrix: every HTTP call an action makes, each with every fault, checked against the
+invariants that users depend on.
+
+The cells are generated, not written: a clean run of each scenario records the calls it makes
+(the emulator's request log); each call then gets each fault, injected on exactly that call
+(same method and path, skipping the identical calls before it). After every cell:
+
+1. consumers can still authenticate: every place consumers read (the Key Vault secret's latest
+   version, each service connection) holds a live credential; a place that holds nothing still
+   has the original credential live;
+2. no live credential of the subject exists that is stored nowhere and not named in the log;
+3. no secret appears unmasked in stdout or stderr (the harness's leak check);
+4. the exit code and the last lines match the outcome: exit 0 and a succeeded result after a
+   fault the task must recover from; otherwise exit 0, or exit 1 with an error naming what failed
+   and `task.complete result=Failed`;
+5. a re-run after the fault is cleared completes (exit 0) and 1 and 2 still hold.
+
+Every cell runs with SYSTEM_DEBUG=true: the debug lines must show the calls (method, path,
+status or failure, time, request ids) and never an Authorization header, a bearer token or a
+body that carries a secret (the leak check covers the secrets themselves).
+"""
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import re
+from typing import Callable
+
+import harness
+
+TIMEOUT_SECONDS = 2
+
+# name -> (fault rule without placement, whether the task must recover from it)
+FAULTS: dict[str, tuple[dict, bool]] = {
+    "500 once": ({"status": 500, "times": 1}, True),
+    "500 always": ({"status": 500, "times": -1}, False),
+    "429 Retry-After": ({"status": 429, "retryAfter": "1", "times": 1}, True),
+    "503 no Retry-After": ({"status": 503, "times": 1}, False),
+    "dropped connection": ({"drop": True, "times": 1}, False),
+    "slower than timeout": ({"delaySeconds": TIMEOUT_SECONDS + 1.5, "times": 1}, False),
+    "203 sign-in page": ({"signin": True, "times": 1}, False),
+    "malformed JSON": ({"malformed": True, "times": 1}, False),
+    "patTokenError": ({"patTokenError": "accessDenied", "times": 1}, False),
+}
+
+
+def parse_time(text: str) -> datetime.datetime:
+    text = re.sub(r"(\.\d{6})\d*", r"\1", text.replace("Z", "+00:00"))
+    return datetime.datetime.fromisoformat(text)
+
+
+@dataclasses.dataclass
+class Subject:
+    """What a scenario rotates: how to list its live credentials and where consumers read them."""
+
+    live: Callable[[dict], dict[str, str]]          # state -> {value: id} of live credentials
+    places: Callable[[dict], dict[str, str | None]]  # state -> {place: value or None}
+    stored: Callable[[dict], set[str]]               # state -> every value held anywhere (all versions)
+
+
+def pat_subject(display_name: str, secret_name: str) -> Subject:
+    def live(state):
+        now = parse_time(state["now"])
+        return {p["token"]: p["authorizationId"] for p in state["pats"]
+                if p["displayName"] == display_name and not p.get("revoked") and parse_time(p["validTo"]) > now}
+    return Subject(live, lambda s: {f"Key Vault {secret_name}": latest(s, secret_name)},
+                   lambda s: all_versions(s, secret_name))
+
+
+def app_subject(app_id: str, secret_name: str, connections: list[str]) -> Subject:
+    def live(state):
+        now = parse_time(state["now"])
+        app = next(a for a in state["apps"] if a["appId"] == app_id)
+        return {p["secretText"]: p["keyId"] for p in app["passwordCredentials"] if parse_time(p["endDateTime"]) > now}
+
+    def places(state):
+        result = {f"Key Vault {secret_name}": latest(state, secret_name)}
+        for name in connections:
+            endpoint = next(e for e in state["endpoints"] if e["name"] == name)
+            result[f"connection {name}"] = endpoint["authorization"]["parameters"].get("serviceprincipalkey")
+        return result
+
+    def stored(state):
+        return all_versions(state, secret_name) | {v for v in places(state).values() if v}
+    return Subject(live, places, stored)
+
+
+def latest(state: dict, name: str) -> str | None:
+    versions = [v for v in state["vaults"][0]["secrets"].get(name, []) if v.get("enabled", True)]
+    return versions[-1]["value"] if versions else None
+
+
+def all_versions(state: dict, name: str) -> set[str]:
+    return {v["value"] for v in state["vaults"][0]["secrets"].get(name, [])}
+
+
+@dataclasses.dataclass
+class Scenario:
+    name: str
+    inputs: Callable[[harness.Emulator], dict]
+    subject: Subject
+    setup: Callable[[harness.Emulator], None] | None = None
+
+
+@dataclasses.dataclass
+class Cell:
+    scenario: str
+    call: str
+    fault: str
+    problems: list[str]
+
+    @property
+    def holds(self) -> bool:
+        return not self.problems
+
+
+DEBUG_CALL = re.compile(r"^##\[debug\](GET|POST|PUT|PATCH|DELETE) \S+ -> (\d{3} in \d+ ms|no response)")
+FORBIDDEN = re.compile(r"authorization:|bearer [A-Za-z0-9]|client_secret=|\"value\"\s*:", re.IGNORECASE)
+
+
+def debug_problems(result: harness.TaskResult) -> list[str]:
+    """SYSTEM_DEBUG output: every call is shown; no header or body that carries a credential."""
+    problems = []
+    calls = [line for line in result.lines if DEBUG_CALL.match(line)]
+    if not calls:
+        problems.append("debug: no request line in the SYSTEM_DEBUG output")
+    elif not any("request-id" in line or "activityid" in line for line in calls):
+        problems.append("debug: no request id (x-ms-request-id, ActivityId) in the request lines")
+    for number, line in enumerate(result.lines, 1):
+        if FORBIDDEN.search(line):
+            problems.append(f"debug: line {number} shows an Authorization header, a token or a secret body")
+    return problems
+
+
+def call_key(request: dict) -> tuple[str, str]:
+    return request["method"], request["path"]
+
+
+def describe(request: dict) -> str:
+    return f"{request['method']} {request['path']}"
+
+
+class Matrix:
+    """Runs the cells of one scenario."""
+
+    def __init__(self, emulator: harness.Emulator, scenario: Scenario):
+        self.emulator = emulator
+        self.scenario = scenario
+
+    def prepare(self) -> dict:
+        self.emulator.reset()
+        self.emulator.clear_faults()
+        if self.scenario.setup:
+            self.scenario.setup(self.emulator)
+        self.emulator.clear_requests()
+        return self.emulator.state()
+
+    def env(self) -> dict:
+        return harness.task_env(self.emulator, requestTimeoutSeconds=str(TIMEOUT_SECONDS), SYSTEM_DEBUG="true",
+                                **self.scenario.inputs(self.emulator))
+
+    def calls(self) -> list[dict]:
+        """The calls of a clean run, in order."""
+        self.prepare()
+        result = harness.run_task(self.env())
+        if result.code != 0:
+            raise AssertionError(f"clean run of {self.scenario.name} failed:\n{result}")
+        return self.emulator.requests()
+
+    def run_cell(self, calls_before: list[dict], request: dict, fault: str) -> Cell:
+        initial = self.prepare()
+        rule, must_recover = FAULTS[fault]
+        skip = sum(1 for r in calls_before if call_key(r) == call_key(request))
+        self.emulator.add_fault(method=request["method"], path="^" + re.escape(request["path"]) + "$",
+                                skip=skip, **rule)
+        env = self.env()
+        result = harness.run_task(env)
+        problems = self.check(initial, result, must_recover, phase="faulted run")
+        self.emulator.clear_faults()
+        rerun = harness.run_task(env)
+        if rerun.code != 0:
+            problems.append(f"re-run after clearing the fault failed (exit {rerun.code}): {rerun.errors()[-1:]}")
+        problems += self.check(initial, rerun, True, phase="re-run", check_outcome=False)
+        problems += [f"leak: {p}" for p in result.leak_problems + rerun.leak_problems]
+        problems += debug_problems(result)
+        return Cell(self.scenario.name, describe(request), fault, problems)
+
+    def check(self, initial: dict, result: harness.TaskResult, must_recover: bool, phase: str,
+              check_outcome: bool = True) -> list[str]:
+        state = self.emulator.state()
+        subject = self.scenario.subject
+        problems = []
+        live = subject.live(state)
+        # 1. consumers can still authenticate
+        for place, value in subject.places(state).items():
+            if value is not None and value not in live:
+                problems.append(f"{phase}: {place} holds a credential that is no longer live")
+        original = subject.places(initial)
+        for place, value in subject.places(state).items():
+            before = original.get(place)
+            if value is None and before is not None:
+                problems.append(f"{phase}: {place} lost its value")
+        initial_live = subject.live(initial)
+        if not any(v in live for v in subject.places(state).values() if v) and \
+                not any(v in live for v in initial_live):
+            problems.append(f"{phase}: no live credential is left where consumers read it")
+        # 2. nothing live that is stored nowhere and not named
+        stored = subject.stored(state)
+        text = result.stdout + result.stderr
+        for value, identifier in live.items():
+            if value in initial_live or value in stored:
+                continue
+            if identifier not in text:
+                problems.append(f"{phase}: credential {identifier} is live, stored nowhere and not named in the log")
+        # 4. exit code and last lines
+        if check_outcome:
+            if must_recover and result.code != 0:
+                problems.append(f"{phase}: expected recovery, got exit {result.code}: {result.errors()[-1:]}")
+            if result.code == 0 and result.result not in ("Succeeded", "SucceededWithIssues"):
+                problems.append(f"{phase}: exit 0 but task.complete result={result.result}")
+            if result.code != 0:
+                if result.code != 1 or result.result != "Failed" or not result.errors():
+                    problems.append(f"{phase}: failure must be exit 1 with an error and result=Failed "
+                                    f"(exit {result.code}, result {result.result})")
+                last = [line for line in result.lines if line.strip()][-1:]
+                if not last or "task.complete" not in last[0]:
+                    problems.append(f"{phase}: the last line is not task.complete")
+        return problems
+
+    def run(self, limit: int | None = None) -> list[Cell]:
+        calls = self.calls()
+        results = []
+        for index, request in enumerate(calls):
+            for fault in FAULTS:
+                if fault == "patTokenError" and request["service"] != "vssps":
+                    continue
+                results.append(self.run_cell(calls[:index], request, fault))
+                if limit and len(results) >= limit:
+                    return results
+        return results

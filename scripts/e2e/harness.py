@@ -1,0 +1,523 @@
+"""End-to-end harness: run the rotate-credential binary against the local Azure emulator.
+
+Python 3.11 standard library only.  Typical test:
+
+    import unittest
+    from harness import Emulator, task_env, identity_client_secret, run_task, assert_no_leak
+
+    class RotateSpnTest(unittest.TestCase):
+        def setUp(self):
+            self.emu = Emulator.shared()      # one emulator for the whole test run
+            self.emu.reset()                  # back to the default demo world
+
+        def test_rotates(self):
+            env = task_env(self.emu, credentialType="servicePrincipalSecret",
+                           serviceConnection="payments-prod", **identity_client_secret())
+            res = run_task(env)
+            self.assertEqual(res.code, 0, res.stderr)
+            self.assertEqual(res.result, "Succeeded")
+            assert_no_leak(self, res, self.emu)
+
+Every run_task() call is also leak-checked against the shared emulator right after the
+run; leak_failures() returns all failures seen so far (the CI asserts it is empty).
+The demo world (ids, names, secrets) is described in scripts/emulator/README.md.
+"""
+
+from __future__ import annotations
+
+import atexit
+import base64
+import hashlib
+import json
+import os
+import re
+import shutil
+import signal
+import ssl
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass, field
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.abspath(os.path.join(HERE, "..", ".."))
+EMULATOR = os.path.join(REPO, "scripts", "emulator", "azure_emulator.py")
+DEFAULT_FIXTURE = os.path.join(REPO, "scripts", "emulator", "default_fixture.json")
+
+# Fixture constants (see scripts/emulator/README.md).
+TENANT_ID = "11111111-1111-1111-1111-111111111111"
+ORG = "contoso"
+PROJECT = "Platform"
+PROJECT_ID = "33333333-3333-3333-3333-333333333333"
+PLAN_ID = "55555555-5555-4555-8555-555555555555"
+JOB_ID = "66666666-6666-4666-8666-666666666666"
+VAULT = "kv-rotation"
+ROTATION_APP_ID = "aaaaaaaa-0001-4000-8000-000000000001"
+ROTATION_APP_SECRET = "Rot8Q~fixture.rotation_automation-secret1"
+PAT_CLIENT_ID = "aaaaaaaa-0002-4000-8000-000000000002"
+PAYMENTS_APP_ID = "aaaaaaaa-0003-4000-8000-000000000003"
+OTHER_APP_ID = "aaaaaaaa-0004-4000-8000-000000000004"
+WIF_APP_ID = "aaaaaaaa-0005-4000-8000-000000000005"
+BOT_USER = "rotation-bot@contoso.onmicrosoft.com"
+BOT_PASSWORD = "Fixture-Bot-Password-1!"
+ENDPOINTS = {
+    "payments-prod": "eeeeeeee-0001-4000-8000-000000000001",
+    "payments-auto": "eeeeeeee-0002-4000-8000-000000000002",
+    "payments-wif": "eeeeeeee-0003-4000-8000-000000000003",
+    "other-team": "eeeeeeee-0004-4000-8000-000000000004",
+    "rotation-wif": "eeeeeeee-0005-4000-8000-000000000005",
+}
+
+
+# --------------------------------------------------------------------------- emulator
+
+class Emulator:
+    """Runs scripts/emulator/azure_emulator.py as a subprocess.  Use as a context manager,
+    or Emulator.shared() for one instance per test run (stopped at exit)."""
+
+    _shared: "Emulator | None" = None
+    _shared_lock = threading.Lock()
+
+    def __init__(self, fixture: str | None = None, verbose: bool = False, ca_dir: str | None = None):
+        self.fixture = fixture
+        self.verbose = verbose
+        self.ca_dir = ca_dir
+        self.proc: subprocess.Popen | None = None
+        self.base_url = ""
+        self.ca_file = ""
+        self._ctx: ssl.SSLContext | None = None
+
+    # ---- lifecycle
+    def start(self) -> "Emulator":
+        cmd = [sys.executable, EMULATOR]
+        if self.fixture:
+            cmd += ["--fixture", self.fixture]
+        if self.ca_dir:
+            cmd += ["--ca-dir", self.ca_dir]
+        if self.verbose:
+            cmd.append("--verbose")
+        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=None if self.verbose else subprocess.DEVNULL,
+                                     text=True)
+        line = self.proc.stdout.readline()
+        if not line:
+            raise RuntimeError(f"emulator exited before announcing itself (code {self.proc.wait()})")
+        info = json.loads(line)
+        self.base_url, self.ca_file = info["baseUrl"], info["caFile"]
+        self._ctx = ssl.create_default_context(cafile=self.ca_file)
+        ensure_binary_trusts_ca(self.ca_file)
+        return self
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.proc = None
+
+    def __enter__(self) -> "Emulator":
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    @classmethod
+    def shared(cls) -> "Emulator":
+        with cls._shared_lock:
+            if cls._shared is None or cls._shared.proc is None or cls._shared.proc.poll() is not None:
+                cls._shared = cls(verbose=bool(os.environ.get("EMULATOR_VERBOSE")), ca_dir=stable_ca_dir()).start()
+                atexit.register(cls._shared.stop)
+            return cls._shared
+
+    # ---- HTTP
+    def request(self, method: str, path_or_url: str, body=None, headers: dict | None = None,
+                form: dict | None = None, timeout: float = 30):
+        """Raw request to the emulator.  Returns (status, headers dict, body bytes); never raises on HTTP errors."""
+        url = path_or_url if path_or_url.startswith("http") else self.base_url + path_or_url
+        h = dict(headers or {})
+        data = None
+        if form is not None:
+            data = urllib.parse.urlencode(form).encode()
+            h.setdefault("Content-Type", "application/x-www-form-urlencoded")
+        elif body is not None:
+            data = body if isinstance(body, (bytes, bytearray)) else json.dumps(body).encode()
+            h.setdefault("Content-Type", "application/json")
+        req = urllib.request.Request(url, data=data, method=method, headers=h)
+        opener = urllib.request.build_opener(urllib.request.HTTPSHandler(context=self._ctx), _NoRedirect())
+        try:
+            with opener.open(req, timeout=timeout) as r:
+                return r.status, dict(r.headers), r.read()
+        except urllib.error.HTTPError as e:
+            return e.code, dict(e.headers), e.read()
+
+    def _control(self, method: str, path: str, body=None):
+        status, _, raw = self.request(method, "/_emulator" + path, body)
+        data = json.loads(raw) if raw else None
+        if status != 200:
+            raise RuntimeError(f"emulator control {method} {path} -> {status}: {data}")
+        return data
+
+    # ---- control API
+    def state(self) -> dict:
+        return self._control("GET", "/state")
+
+    def reset(self, fixture: dict | None = None) -> None:
+        """Reload the launch fixture (or the given fixture dict); clears faults, config and the request log."""
+        self._control("POST", "/reset", fixture)
+
+    def add_fault(self, **rule) -> None:
+        """e.g. add_fault(method="POST", path=r"/addPassword$", status=503, retryAfter="1", times=2)"""
+        self._control("POST", "/faults", rule)
+
+    def clear_faults(self) -> None:
+        self._control("DELETE", "/faults")
+
+    def configure(self, **cfg) -> dict:
+        """delayMs, throttle={"requestsPerSecond":..,"retryAfterSeconds":..}, replicationDelaySeconds, patPageSize"""
+        return self._control("POST", "/config", cfg)
+
+    def advance_hours(self, hours: float) -> None:
+        """Time passes: every stored timestamp is moved back by `hours`."""
+        self._control("POST", "/clock", {"advanceHours": hours})
+
+    def clear_requests(self) -> None:
+        self._control("POST", "/requests/clear")
+
+    def requests(self) -> list[dict]:
+        return self._control("GET", "/requests")
+
+    # ---- conveniences for tests
+    def token(self, scope: str, client_id: str = ROTATION_APP_ID, client_secret: str | None = ROTATION_APP_SECRET,
+              username: str | None = None, password: str | None = None, tenant: str = TENANT_ID) -> str:
+        form = {"client_id": client_id, "scope": scope}
+        if username:
+            form.update(grant_type="password", username=username, password=password or "")
+            if client_secret and client_id != PAT_CLIENT_ID:
+                form["client_secret"] = client_secret
+        else:
+            form.update(grant_type="client_credentials", client_secret=client_secret or "")
+        status, _, raw = self.request("POST", f"/login/{tenant}/oauth2/v2.0/token", form=form)
+        if status != 200:
+            raise RuntimeError(f"token request failed {status}: {raw[:300]!r}")
+        return json.loads(raw)["access_token"]
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+# --------------------------------------------------------------------------- environment
+
+def task_env(emulator: Emulator, **inputs) -> dict:
+    """The environment an agent would give the task, pointed at the emulator.
+    Each keyword becomes INPUT_<NAME upper>; a value of None removes that variable.
+    Keywords that already look like env names (INPUT_*, ENDPOINT_*, SYSTEM_*, AGENT_*, SECRET_*)
+    are taken verbatim, so identity_*() dicts can be splatted in."""
+    b = emulator.base_url
+    collection = f"{b}/ado/{ORG}/"
+    tmp = tempfile.mkdtemp(prefix="rotate-e2e-agent-tmp-")
+    atexit.register(shutil.rmtree, tmp, True)
+    st_job_token = _job_token(emulator)
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": os.environ.get("HOME", tmp),
+        "INPUT_AUTHORITYHOST": f"{b}/login",
+        "INPUT_GRAPHURL": f"{b}/graph",
+        "INPUT_AZUREDEVOPSURL": f"{b}/ado",
+        "INPUT_VSSPSURL": f"{b}/vssps",
+        "INPUT_KEYVAULTURL": f"{b}/kv/{VAULT}",
+        "SYSTEM_COLLECTIONURI": collection,
+        "SYSTEM_TEAMFOUNDATIONCOLLECTIONURI": collection,
+        "SYSTEM_TEAMPROJECT": PROJECT,
+        "SYSTEM_TEAMPROJECTID": PROJECT_ID,
+        "SYSTEM_PLANID": PLAN_ID,
+        "SYSTEM_JOBID": JOB_ID,
+        "SYSTEM_HOSTTYPE": "build",
+        "SYSTEM_OIDCREQUESTURI": f"{collection}{PROJECT_ID}/_apis/distributedtask/hubs/build/plans/{PLAN_ID}"
+                                 f"/jobs/{JOB_ID}/oidctoken",
+        "SYSTEM_ACCESSTOKEN": st_job_token,
+        "ENDPOINT_URL_SYSTEMVSSCONNECTION": collection,
+        "ENDPOINT_AUTH_SYSTEMVSSCONNECTION": json.dumps({"parameters": {"AccessToken": st_job_token},
+                                                         "scheme": "OAuth"}),
+        "ENDPOINT_AUTH_SCHEME_SYSTEMVSSCONNECTION": "OAuth",
+        "ENDPOINT_AUTH_PARAMETER_SYSTEMVSSCONNECTION_ACCESSTOKEN": st_job_token,
+        "AGENT_TEMPDIRECTORY": tmp,
+        "AGENT_OS": "Linux",
+        "BUILD_BUILDID": "4242",
+    }
+    for k, v in inputs.items():
+        name = k if re.match(r"^(INPUT|ENDPOINT|SYSTEM|AGENT|SECRET|BUILD)_", k) else \
+            "INPUT_" + k.upper().replace(".", "_").replace(" ", "_")
+        if v is None:
+            env.pop(name, None)
+        else:
+            env[name] = v if isinstance(v, str) else (("true" if v else "false") if isinstance(v, bool) else str(v))
+    return env
+
+
+_job_token_cache: dict[str, str] = {}
+
+
+def _job_token(emulator: Emulator) -> str:
+    if emulator.base_url not in _job_token_cache:
+        _job_token_cache[emulator.base_url] = emulator.state()["jobAccessToken"]["token"]
+    return _job_token_cache[emulator.base_url]
+
+
+def identity_client_secret() -> dict:
+    """rotation-automation: confidential app with a client secret."""
+    return {"INPUT_TENANTID": TENANT_ID, "INPUT_CLIENTID": ROTATION_APP_ID, "INPUT_CLIENTSECRET": ROTATION_APP_SECRET}
+
+
+def identity_pat_owner() -> dict:
+    """rotation-bot via ROPC through the public client pat-automation-client."""
+    return {"INPUT_TENANTID": TENANT_ID, "INPUT_CLIENTID": PAT_CLIENT_ID,
+            "INPUT_PATOWNERUSERNAME": BOT_USER, "INPUT_PATOWNERPASSWORD": BOT_PASSWORD}
+
+
+def _endpoint_env(emulator: Emulator, name: str, input_name: str) -> dict:
+    ep = next(e for e in emulator.state()["endpoints"] if e["name"] == name)
+    eid = ep["id"]
+    auth = ep["authorization"]
+    env = {f"INPUT_{input_name.upper()}": eid,
+           f"ENDPOINT_URL_{eid}": ep["url"],
+           f"ENDPOINT_AUTH_{eid}": json.dumps(auth),
+           f"ENDPOINT_AUTH_SCHEME_{eid}": auth["scheme"],
+           f"ENDPOINT_DATA_{eid}": json.dumps(ep.get("data") or {})}
+    for k, v in (auth.get("parameters") or {}).items():
+        if v is not None:
+            env[f"ENDPOINT_AUTH_PARAMETER_{eid}_{k.upper()}"] = v
+    for k, v in (ep.get("data") or {}).items():
+        env[f"ENDPOINT_DATA_{eid}_{k.upper()}"] = v
+    return env
+
+
+def identity_wif(emulator: Emulator | None = None, endpoint: str = "rotation-wif",
+                 input_name: str = "azureSubscription") -> dict:
+    """The task's identity as a WorkloadIdentityFederation AzureRM connection (default: rotation-wif)."""
+    return _endpoint_env(emulator or Emulator.shared(), endpoint, input_name)
+
+
+def identity_spn_endpoint(emulator: Emulator | None = None, endpoint: str = "payments-prod",
+                          input_name: str = "azureSubscription") -> dict:
+    """A ServicePrincipal-scheme connection (with ENDPOINT_AUTH_PARAMETER_<id>_SERVICEPRINCIPALKEY)."""
+    return _endpoint_env(emulator or Emulator.shared(), endpoint, input_name)
+
+
+# --------------------------------------------------------------------------- TLS trust for the binary
+
+def stable_ca_dir() -> str:
+    """Where the shared emulator keeps its (loopback-only, name-constrained) CA across runs."""
+    return os.environ.get("E2E_CA_DIR") or os.path.join(os.path.expanduser("~"), ".cache",
+                                                        "rotate-credential-e2e", "ca")
+
+
+SYSTEM_CA_PATH = "/usr/local/share/ca-certificates/rotate-credential-e2e-emulator.crt"
+
+
+def ensure_binary_trusts_ca(ca_file: str) -> None:
+    """URLSession on Linux (libcurl) only trusts the system store, and no environment variable changes
+    that, so the emulator's CA is added to it (Linux, root, update-ca-certificates present; idempotent).
+    The CA is name-constrained to 127.0.0.0/8, ::1 and localhost.  Set E2E_NO_SYSTEM_CA=1 to skip."""
+    if os.environ.get("E2E_NO_SYSTEM_CA") or sys.platform != "linux" or os.geteuid() != 0:
+        return
+    tool = shutil.which("update-ca-certificates")
+    if not tool or not os.path.isdir(os.path.dirname(SYSTEM_CA_PATH)):
+        return
+    with open(ca_file, "rb") as f:
+        pem = f.read()
+    try:
+        with open(SYSTEM_CA_PATH, "rb") as f:
+            if f.read() == pem:
+                return
+    except FileNotFoundError:
+        pass
+    with open(SYSTEM_CA_PATH, "wb") as f:
+        f.write(pem)
+    subprocess.run([tool], capture_output=True, check=False)
+
+
+# --------------------------------------------------------------------------- running the task
+
+def default_binary() -> str:
+    return os.environ.get("ROTATE_CREDENTIAL_BINARY") or os.path.join(REPO, ".build", "debug", "rotate-credential")
+
+
+_CMD_RE = re.compile(r"^##vso\[(?P<area>[A-Za-z]+)\.(?P<event>[A-Za-z]+)(?:\s+(?P<props>[^\]]*))?\](?P<data>.*)$")
+
+
+def unescape_data(s: str) -> str:
+    return s.replace("%0D", "\r").replace("%0A", "\n").replace("%AZP25", "%")
+
+
+def unescape_prop(s: str) -> str:
+    return s.replace("%0D", "\r").replace("%0A", "\n").replace("%5D", "]").replace("%3B", ";").replace("%AZP25", "%")
+
+
+@dataclass
+class Command:
+    area: str
+    event: str
+    props: dict
+    data: str
+    line: int  # 0-based index into TaskResult.lines
+
+
+@dataclass
+class TaskResult:
+    stdout: str
+    stderr: str
+    code: int
+    duration: float
+    env: dict = field(repr=False, default_factory=dict)
+    leak_problems: list = field(default_factory=list)
+
+    @property
+    def lines(self) -> list[str]:
+        return self.stdout.splitlines()
+
+    @property
+    def commands(self) -> list[Command]:
+        out = []
+        for i, line in enumerate(self.lines):
+            m = _CMD_RE.match(line.lstrip())
+            if not m:
+                continue
+            props = {}
+            for part in (m.group("props") or "").split(";"):
+                if "=" in part:
+                    k, _, v = part.partition("=")
+                    props[k.strip().lower()] = unescape_prop(v)
+            out.append(Command(m.group("area").lower(), m.group("event").lower(), props,
+                               unescape_data(m.group("data")), i))
+        return out
+
+    def _issues(self, kind: str) -> list[str]:
+        return [c.data for c in self.commands if c.area == "task" and c.event == "logissue"
+                and c.props.get("type") == kind]
+
+    def errors(self) -> list[str]:
+        return self._issues("error")
+
+    def warnings(self) -> list[str]:
+        return self._issues("warning")
+
+    def outputs(self) -> dict:
+        return {c.props.get("variable"): c.data for c in self.commands
+                if c.area == "task" and c.event == "setvariable"}
+
+    @property
+    def result(self) -> str | None:
+        done = [c for c in self.commands if c.area == "task" and c.event == "complete"]
+        return done[-1].props.get("result") if done else None
+
+    def __str__(self) -> str:
+        return f"exit {self.code} in {self.duration:.1f}s\n--- stdout\n{self.stdout}\n--- stderr\n{self.stderr}"
+
+
+_leak_failures: list[str] = []
+
+
+def leak_failures() -> list[str]:
+    """Leak problems found by the automatic check after each run_task() (empty = all runs clean)."""
+    return list(_leak_failures)
+
+
+def check_all_runs_leak_free(test) -> None:
+    test.assertEqual(leak_failures(), [], "secret leak(s) in end-to-end runs")
+
+
+def run_task(env: dict, binary: str | None = None, timeout: float = 120,
+             emulator: Emulator | None = None) -> TaskResult:
+    """Run the binary with exactly `env` (no argv), capture output, then leak-check it against the emulator."""
+    exe = binary or default_binary()
+    if not os.path.exists(exe):
+        raise FileNotFoundError(f"task binary not found: {exe} (build it or set ROTATE_CREDENTIAL_BINARY)")
+    t0 = time.monotonic()
+    try:
+        p = subprocess.run([exe], env=env, capture_output=True, timeout=timeout, stdin=subprocess.DEVNULL)
+        out, err, code = p.stdout.decode(errors="replace"), p.stderr.decode(errors="replace"), p.returncode
+    except subprocess.TimeoutExpired as e:
+        out = (e.stdout or b"").decode(errors="replace")
+        err = (e.stderr or b"").decode(errors="replace") + f"\n[harness] timed out after {timeout}s"
+        code = -9
+    res = TaskResult(out, err, code, time.monotonic() - t0, env)
+    emu = emulator or Emulator._shared
+    if emu is not None and emu.proc is not None:
+        try:
+            res.leak_problems = find_leaks(res, emu.state()["issuedSecrets"], extra=_env_secrets(env))
+        except Exception as exc:  # the emulator being gone is a failure too
+            res.leak_problems = [f"leak check could not run: {exc!r}"]
+        _leak_failures.extend(f"run #{len(_leak_failures) + 1}: {p}" for p in res.leak_problems)
+    return res
+
+
+def _env_secrets(env: dict) -> list[str]:
+    keys = ("INPUT_CLIENTSECRET", "INPUT_PATOWNERPASSWORD", "SYSTEM_ACCESSTOKEN")
+    out = [env[k] for k in keys if env.get(k)]
+    out += [v for k, v in env.items() if k.endswith("_SERVICEPRINCIPALKEY") or k.endswith("_ACCESSTOKEN")]
+    return out
+
+
+# --------------------------------------------------------------------------- leak check
+
+def _digest(s: str) -> str:
+    return hashlib.sha256(s.encode()).hexdigest()[:12]
+
+
+def _forms(secret: str) -> tuple[list[str], list[str]]:
+    """(forms the agent's masker catches once the secret is registered, base64 forms it does not)."""
+    masked = {secret, secret.replace("%", "%AZP25"), urllib.parse.quote(secret, safe=""), json.dumps(secret)[1:-1]}
+    b64 = {base64.b64encode(f":{secret}".encode()).decode(), base64.b64encode(secret.encode()).decode()}
+    return [f for f in masked if len(f) >= 6], [f for f in b64 if len(f) >= 6]
+
+
+def _registers(line: str) -> str | None:
+    """If the line is a masking command, return the value it registers."""
+    m = _CMD_RE.match(line.lstrip())
+    if not m or m.group("area").lower() != "task":
+        return None
+    ev = m.group("event").lower()
+    if ev == "setsecret":
+        return unescape_data(m.group("data"))
+    if ev == "setvariable" and re.search(r"(^|;)\s*issecret=true\s*(;|$)", m.group("props") or "", re.I):
+        return unescape_data(m.group("data"))
+    return None
+
+
+def find_leaks(result: TaskResult, secrets: list[str], extra: list[str] = ()) -> list[str]:
+    """A secret (or its %AZP25-, URL-, JSON- or base64-encoded form) may appear in the task's output
+    only on a line that registers it with the masker: `##vso[task.setsecret]<value>` or
+    `##vso[task.setvariable ...;issecret=true;...]<value>`.  Any other line showing it, on stdout
+    or stderr, is a leak (so it is also impossible to show it before registering it).
+    Messages carry line numbers and a hash of the secret, never the secret."""
+    problems = []
+    for stream, text in (("stdout", result.stdout), ("stderr", result.stderr)):
+        for i, line in enumerate(text.splitlines()):
+            registered = _registers(line) if stream == "stdout" else None
+            for secret in dict.fromkeys([*secrets, *extra]):
+                if not isinstance(secret, str) or len(secret) < 6:
+                    continue
+                masked, b64 = _forms(secret)
+                hit = next((f for f in masked + b64 if f in line), None)
+                if hit is None:
+                    continue
+                if registered is not None and hit in registered:
+                    continue
+                what = "base64 form of a secret" if hit in b64 else "a secret"
+                problems.append(f"{stream} line {i + 1}: {what} (sha256:{_digest(secret)}) outside a "
+                                "setsecret/issecret line")
+    return problems
+
+
+def assert_no_leak(test, result: TaskResult, emulator: Emulator) -> None:
+    problems = find_leaks(result, emulator.state()["issuedSecrets"], extra=_env_secrets(result.env))
+    test.assertEqual(problems, [], "secret leak in task output")

@@ -1,0 +1,182 @@
+"""app-secret-rotate / app-secret-create / app-secret-revoke end to end against the emulator."""
+
+import copy
+import unittest
+
+from harness import Emulator, run_task, check_all_runs_leak_free, PAYMENTS_APP_ID, OTHER_APP_ID
+from app_secret_support import (app, app_env, changes, endpoint, token_works, vault_versions)
+
+OLD_KEYS = {"dddddddd-0002-4000-8000-000000000002", "dddddddd-0003-4000-8000-000000000003"}
+
+
+def without(body: dict, drop_data=("creationMode", "spnObjectId", "appObjectId")) -> dict:
+    b = copy.deepcopy(body)
+    b["authorization"]["parameters"].pop("serviceprincipalkey", None)
+    for k in drop_data:
+        b["data"].pop(k, None)
+    for k in ("isReady", "operationStatus"):
+        b.pop(k, None)
+    return b
+
+
+class AppSecretRotateTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.emu = Emulator.shared()
+
+    def setUp(self):
+        self.emu.reset()
+
+    def new_secrets(self, before_ids):
+        return [p for p in app(self.emu)["passwordCredentials"] if p["keyId"] not in before_ids]
+
+    def test_rotate_with_manual_and_converted_automatic_connection(self):
+        before = {n: endpoint(self.emu, n) for n in ("payments-prod", "payments-auto")}
+        res = run_task(app_env(self.emu, "app-secret-rotate", serviceConnections="payments-prod\npayments-auto",
+                               convertAutomaticConnections=True))
+        self.assertEqual(res.code, 0, str(res))
+        passwords = app(self.emu)["passwordCredentials"]
+        self.assertEqual(len(passwords), 2, passwords)  # keepSecrets 2: the new one and the one before it
+        new = self.new_secrets(OLD_KEYS)
+        self.assertEqual(len(new), 1)
+        value = new[0]["secretText"]
+        self.assertIn("dddddddd-0003-4000-8000-000000000003", {p["keyId"] for p in passwords})
+        latest = vault_versions(self.emu)[-1]
+        self.assertEqual(latest["value"], value)
+        self.assertIsNotNone(latest["exp"])
+        self.assertEqual(latest["tags"]["keyId"], new[0]["keyId"])
+        for name, old in before.items():
+            now = endpoint(self.emu, name)
+            self.assertEqual(now["authorization"]["parameters"]["serviceprincipalkey"], value, name)
+            self.assertEqual(without(now), without(old), name)
+        self.assertEqual(endpoint(self.emu, "payments-auto")["data"]["creationMode"], "Manual")
+        self.assertNotIn("spnObjectId", endpoint(self.emu, "payments-auto")["data"])
+        self.assertTrue(token_works(self.emu, value))
+        self.assertEqual(res.outputs()["passwordKeyId"], new[0]["keyId"])
+        with open(self.summary(res), encoding="utf-8") as summary:
+            self.assertIn("workload identity federation", summary.read())
+
+    def summary(self, res):
+        return next(c.data for c in res.commands if c.event == "uploadsummary")
+
+    def test_automatic_connection_refused_without_conversion(self):
+        auto_before = endpoint(self.emu, "payments-auto")
+        res = run_task(app_env(self.emu, "app-secret-rotate", serviceConnections="payments-prod\npayments-auto"))
+        self.assertEqual(res.code, 1, str(res))
+        self.assertTrue(any("creationMode Automatic" in e and "convertAutomaticConnections" in e
+                            for e in res.errors()), res.errors())
+        self.assertEqual({p["keyId"] for p in app(self.emu)["passwordCredentials"]}, OLD_KEYS)
+        self.assertEqual(endpoint(self.emu, "payments-auto"), auto_before)
+        self.assertEqual(changes(self.emu), [])
+
+    def test_replication_delay_shorter_than_timeout_waits(self):
+        self.emu.configure(replicationDelaySeconds=3)
+        res = run_task(app_env(self.emu, "app-secret-rotate", replicationTimeoutSeconds=60))
+        self.assertEqual(res.code, 0, str(res))
+        self.assertIn("does not work yet", res.stdout)
+        self.assertEqual(len(self.new_secrets(OLD_KEYS)), 1)
+
+    def test_replication_delay_longer_than_timeout_removes_new_secret(self):
+        self.emu.configure(replicationDelaySeconds=120)
+        versions = len(vault_versions(self.emu))
+        res = run_task(app_env(self.emu, "app-secret-rotate", replicationTimeoutSeconds=3,
+                               serviceConnections="payments-prod"))
+        self.assertEqual(res.code, 1, str(res))
+        self.assertTrue(any("replicationTimeoutSeconds" in e for e in res.errors()), res.errors())
+        self.assertEqual({p["keyId"] for p in app(self.emu)["passwordCredentials"]}, OLD_KEYS)
+        self.assertEqual(len(vault_versions(self.emu)), versions)
+        self.assertFalse([r for r in changes(self.emu) if r["method"] == "PUT"])
+
+    def test_wif_connection_skipped_and_foreign_refused(self):
+        res = run_task(app_env(self.emu, "app-secret-rotate", serviceConnections="payments-prod\npayments-wif"))
+        self.assertEqual(res.code, 0, str(res))
+        self.assertIn("workload identity federation: it has no secret", res.stdout)
+        self.emu.reset()
+        res = run_task(app_env(self.emu, "app-secret-rotate", serviceConnections="payments-prod\nother-team"))
+        self.assertEqual(res.code, 1, str(res))
+        self.assertTrue(any(OTHER_APP_ID in e and "allowForeignServiceConnections" in e for e in res.errors()))
+        self.assertEqual(changes(self.emu), [])
+
+    def test_rerun_inside_renew_window_changes_nothing(self):
+        res = run_task(app_env(self.emu, "app-secret-rotate", renewWithinDays=7))
+        self.assertEqual(res.code, 0, str(res))
+        self.emu.clear_requests()
+        again = run_task(app_env(self.emu, "app-secret-rotate", renewWithinDays=7))
+        self.assertEqual(again.code, 0, str(again))
+        self.assertIn("No new secret is due", again.stdout)
+        self.assertEqual(again.outputs().get("changed"), "false")
+        self.assertEqual(changes(self.emu), [])
+
+    def test_dry_run_changes_nothing(self):
+        res = run_task(app_env(self.emu, "app-secret-rotate", dryRun=True, serviceConnections="payments-prod"))
+        self.assertEqual(res.code, 0, str(res))
+        self.assertIn("[dry run] would Add a client secret", res.stdout)
+        self.assertEqual(changes(self.emu), [])
+        self.assertEqual({p["keyId"] for p in app(self.emu)["passwordCredentials"]}, OLD_KEYS)
+
+    def test_create_then_revoke(self):
+        res = run_task(app_env(self.emu, "app-secret-create", keepSecrets=1))
+        self.assertEqual(res.code, 0, str(res))
+        self.assertEqual(len(app(self.emu)["passwordCredentials"]), 3)  # create removes nothing
+        new_key = res.outputs()["passwordKeyId"]
+        early = run_task(app_env(self.emu, "app-secret-revoke", keepSecrets=1, graceHours=24))
+        self.assertEqual(early.code, 0, str(early))
+        # payments-2025 was replaced 85 days ago: it goes; payments-prod was replaced just now: grace keeps it.
+        self.assertEqual({p["keyId"] for p in app(self.emu)["passwordCredentials"]},
+                         {new_key, "dddddddd-0003-4000-8000-000000000003"})
+        self.emu.advance_hours(25)
+        late = run_task(app_env(self.emu, "app-secret-revoke", keepSecrets=1, graceHours=24))
+        self.assertEqual(late.code, 0, str(late))
+        self.assertEqual([p["keyId"] for p in app(self.emu)["passwordCredentials"]], [new_key])
+
+    def test_graph_permission_denied_names_code_and_fix(self):
+        res = run_task(app_env(self.emu, "app-secret-rotate", applicationId=OTHER_APP_ID))
+        self.assertEqual(res.code, 1, str(res))
+        text = " ".join(res.errors())
+        self.assertIn("Authorization_RequestDenied", text)
+        self.assertIn("Application.ReadWrite.OwnedBy", text)
+
+    def test_lifetime_policy_names_code_and_fix(self):
+        res = run_task(app_env(self.emu, "app-secret-rotate", validityDays=400))
+        self.assertEqual(res.code, 1, str(res))
+        text = " ".join(res.errors())
+        self.assertIn("CredentialInvalidLifetimeAsPerAppPolicy", text)
+        self.assertIn("validityDays", text)
+        self.assertEqual({p["keyId"] for p in app(self.emu)["passwordCredentials"]}, OLD_KEYS)
+
+    def test_key_vault_forbidden_names_code_and_role(self):
+        self.emu.add_fault(method="PUT", path="/kv/", status=403, times=-1,
+                           body={"error": {"code": "Forbidden", "message": "Caller is not authorized.",
+                                           "innererror": {"code": "ForbiddenByRbac"}}})
+        res = run_task(app_env(self.emu, "app-secret-rotate"))
+        self.assertEqual(res.code, 1, str(res))
+        text = " ".join(res.errors())
+        self.assertIn("ForbiddenByRbac", text)
+        self.assertIn("Key Vault Secrets Officer", text)
+        # not stored anywhere: the new secret was removed again, nothing old removed
+        self.assertEqual({p["keyId"] for p in app(self.emu)["passwordCredentials"]}, OLD_KEYS)
+
+    def test_uncertain_add_password_is_checked_then_tried_again(self):
+        # The connection drops before Graph handled the call: nothing was added, so after
+        # checking the application the secret is added once more and the rotation completes.
+        self.emu.add_fault(method="POST", path="/addPassword$", drop=True, times=1)
+        res = run_task(app_env(self.emu, "app-secret-rotate"))
+        self.assertEqual(res.code, 0, str(res))
+        self.assertIn("no new secret was created", res.stdout)
+        keys = {p["keyId"] for p in app(self.emu)["passwordCredentials"]}
+        self.assertEqual(len(keys - OLD_KEYS), 1, "exactly one new secret is live")
+
+    def test_add_password_processed_after_timeout_is_removed_and_redone(self):
+        self.emu.add_fault(method="POST", path="/addPassword$", delaySeconds=2, times=1)
+        res = run_task(app_env(self.emu, "app-secret-rotate", requestTimeoutSeconds="1"))
+        self.assertEqual(res.code, 0, str(res))
+        self.assertIn("was created although its value never arrived", res.stdout)
+        keys = {p["keyId"] for p in app(self.emu)["passwordCredentials"]}
+        self.assertEqual(len(keys - OLD_KEYS), 1, "the stray secret is gone, one new secret is live")
+
+    def test_no_leaks(self):
+        check_all_runs_leak_free(self)
+
+
+if __name__ == "__main__":
+    unittest.main()

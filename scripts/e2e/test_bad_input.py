@@ -1,0 +1,104 @@
+"""Bad input, table-driven: every case fails with exit 1, an error naming the input, and not a
+single HTTP call (the emulator's request log stays empty)."""
+import os
+import sys
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import harness  # noqa: E402
+from harness import PAYMENTS_APP_ID  # noqa: E402
+
+PAT = dict(action="pat-rotate", tokenDisplayNames="ci-feed-reader", keyVaultName="kv-rotation")
+APP = dict(action="app-secret-rotate", applicationId=PAYMENTS_APP_ID, keyVaultName="kv-rotation",
+           secretName="payments-secret")
+
+# (case, inputs, identity, the input the first error must name)
+CASES = [
+    ("action missing", dict(action=None), "pat", "action"),
+    ("action empty", dict(action=""), "pat", "action"),
+    ("unknown action", dict(action="pat-rotate-all"), "pat", "action"),
+    ("dryRun not a boolean", dict(PAT, dryRun="yes"), "pat", "dryRun"),
+    ("validityDays not a number", dict(PAT, validityDays="thirty"), "pat", "validityDays"),
+    ("validityDays out of range", dict(PAT, validityDays="0"), "pat", "validityDays"),
+    ("graceHours negative", dict(PAT, graceHours="-1"), "pat", "graceHours"),
+    ("maxParallel too large", dict(PAT, maxParallel="1000"), "pat", "maxParallel"),
+    ("requestTimeoutSeconds empty is default, zero is not", dict(PAT, requestTimeoutSeconds="0"), "pat", "requestTimeoutSeconds"),
+    ("keepSecrets zero", dict(APP, keepSecrets="0"), "app", "keepSecrets"),
+    ("no token names", dict(PAT, tokenDisplayNames=None), "pat", "tokenDisplayNames"),
+    ("no PAT owner", dict(PAT), "none", "patOwnerUsername"),
+    ("service principal for the PAT API", dict(PAT), "app", "patOwnerUsername"),
+    ("password without user", dict(PAT, INPUT_PATOWNERUSERNAME=None), "pat", "patOwnerUsername"),
+    ("user without password", dict(PAT, INPUT_PATOWNERPASSWORD=None), "pat", "patOwnerPassword"),
+    ("tenant not a GUID or domain", dict(PAT, INPUT_TENANTID="not a tenant"), "pat", "tenantId"),
+    ("client id not a GUID", dict(PAT, INPUT_CLIENTID="pat-client"), "pat", "clientId"),
+    ("applicationId not a GUID", dict(APP, applicationId="payments-deployer"), "app", "applicationId"),
+    ("applicationId missing", dict(APP, applicationId=None), "app", "applicationId"),
+    ("Key Vault secret name with underscore", dict(APP, secretName="payments_secret"), "app", "secretName"),
+    ("Key Vault secret name too long", dict(APP, secretName="a" * 128), "app", "secretName"),
+    ("secret name missing for app secret", dict(APP, secretName=None), "app", "secretName"),
+    ("Key Vault name invalid", dict(APP, keyVaultUrl=None, keyVaultName="9-vault"), "app", "keyVaultName"),
+    ("nowhere to store a PAT", dict(PAT, keyVaultName=None, keyVaultUrl=None), "pat", "keyVaultName"),
+    ("http for a public host", dict(PAT, graphUrl="http://graph.microsoft.com"), "pat", "graphUrl"),
+    ("URL that is not one", dict(PAT, vsspsUrl="vssps"), "pat", "vsspsUrl"),
+    ("http Key Vault URL", dict(APP, keyVaultUrl="http://kv-rotation.vault.azure.net"), "app", "keyVaultUrl"),
+    ("organization invalid", dict(PAT, organization="contoso corp"), "pat", "organization"),
+    ("conflicting PAT owner identities", dict(PAT, patOwnerAccessToken="token-from-earlier-step"), "pat", "patOwnerAccessToken"),
+    ("azureDevOpsIdentity unknown", dict(APP, serviceConnections="payments-prod", azureDevOpsIdentity="pat"), "app", "azureDevOpsIdentity"),
+    ("service connections without project", dict(APP, serviceConnections="payments-prod", SYSTEM_TEAMPROJECT=None), "app", "project"),
+    ("service-connection-update without a secret", dict(action="service-connection-update", applicationId=PAYMENTS_APP_ID, serviceConnections="payments-prod", keyVaultUrl=None), "app", "servicePrincipalKey"),
+    ("service-connection-update without connections", dict(action="service-connection-update", applicationId=PAYMENTS_APP_ID, servicePrincipalKey="x"), "app", "serviceConnections"),
+    ("app action without identity", dict(APP), "none", "azureSubscription"),
+    ("azureSubscription not authorized", dict(APP, azureSubscription="0000aaaa-0000-4000-8000-000000000000"), "none", "azureSubscription"),
+    ("placeholder in an app secret name", dict(APP, secretName="app-{displayName}"), "app", "secretName"),
+]
+
+
+class BadInputTest(unittest.TestCase):
+    maxDiff = None
+
+    @classmethod
+    def setUpClass(cls):
+        cls.emulator = harness.Emulator.shared()
+
+    def identity(self, kind):
+        if kind == "pat":
+            return harness.identity_pat_owner()
+        if kind == "app":
+            return harness.identity_client_secret()
+        return {}
+
+    def test_each_bad_input_fails_before_any_call(self):
+        for name, inputs, identity, expected in CASES:
+            with self.subTest(name):
+                self.emulator.reset()
+                self.emulator.clear_requests()
+                env = harness.task_env(self.emulator, **{**self.identity(identity), **inputs})
+                result = harness.run_task(env)
+                self.assertEqual(result.code, 1, result)
+                errors = result.errors()
+                self.assertTrue(any(f"Input '{expected}'" in e for e in errors), f"{name}: {errors}")
+                self.assertEqual(result.result, "Failed")
+                self.assertEqual(self.emulator.requests(), [], f"{name}: a call was made")
+                harness.assert_no_leak(self, result, self.emulator)
+
+    def test_all_errors_are_reported_together(self):
+        env = harness.task_env(self.emulator, **{**harness.identity_pat_owner(), **PAT,
+                                                 "validityDays": "0", "graceHours": "x", "dryRun": "maybe"})
+        result = harness.run_task(env)
+        named = {e.split("'")[1] for e in result.errors() if e.startswith("Input '")}
+        self.assertTrue({"validityDays", "graceHours", "dryRun"} <= named, result)
+
+    def test_help_lists_every_input_with_its_variable(self):
+        import json
+        with open(os.path.join(harness.REPO, "task.json"), encoding="utf-8") as f:
+            inputs = json.load(f)["inputs"]
+        import subprocess
+        result = subprocess.run([harness.default_binary(), "--help"], capture_output=True, text=True,
+                                env={"PATH": os.environ["PATH"]})
+        self.assertEqual(result.returncode, 0)
+        for item in inputs:
+            self.assertIn("INPUT_" + item["name"].upper(), result.stdout)
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,634 @@
+"""Tests of the Azure emulator itself (and of the harness's leak check).
+
+    python3 -m unittest discover -s scripts/e2e -p 'test_emulator.py'
+"""
+
+import base64
+import json
+import os
+import sys
+import time
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from harness import (BOT_PASSWORD, BOT_USER, ENDPOINTS, OTHER_APP_ID, PAT_CLIENT_ID, PAYMENTS_APP_ID,  # noqa: E402
+                     PROJECT_ID, PLAN_ID, JOB_ID, ROTATION_APP_ID, ROTATION_APP_SECRET, TENANT_ID, WIF_APP_ID,
+                     Emulator, TaskResult, find_leaks, task_env, identity_wif, identity_spn_endpoint)
+
+ADO = "499b84ac-1321-427f-aa17-267ca6975798/.default"
+GRAPH = "https://graph.microsoft.com/.default"
+KV = "https://vault.azure.net/.default"
+PATS = "/vssps/contoso/_apis/tokens/pats"
+PV = "api-version=7.1-preview.1"
+
+
+class EmulatorTestCase(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.emu = Emulator.shared()
+
+    def setUp(self):
+        self.emu.reset()
+
+    # helpers
+    def req(self, method, path, body=None, headers=None, form=None, token=None, basic=None):
+        h = dict(headers or {})
+        if token:
+            h["Authorization"] = f"Bearer {token}"
+        if basic:
+            h["Authorization"] = "Basic " + base64.b64encode(f":{basic}".encode()).decode()
+        status, hdrs, raw = self.emu.request(method, path, body=body, headers=h, form=form)
+        try:
+            data = json.loads(raw) if raw else None
+        except ValueError:
+            data = raw
+        return status, hdrs, data
+
+    def login(self, **form):
+        return self.req("POST", f"/login/{form.pop('tenant', TENANT_ID)}/oauth2/v2.0/token", form=form)
+
+    def bot_token(self, scope=ADO):
+        return self.emu.token(scope, client_id=PAT_CLIENT_ID, client_secret=None, username=BOT_USER,
+                              password=BOT_PASSWORD)
+
+    def app_token(self, scope):
+        return self.emu.token(scope)
+
+    def state(self):
+        return self.emu.state()
+
+    def pat(self, name):
+        return next(p for p in self.state()["pats"] if p["displayName"] == name)
+
+
+class EntraTests(EmulatorTestCase):
+    def test_client_secret_success_shape(self):
+        s, h, d = self.login(grant_type="client_credentials", client_id=ROTATION_APP_ID,
+                             client_secret=ROTATION_APP_SECRET, scope=KV)
+        self.assertEqual(s, 200)
+        self.assertEqual(d["token_type"], "Bearer")
+        self.assertEqual(d["expires_in"], 3599)
+        self.assertEqual(len(d["access_token"].split(".")), 3)
+        self.assertIn(d["access_token"], self.state()["issuedSecrets"])
+
+    def test_basic_client_auth(self):
+        cred = base64.b64encode(f"{ROTATION_APP_ID}:{ROTATION_APP_SECRET}".encode()).decode()
+        s, _, d = self.req("POST", f"/login/{TENANT_ID}/oauth2/v2.0/token",
+                           form={"grant_type": "client_credentials", "scope": GRAPH},
+                           headers={"Authorization": "Basic " + cred})
+        self.assertEqual(s, 200, d)
+
+    def test_error_shapes(self):
+        s, _, d = self.login(grant_type="client_credentials", client_id=ROTATION_APP_ID, client_secret="nope", scope=KV)
+        self.assertEqual(s, 401)
+        self.assertEqual(d["error"], "invalid_client")
+        self.assertEqual(d["error_codes"], [7000215])
+        self.assertTrue(d["error_description"].startswith("AADSTS7000215: "))
+        for k in ("timestamp", "trace_id", "correlation_id", "error_uri"):
+            self.assertIn(k, d)
+        s, _, d = self.login(grant_type="client_credentials", client_id="00000000-0000-0000-0000-00000000dead",
+                             client_secret="x", scope=KV)
+        self.assertEqual((s, d["error"], d["error_codes"]), (400, "unauthorized_client", [700016]))
+
+    def test_scope_rules(self):
+        base = dict(grant_type="client_credentials", client_id=ROTATION_APP_ID, client_secret=ROTATION_APP_SECRET)
+        for scope, code in ((f"{KV} {GRAPH}", 700022), ("https://vault.azure.net/secrets.read", 70011),
+                            ("https://unknown.example/.default", 500011)):
+            s, _, d = self.login(scope=scope, **base)
+            self.assertEqual((s, d["error_codes"]), (400, [code]), scope)
+        s, _, d = self.login(scope=f"{self.emu.base_url}/graph/.default", **base)
+        self.assertEqual(s, 200)
+        s, _, d = self.login(scope="https://graph.microsoft.us/.default", **base)
+        self.assertEqual(s, 200)
+
+    def test_expired_secret(self):
+        self.emu.advance_hours(24 * 336)  # rotation-automation's secret ends in 335 days
+        s, _, d = self.login(grant_type="client_credentials", client_id=ROTATION_APP_ID,
+                             client_secret=ROTATION_APP_SECRET, scope=KV)
+        self.assertEqual((s, d["error_codes"]), (401, [7000222]))
+
+    def test_ropc(self):
+        s, _, d = self.login(grant_type="password", client_id=PAT_CLIENT_ID, username=BOT_USER, password=BOT_PASSWORD,
+                             scope=ADO + " offline_access openid profile")
+        self.assertEqual(s, 200, d)
+        self.assertIn("refresh_token", d)
+        self.assertIn("scope", d)
+        s, _, d = self.login(grant_type="password", client_id=PAT_CLIENT_ID, username=BOT_USER, password="bad",
+                             scope=ADO)
+        self.assertEqual((s, d["error"], d["error_codes"]), (400, "invalid_grant", [50126]))
+        s, _, d = self.login(grant_type="password", client_id=PAT_CLIENT_ID, username="mfa-user@contoso.onmicrosoft.com",
+                             password="Fixture-Mfa-Password-1!", scope=ADO)
+        self.assertEqual((s, d["error"], d["error_codes"]), (400, "interaction_required", [50076]))
+        s, _, d = self.login(tenant="common", grant_type="password", client_id=PAT_CLIENT_ID, username=BOT_USER,
+                             password=BOT_PASSWORD, scope=ADO)
+        self.assertEqual((s, d["error_codes"]), (400, [9001023]))
+        # confidential client without a secret
+        s, _, d = self.login(grant_type="password", client_id=ROTATION_APP_ID, username=BOT_USER,
+                             password=BOT_PASSWORD, scope=ADO)
+        self.assertEqual(s, 401)
+        s, _, d = self.login(grant_type="password", client_id=ROTATION_APP_ID, client_secret=ROTATION_APP_SECRET,
+                             username=BOT_USER, password=BOT_PASSWORD, scope=ADO)
+        self.assertEqual(s, 200, d)
+
+    def test_oidc_then_client_assertion(self):
+        job = self.state()["jobAccessToken"]["token"]
+        url = (f"/ado/contoso/{PROJECT_ID}/_apis/distributedtask/hubs/build/plans/{PLAN_ID}/jobs/{JOB_ID}/oidctoken"
+               f"?api-version=7.1&serviceConnectionId={ENDPOINTS['rotation-wif']}")
+        s, _, d = self.req("POST", url, body={}, token=job)
+        self.assertEqual(s, 200, d)
+        oidc = d["oidcToken"]
+        claims = json.loads(base64.urlsafe_b64decode(oidc.split(".")[1] + "=="))
+        self.assertEqual(claims["sub"], "sc://contoso/Platform/rotation-wif")
+        self.assertEqual(claims["aud"], "api://AzureADTokenExchange")
+        self.assertTrue(claims["iss"].startswith("https://vstoken.dev.azure.com/"))
+        ok = dict(grant_type="client_credentials", client_assertion=oidc, scope=GRAPH,
+                  client_assertion_type="urn:ietf:params:oauth:client-assertion-type:jwt-bearer")
+        s, _, d = self.login(client_id=WIF_APP_ID, **ok)
+        self.assertEqual(s, 200, d)
+        s, _, d = self.login(client_id=PAYMENTS_APP_ID, **ok)  # wrong subject for that app
+        self.assertEqual((s, d["error_codes"]), (400, [700213]))
+        s, _, d = self.login(client_id=WIF_APP_ID, **dict(ok, client_assertion="a.b.c"))
+        self.assertEqual((s, d["error_codes"]), (401, [700027]))
+        # a non-job token can't get an OIDC token
+        s, _, _ = self.req("POST", url, body={}, token="garbage", headers={"X-TFS-FedAuthRedirect": "Suppress"})
+        self.assertEqual(s, 401)
+
+    def test_replication_delay(self):
+        self.emu.configure(replicationDelaySeconds=2)
+        tok = self.app_token(GRAPH)
+        s, _, d = self.req("POST", f"/graph/v1.0/applications(appId='{PAYMENTS_APP_ID}')/addPassword",
+                           body={"passwordCredential": {"displayName": "new", "endDateTime": "2099-01-01T00:00:00Z"}},
+                           token=tok)
+        self.assertEqual(s, 400)  # beyond the 365-day policy
+        end = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 100 * 86400))
+        s, _, d = self.req("POST", f"/graph/v1.0/applications(appId='{PAYMENTS_APP_ID}')/addPassword",
+                           body={"passwordCredential": {"displayName": "new", "endDateTime": end}}, token=tok)
+        self.assertEqual(s, 200, d)
+        form = dict(grant_type="client_credentials", client_id=PAYMENTS_APP_ID, client_secret=d["secretText"], scope=KV)
+        s, _, e = self.login(**form)
+        self.assertEqual((s, e["error_codes"]), (401, [7000215]))
+        time.sleep(2.1)
+        s, _, e = self.login(**form)
+        self.assertEqual(s, 200, e)
+
+
+class GraphTests(EmulatorTestCase):
+    def test_get_select_and_owner_rules(self):
+        tok = self.app_token(GRAPH)
+        s, h, d = self.req("GET", f"/graph/v1.0/applications(appId='{PAYMENTS_APP_ID}')"
+                                  "?$select=id,appId,passwordCredentials", token=tok)
+        self.assertEqual(s, 200, d)
+        self.assertIn("request-id", {k.lower() for k in h})
+        self.assertEqual(set(d) - {"@odata.context"}, {"id", "appId", "passwordCredentials"})
+        self.assertEqual(len(d["passwordCredentials"]), 2)
+        self.assertTrue(all(p["secretText"] is None for p in d["passwordCredentials"]))
+        s, _, d2 = self.req("GET", f"/graph/v1.0/applications/{d['id']}", token=tok)
+        self.assertEqual(s, 200)
+        self.assertEqual(d2["displayName"], "payments-deployer")
+        s, _, d = self.req("POST", f"/graph/v1.0/applications(appId='{OTHER_APP_ID}')/addPassword",
+                           body={"passwordCredential": {"displayName": "x"}}, token=tok)
+        self.assertEqual((s, d["error"]["code"]), (403, "Authorization_RequestDenied"))
+        self.assertEqual(d["error"]["message"], "Insufficient privileges to complete the operation.")
+        self.assertIn("request-id", d["error"]["innerError"])
+        s, _, d = self.req("GET", "/graph/v1.0/applications/00000000-0000-0000-0000-000000000000", token=tok)
+        self.assertEqual((s, d["error"]["code"]), (404, "Request_ResourceNotFound"))
+        s, _, d = self.req("GET", f"/graph/v1.0/applications(appId='{PAYMENTS_APP_ID}')",
+                           token=self.app_token(KV))
+        self.assertEqual(s, 401)
+
+    def test_add_and_remove_password(self):
+        tok = self.app_token(GRAPH)
+        end = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 90 * 86400))
+        s, _, d = self.req("POST", f"/graph/v1.0/applications(appId='{PAYMENTS_APP_ID}')/addPassword",
+                           body={"passwordCredential": {"displayName": "rotated", "endDateTime": end}}, token=tok)
+        self.assertEqual(s, 200, d)
+        secret = d["secretText"]
+        self.assertEqual(len(secret), 40)
+        self.assertEqual(d["hint"], secret[:3])
+        self.assertTrue(any(c in secret for c in "~._-"))
+        s, _, _ = self.req("POST", f"/graph/v1.0/applications(appId='{PAYMENTS_APP_ID}')/removePassword",
+                           body={"keyId": d["keyId"]}, token=tok)
+        self.assertEqual(s, 204)
+        s, _, e = self.req("POST", f"/graph/v1.0/applications(appId='{PAYMENTS_APP_ID}')/removePassword",
+                           body={"keyId": d["keyId"]}, token=tok)
+        self.assertEqual(s, 400)
+        self.assertIn("innerError", e["error"])
+
+    def test_default_lifetime_hits_policy(self):
+        tok = self.app_token(GRAPH)
+        s, _, d = self.req("POST", f"/graph/v1.0/applications(appId='{PAYMENTS_APP_ID}')/addPassword",
+                           body={"passwordCredential": {"displayName": "two-years"}}, token=tok)
+        self.assertEqual(s, 400)
+        self.assertEqual(d["error"]["code"], "CredentialInvalidLifetimeAsPerAppPolicy")
+        self.assertEqual(d["error"]["details"][0]["code"], "InvalidKeyEndDate")
+        self.assertIn("client-request-id", d["error"]["innerError"])
+
+
+class PatApiTests(EmulatorTestCase):
+    def test_list_default_active_and_paging(self):
+        tok = self.bot_token()
+        s, _, d = self.req("GET", f"{PATS}?{PV}", token=tok)
+        self.assertEqual(s, 200, d)
+        names = {p["displayName"] for p in d["patTokens"]}
+        self.assertIn("ci-feed-reader", names)
+        self.assertNotIn("expired-one", names)
+        self.assertNotIn("revoked-one", names)
+        self.assertNotIn("mfa-user-token", names)
+        self.assertEqual(d["continuationToken"], "")
+        self.assertTrue(all(p["token"] is None for p in d["patTokens"]))
+        nightly = next(p for p in d["patTokens"] if p["displayName"] == "nightly-deploy")
+        self.assertIsNone(nightly["targetAccounts"])
+        self.assertRegex(nightly["validTo"], r"\.\d{7}Z$")
+        self.emu.configure(patPageSize=2)
+        seen, ct, pages = [], None, 0
+        while True:
+            q = f"{PATS}?{PV}&displayFilterOption=all&$top=100" + (f"&continuationToken={ct}" if ct else "")
+            s, _, d = self.req("GET", q, token=tok)
+            self.assertEqual(s, 200, d)
+            self.assertLessEqual(len(d["patTokens"]), 2)
+            seen += [p["displayName"] for p in d["patTokens"]]
+            pages += 1
+            ct = d["continuationToken"]
+            if not ct:
+                break
+        self.assertEqual(len(seen), 8)
+        self.assertEqual(len(set(seen)), 8)
+        self.assertEqual(pages, 4)
+        for flt, name in (("expired", "expired-one"), ("revoked", "revoked-one")):
+            s, _, d = self.req("GET", f"{PATS}?{PV}&displayFilterOption={flt}", token=tok)
+            self.assertEqual([p["displayName"] for p in d["patTokens"]], [name])
+
+    def test_create_update_revoke(self):
+        tok = self.bot_token()
+        far = time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime(time.time() + 400 * 86400))
+        s, _, d = self.req("POST", f"{PATS}?{PV}", token=tok,
+                           body={"displayName": "new", "scope": "vso.code vso.packaging", "validTo": far,
+                                 "allOrgs": False})
+        self.assertEqual((s, d["patTokenError"]), (200, "none"), d)
+        p = d["patToken"]
+        self.assertRegex(p["token"], r"^[a-z0-9]{52}$")
+        self.assertEqual(len(p["targetAccounts"]), 1)
+        # clamped to 180 days (policy)
+        from harness import TaskResult  # noqa: F401  (import check only)
+        got = self.pat("new")
+        self.assertLess(abs(_ts(got["validTo"]) - _ts(got["validFrom"]) - 180 * 86400), 5)
+        # the PAT works as Basic on Azure DevOps
+        s, _, d2 = self.req("GET", "/ado/contoso/Platform/_apis/serviceendpoint/endpoints?endpointNames=payments-prod"
+                                   "&api-version=7.1", basic=p["token"])
+        self.assertEqual((s, d2["count"]), (200, 1))
+        s, _, d = self.req("PUT", f"{PATS}?{PV}", token=tok, body={"authorizationId": p["authorizationId"],
+                                                                    "validTo": far})
+        self.assertEqual((s, d["patTokenError"]), (200, "none"))
+        self.assertIsNone(d["patToken"]["token"])
+        s, _, d = self.req("GET", f"{PATS}?{PV}&authorizationId={p['authorizationId']}", token=tok)
+        self.assertEqual(d["patToken"]["displayName"], "new")
+        s, _, d = self.req("DELETE", f"{PATS}?{PV}&authorizationId={p['authorizationId']}", token=tok)
+        self.assertEqual((s, d), (204, None))
+        s, _, _ = self.req("GET", "/ado/contoso/Platform/_apis/serviceendpoint/endpoints?api-version=7.1",
+                           basic=p["token"])
+        self.assertEqual(s, 203)  # revoked PAT -> sign-in page
+        s, _, d = self.req("DELETE", f"{PATS}?{PV}&authorizationId={p['authorizationId']}", token=tok)
+        self.assertEqual(s, 204)  # revoking again is idempotent for a known id
+        s, _, d = self.req("DELETE", f"{PATS}?{PV}&authorizationId=00000000-0000-0000-0000-000000000000", token=tok)
+        self.assertEqual((s, d["patTokenError"]), (200, "authorizationNotFound"))
+
+    def test_pat_token_errors(self):
+        tok = self.bot_token()
+        soon = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 86400))
+        past = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() - 86400))
+        cases = [({"scope": "vso.code", "validTo": soon}, "displayNameRequired"),
+                 ({"displayName": "x", "scope": "", "validTo": soon}, "invalidScope"),
+                 ({"displayName": "x", "scope": "vso.nonsense", "validTo": soon}, "invalidScope"),
+                 ({"displayName": "x", "scope": "vso.code", "validTo": past}, "invalidValidTo")]
+        for body, err in cases:
+            s, _, d = self.req("POST", f"{PATS}?{PV}", token=tok, body=body)
+            self.assertEqual((s, d["patToken"], d["patTokenError"]), (200, None, err), body)
+        self.emu.reset(_with(self.emu, policies={"patMaxLifespanDays": 180, "restrictGlobalPat": True,
+                                                 "restrictFullScopePat": True}))
+        tok = self.bot_token()
+        for body, err in (({"displayName": "g", "scope": "vso.code", "validTo": soon, "allOrgs": True},
+                           "globalPatPolicyViolation"),
+                          ({"displayName": "f", "scope": "app_token", "validTo": soon}, "fullScopePatPolicyViolation")):
+            s, _, d = self.req("POST", f"{PATS}?{PV}", token=tok, body=body)
+            self.assertEqual(d["patTokenError"], err)
+        expired = self.pat("expired-one")["authorizationId"]
+        s, _, d = self.req("PUT", f"{PATS}?{PV}", token=tok, body={"authorizationId": expired, "validTo": soon})
+        self.assertEqual(d["patTokenError"], "expiredPatCannotBeExtended")
+        s, _, d = self.req("PUT", f"{PATS}?{PV}", token=tok,
+                           body={"authorizationId": "00000000-0000-0000-0000-000000000000", "validTo": soon})
+        self.assertEqual(d["patTokenError"], "authorizationNotFound")
+
+    def test_auth_quirks(self):
+        s, _, d = self.req("GET", f"{PATS}?api-version=7.1", token=self.bot_token())
+        self.assertEqual((s, d["typeKey"]), (400, "VssInvalidPreviewVersionException"))
+        self.assertIn('The requested version "7.1" of the resource is under preview', d["message"])
+        s, h, _ = self.req("GET", f"{PATS}?{PV}", token=self.app_token(ADO))
+        self.assertEqual(s, 302)
+        self.assertIn("_signin", h["Location"])
+        s, h, d = self.req("GET", f"{PATS}?{PV}")
+        self.assertEqual(s, 203)
+        self.assertTrue(h["Content-Type"].startswith("text/html"))
+        s, h, d = self.req("GET", f"{PATS}?{PV}", token="expired-or-unknown",
+                           headers={"X-TFS-FedAuthRedirect": "Suppress"})
+        self.assertEqual((s, d["typeKey"]), (401, "UnauthorizedRequestException"))
+        self.assertIn("WWW-Authenticate", h)
+        self.assertIn("ActivityId", h)
+        self.assertIn("X-VSS-E2EID", h)
+        s, _, d = self.req("GET", f"{PATS}?api-version=7.2-preview.1", token=self.bot_token())
+        self.assertEqual(s, 200)
+
+
+class ServiceEndpointTests(EmulatorTestCase):
+    def ep_url(self, name):
+        return f"/ado/contoso/_apis/serviceendpoint/endpoints/{ENDPOINTS[name]}?api-version=7.1"
+
+    def get(self, name, token):
+        return self.req("GET", f"/ado/contoso/Platform/_apis/serviceendpoint/endpoints/{ENDPOINTS[name]}"
+                               "?api-version=7.1", token=token)
+
+    def test_get_by_name_and_id(self):
+        tok = self.app_token(ADO)
+        s, _, d = self.req("GET", "/ado/contoso/Platform/_apis/serviceendpoint/endpoints"
+                                  "?endpointNames=payments-prod,other-team&api-version=7.1", token=tok)
+        self.assertEqual((s, d["count"]), (200, 2))
+        for e in d["value"]:
+            self.assertNotIn("serviceprincipalkey", e["authorization"]["parameters"])
+        s, _, d = self.req("GET", "/ado/contoso/Platform/_apis/serviceendpoint/endpoints"
+                                  "?endpointNames=nope&api-version=7.1", token=tok)
+        self.assertEqual(d, {"count": 0, "value": []})
+        s, _, d = self.get("payments-prod", tok)
+        self.assertEqual(s, 200)
+        self.assertIsNone(d["authorization"]["parameters"]["serviceprincipalkey"])
+        s, _, d = self.req("GET", f"/ado/contoso/{PROJECT_ID}/_apis/serviceendpoint/endpoints/"
+                                  "00000000-0000-0000-0000-000000000000?api-version=7.1", token=tok)
+        self.assertEqual((s, d), (200, None))
+
+    def test_put_rules(self):
+        tok = self.app_token(ADO)
+        _, _, ep = self.get("payments-prod", tok)
+        ep["authorization"]["parameters"]["serviceprincipalkey"] = "new-secret-value-123"
+        s, _, d = self.req("PUT", self.ep_url("payments-prod"), body=ep, token=tok)
+        self.assertEqual(s, 200, d)
+        self.assertIsNone(d["authorization"]["parameters"]["serviceprincipalkey"])
+        self.assertEqual((d["isReady"], d["operationStatus"]["state"]), (True, "Ready"))
+        stored = next(e for e in self.state()["endpoints"] if e["name"] == "payments-prod")
+        self.assertEqual(stored["authorization"]["parameters"]["serviceprincipalkey"], "new-secret-value-123")
+        # echoing null keeps the stored key
+        ep["authorization"]["parameters"]["serviceprincipalkey"] = None
+        ep["description"] = "changed"
+        s, _, d = self.req("PUT", self.ep_url("payments-prod"), body=ep, token=tok)
+        self.assertEqual(s, 200)
+        stored = next(e for e in self.state()["endpoints"] if e["name"] == "payments-prod")
+        self.assertEqual(stored["authorization"]["parameters"]["serviceprincipalkey"], "new-secret-value-123")
+        # project references required, ids must match
+        bad = dict(ep)
+        bad.pop("serviceEndpointProjectReferences")
+        s, _, d = self.req("PUT", self.ep_url("payments-prod"), body=bad, token=tok)
+        self.assertEqual(s, 400)
+        s, _, d = self.req("PUT", self.ep_url("other-team"), body=ep, token=tok)
+        self.assertEqual((s, d["typeKey"]), (400, "ArgumentException"))
+
+    def test_automatic_needs_conversion(self):
+        tok = self.app_token(ADO)
+        _, _, ep = self.get("payments-auto", tok)
+        ep["authorization"]["parameters"]["serviceprincipalkey"] = "new-secret-value-123"
+        s, _, d = self.req("PUT", self.ep_url("payments-auto"), body=ep, token=tok)
+        self.assertEqual((s, d["typeKey"]), (400, "ServiceEndpointException"))
+        ep["data"]["creationMode"] = "Manual"
+        s, _, d = self.req("PUT", self.ep_url("payments-auto"), body=ep, token=tok)
+        self.assertEqual(s, 200, d)
+
+    def test_job_token_needs_admin_and_readiness_failure(self):
+        job = self.state()["jobAccessToken"]["token"]
+        _, _, ep = self.get("payments-prod", job)
+        s, _, d = self.req("PUT", self.ep_url("payments-prod"), body=ep, token=job)
+        self.assertEqual((s, d["typeKey"]), (403, "AccessCheckException"))
+        fx = _with(self.emu, jobAccessToken=dict(self.state()["jobAccessToken"], endpointAdministrator=True))
+        for e in fx["endpoints"]:
+            if e["name"] == "payments-prod":
+                e["failReadinessAfterUpdate"] = True
+        self.emu.reset(fx)
+        s, _, d = self.req("PUT", self.ep_url("payments-prod"), body=ep, token=job)
+        self.assertEqual(s, 200, d)
+        self.assertEqual((d["isReady"], d["operationStatus"]["state"]), (False, "Failed"))
+
+    def test_bad_credentials(self):
+        s, h, _ = self.req("GET", self.ep_url("payments-prod").replace("/_apis", "/Platform/_apis"), basic="wrongpat")
+        self.assertEqual(s, 203)
+        s, h, d = self.req("GET", self.ep_url("payments-prod"), basic="wrongpat",
+                           headers={"X-TFS-FedAuthRedirect": "Suppress"})
+        self.assertEqual(s, 401)
+        expired = self.pat("expired-one")["token"]
+        s, _, _ = self.req("GET", "/ado/contoso/Platform/_apis/serviceendpoint/endpoints?api-version=7.1",
+                           basic=expired)
+        self.assertEqual(s, 203)
+
+
+class KeyVaultTests(EmulatorTestCase):
+    def url(self, path, ver="7.5"):
+        return f"/kv/kv-rotation/secrets/{path}" + (f"?api-version={ver}" if ver else "")
+
+    def test_set_get_versions_patch(self):
+        tok = self.app_token(KV)
+        ids = []
+        for i in range(3):
+            s, h, d = self.req("PUT", self.url("rotated"), token=tok,
+                               body={"value": f"value-{i}", "contentType": "text/plain", "tags": {"n": str(i)},
+                                     "attributes": {"exp": int(time.time()) + 86400}})
+            self.assertEqual(s, 200, d)
+            self.assertIn("x-ms-request-id", {k.lower() for k in h})
+            self.assertRegex(d["id"], r"/kv/kv-rotation/secrets/rotated/[0-9a-f]{32}$")
+            self.assertEqual(d["attributes"]["recoveryLevel"], "Recoverable+Purgeable")
+            ids.append(d["id"])
+        s, _, d = self.req("GET", self.url("rotated"), token=tok)
+        self.assertEqual((d["value"], d["tags"]), ("value-2", {"n": "2"}))
+        s, _, d = self.req("GET", self.url("rotated/" + ids[0].rsplit("/", 1)[1]), token=tok)
+        self.assertEqual(d["value"], "value-0")
+        s, _, d = self.req("GET", self.url("rotated/versions", ver=None) + "?api-version=7.5&maxresults=2", token=tok)
+        self.assertEqual(len(d["value"]), 2)
+        self.assertNotIn("value", d["value"][0])
+        s, _, d2 = self.req("GET", d["nextLink"], token=tok)
+        self.assertEqual((len(d2["value"]), d2["nextLink"]), (1, None))
+        s, _, d = self.req("PATCH", self.url("rotated/" + ids[2].rsplit("/", 1)[1]), token=tok,
+                           body={"attributes": {"enabled": False}, "tags": {"state": "old"}})
+        self.assertEqual((s, d["attributes"]["enabled"], d["tags"]), (200, False, {"state": "old"}))
+        s, _, d = self.req("GET", self.url("rotated"), token=tok)
+        self.assertEqual(d["value"], "value-1")  # latest enabled
+
+    def test_errors(self):
+        tok = self.app_token(KV)
+        s, h, d = self.req("PUT", self.url("x"), body={"value": "v"})
+        self.assertEqual((s, d["error"]["code"]), (401, "Unauthorized"))
+        self.assertIn('resource="https://vault.azure.net"', h["WWW-Authenticate"])
+        self.assertIn(f'authorization="https://login.windows.net/{TENANT_ID}"', h["WWW-Authenticate"])
+        self.emu.configure(kvChallengeAuthority=f"{self.emu.base_url}/login")
+        s, h, d = self.req("PUT", self.url("x"), body={"value": "v"})
+        self.assertIn(f'authorization="{self.emu.base_url}/login/{TENANT_ID}"', h["WWW-Authenticate"])
+        s, h, d = self.req("PUT", self.url("x", ver=None), token=tok, body={"value": "v"})
+        self.assertEqual((s, d["error"]["code"]), (400, "BadParameter"))
+        s, h, d = self.req("PUT", self.url("bad_name"), token=tok, body={"value": "v"})
+        self.assertEqual(s, 400)
+        s, h, d = self.req("PUT", self.url("big"), token=tok, body={"value": "x" * 25601})
+        self.assertEqual(s, 400)
+        s, h, d = self.req("PUT", self.url("soft-deleted-name"), token=tok, body={"value": "v"})
+        self.assertEqual(s, 409)
+        self.assertEqual(d["error"], {"code": "Conflict", "message": "Secret soft-deleted-name is currently in a "
+                         "deleted but recoverable state, and its name cannot be reused; in this state, the secret "
+                         "can only be recovered or purged.", "innererror": {"code": "ObjectIsDeletedButRecoverable"}})
+        self.assertEqual(h["x-ms-error-code"], "Conflict")
+        s, h, d = self.req("GET", self.url("missing"), token=tok)
+        self.assertEqual((s, d["error"]["code"]), (404, "SecretNotFound"))
+        other = self.emu.token(KV, client_id=PAYMENTS_APP_ID,
+                               client_secret=next(a for a in self.state()["apps"] if a["appId"] == PAYMENTS_APP_ID)
+                               ["passwordCredentials"][0]["secretText"])
+        s, h, d = self.req("PUT", self.url("x"), token=other, body={"value": "v"})
+        self.assertEqual((s, d["error"]["innererror"]["code"]), (403, "ForbiddenByRbac"))
+
+
+class DiscoveryTests(EmulatorTestCase):
+    def test_kv_root_alias_ids(self):
+        tok = self.app_token(KV)
+        s, _, d = self.req("PUT", "/secrets/rooted?api-version=7.5", token=tok, body={"value": "v1"})
+        self.assertEqual(s, 200, d)
+        self.assertRegex(d["id"], r"^https://127\.0\.0\.1:\d+/secrets/rooted/[0-9a-f]{32}$")
+        s, _, d = self.req("GET", "/kv/kv-rotation/secrets/rooted?api-version=7.5", token=tok)
+        self.assertEqual(d["value"], "v1")
+        self.assertIn("/kv/kv-rotation/secrets/rooted/", d["id"])
+
+    def test_ado_resource_locations(self):
+        s, _, d = self.req("OPTIONS", "/ado/contoso/_apis")
+        self.assertEqual(s, 200)
+        self.assertIn("e85f1c62-adfc-4b74-b618-11a150fb195e", [x["id"] for x in d["value"]])
+        s, _, d = self.req("GET", "/ado/contoso/_apis/ResourceAreas", token=self.app_token(ADO))
+        self.assertEqual(d, {"count": 0, "value": []})
+
+
+class ControlTests(EmulatorTestCase):
+    def test_fault_kinds(self):
+        tok = self.app_token(KV)
+        self.emu.add_fault(method="GET", path=r"/secrets/payments-prod-secret$", status=503, retryAfter="2",
+                           skip=1, times=2)
+        url = "/kv/kv-rotation/secrets/payments-prod-secret?api-version=7.5"
+        got = [self.req("GET", url, token=tok) for _ in range(4)]
+        self.assertEqual([g[0] for g in got], [200, 503, 503, 200])
+        self.assertEqual(got[1][1]["Retry-After"], "2")
+        log = [r for r in self.emu.requests() if r["path"].endswith("payments-prod-secret")]
+        self.assertEqual([r["fault"] for r in log], [None, "status", "status", None])
+        self.assertFalse(any("Authorization" in r["requestHeaders"] for r in log))
+        self.assertTrue(all(r["hasAuthorization"] for r in log))
+
+        self.emu.add_fault(path="payments-prod-secret", delaySeconds=0.5)
+        t0 = time.monotonic()
+        self.assertEqual(self.req("GET", url, token=tok)[0], 200)
+        self.assertGreater(time.monotonic() - t0, 0.45)
+
+        self.emu.add_fault(path="payments-prod-secret", drop=True)
+        with self.assertRaises(Exception):
+            self.req("GET", url, token=tok)
+        self.emu.add_fault(path="payments-prod-secret", signin=True)
+        s, h, _ = self.req("GET", url, token=tok)
+        self.assertEqual((s, h["Content-Type"].split(";")[0]), (203, "text/html"))
+        self.emu.add_fault(path="payments-prod-secret", malformed=True)
+        s, h, d = self.req("GET", url, token=tok)
+        self.assertEqual(s, 200)
+        self.assertIsInstance(d, bytes)  # not parseable JSON
+        self.emu.add_fault(path="tokens/pats", patTokenError="accessDenied", query={"api-version": "7.1-preview.1"})
+        s, _, d = self.req("GET", f"{PATS}?{PV}", token=self.bot_token())
+        self.assertEqual(d, {"patToken": None, "patTokenError": "accessDenied"})
+        self.emu.add_fault(path="graph", status=500, times=-1, body={"custom": True})
+        for _ in range(2):
+            s, _, d = self.req("GET", f"/graph/v1.0/applications(appId='{PAYMENTS_APP_ID}')",
+                               token=self.app_token(GRAPH))
+            self.assertEqual((s, d), (500, {"custom": True}))
+        self.emu.clear_faults()
+        s, _, d = self.req("GET", f"/graph/v1.0/applications(appId='{PAYMENTS_APP_ID}')", token=self.app_token(GRAPH))
+        self.assertEqual(s, 200)
+
+    def test_throttle(self):
+        tok = self.app_token(ADO)
+        self.emu.configure(throttle={"requestsPerSecond": 3, "retryAfterSeconds": 1})
+        url = "/ado/contoso/Platform/_apis/serviceendpoint/endpoints?api-version=7.1"
+        got = [self.req("GET", url, token=tok) for _ in range(5)]
+        self.assertEqual([g[0] for g in got][:3], [200, 200, 200])
+        self.assertEqual(got[4][0], 429)
+        self.assertEqual(got[4][1]["Retry-After"], "1")
+        self.assertIn("X-RateLimit-Limit", got[4][1])
+        self.assertIn("TF400733", got[4][2]["message"])
+        time.sleep(1.1)
+        self.assertEqual(self.req("GET", url, token=tok)[0], 200)
+
+    def test_clock_advance(self):
+        before = self.pat("ci-feed-reader")
+        tok = self.bot_token()
+        self.emu.advance_hours(24 * 4)
+        after = self.pat("ci-feed-reader")
+        self.assertAlmostEqual(_ts(before["validTo"]) - _ts(after["validTo"]), 4 * 86400, delta=1)
+        s, _, d = self.req("GET", f"{PATS}?{PV}&displayFilterOption=expired", token=self.bot_token())
+        self.assertIn("ci-feed-reader", [p["displayName"] for p in d["patTokens"]])
+        s, _, _ = self.req("GET", f"{PATS}?{PV}", token=tok, headers={"X-TFS-FedAuthRedirect": "Suppress"})
+        self.assertEqual(s, 401)  # the old access token has expired
+
+    def test_delay_and_state(self):
+        self.emu.configure(delayMs=300)
+        t0 = time.monotonic()
+        self.app_token(KV)
+        self.assertGreater(time.monotonic() - t0, 0.28)
+        st = self.state()
+        for k in ("tenant", "apps", "users", "pats", "endpoints", "vaults", "config", "faults", "requests",
+                  "issuedSecrets"):
+            self.assertIn(k, st)
+        self.assertIn(ROTATION_APP_SECRET, st["issuedSecrets"])
+        self.assertTrue(all(p["token"] for p in st["pats"]))
+
+    def test_task_env_shapes(self):
+        env = task_env(self.emu, credentialType="pat", dryRun=True, **identity_wif(self.emu))
+        eid = ENDPOINTS["rotation-wif"]
+        self.assertEqual(env["INPUT_AZURESUBSCRIPTION"], eid)
+        self.assertEqual(env[f"ENDPOINT_AUTH_SCHEME_{eid}"], "WorkloadIdentityFederation")
+        self.assertEqual(env[f"ENDPOINT_AUTH_PARAMETER_{eid}_SERVICEPRINCIPALID"], WIF_APP_ID)
+        self.assertEqual(env[f"ENDPOINT_DATA_{eid}_ENVIRONMENT"], "AzureCloud")
+        self.assertEqual(env["INPUT_DRYRUN"], "true")
+        self.assertTrue(env["SYSTEM_OIDCREQUESTURI"].endswith("/oidctoken"))
+        spn = identity_spn_endpoint(self.emu)
+        self.assertIn(f"ENDPOINT_AUTH_PARAMETER_{ENDPOINTS['payments-prod']}_SERVICEPRINCIPALKEY", spn)
+        # the OIDC request URI from task_env really works
+        s, _, d = self.req("POST", env["SYSTEM_OIDCREQUESTURI"] + f"?api-version=7.1&serviceConnectionId={eid}",
+                           body={}, token=env["SYSTEM_ACCESSTOKEN"])
+        self.assertEqual(s, 200, d)
+
+
+class LeakCheckTests(unittest.TestCase):
+    def run_(self, out, err=""):
+        return find_leaks(TaskResult(out, err, 0, 0.0), ["s3cr3t-value"])
+
+    def test_leak_rules(self):
+        b64 = base64.b64encode(b":s3cr3t-value").decode()
+        self.assertEqual(self.run_("##vso[task.setsecret]s3cr3t-value\nhello\n"), [])
+        self.assertEqual(self.run_("##vso[task.setvariable variable=X;issecret=true;isoutput=true]s3cr3t-value\n"), [])
+        self.assertEqual(len(self.run_("##vso[task.setsecret]s3cr3t-value\nvalue is s3cr3t-value\n")), 1)
+        self.assertEqual(len(self.run_("##vso[task.setvariable variable=X;isoutput=true]s3cr3t-value\n")), 1)
+        self.assertEqual(len(self.run_("ok\n", err="oops s3cr3t-value")), 1)
+        self.assertEqual(len(self.run_(f"##vso[task.setsecret]s3cr3t-value\nauth {b64}\n")), 1)
+        self.assertEqual(self.run_(f"##vso[task.setsecret]s3cr3t-value\n##vso[task.setsecret]{b64}\n"), [])
+        problems = self.run_("leak s3cr3t-value")
+        self.assertNotIn("s3cr3t-value", problems[0])
+        self.assertIn("line 1", problems[0])
+
+
+def _ts(iso):
+    from datetime import datetime
+    return datetime.fromisoformat(iso[:26] + "+00:00").timestamp()
+
+
+def _with(emu, **changes):
+    """The default fixture file with top-level keys replaced."""
+    from harness import DEFAULT_FIXTURE
+    with open(DEFAULT_FIXTURE) as f:
+        fx = json.load(f)
+    fx.update(changes)
+    return fx
+
+
+if __name__ == "__main__":
+    unittest.main()

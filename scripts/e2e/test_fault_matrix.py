@@ -1,0 +1,78 @@
+"""Runs the fault matrix (see fault_matrix.py) for every rotating action and prints how many
+cells hold. Set FAULT_MATRIX_SCENARIOS=pat-rotate,app-secret-rotate to run some scenarios only."""
+import os
+import sys
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import fault_matrix  # noqa: E402
+import harness  # noqa: E402
+from fault_matrix import Scenario, app_subject, pat_subject  # noqa: E402
+
+PAT_NAME = "ci-feed-reader"
+PAT_SECRET = "pat-ci-feed-reader"
+APP_SECRET = "payments-prod-secret"
+
+
+def pat_inputs(action, **extra):
+    return lambda emulator: dict(action=action, tokenDisplayNames=PAT_NAME, keyVaultName="kv-rotation",
+                                 **harness.identity_pat_owner(), **extra)
+
+
+def app_inputs(action, **extra):
+    return lambda emulator: dict(action=action, applicationId=harness.PAYMENTS_APP_ID, keyVaultName="kv-rotation",
+                                 secretName=APP_SECRET, azureDevOpsIdentity="azureSubscription",
+                                 **harness.identity_client_secret(), **extra)
+
+
+def after(action_inputs, hours):
+    """Setup: a clean run of another action (phase one), then time passes."""
+    def setup(emulator):
+        result = harness.run_task(harness.task_env(emulator, **action_inputs(emulator)))
+        if result.code != 0:
+            raise AssertionError(f"setup run failed:\n{result}")
+        emulator.advance_hours(hours)
+    return setup
+
+
+SCENARIOS = [
+    Scenario("pat-rotate", pat_inputs("pat-rotate"), pat_subject(PAT_NAME, PAT_SECRET)),
+    Scenario("pat-create", pat_inputs("pat-create"), pat_subject(PAT_NAME, PAT_SECRET)),
+    Scenario("pat-revoke", pat_inputs("pat-revoke"), pat_subject(PAT_NAME, PAT_SECRET),
+             setup=after(pat_inputs("pat-create"), 25)),
+    Scenario("pat-renew", pat_inputs("pat-renew"), pat_subject(PAT_NAME, PAT_SECRET)),
+    Scenario("app-secret-rotate", app_inputs("app-secret-rotate", serviceConnections="payments-prod", graceHours="0"),
+             app_subject(harness.PAYMENTS_APP_ID, APP_SECRET, ["payments-prod"])),
+    Scenario("app-secret-create", app_inputs("app-secret-create"),
+             app_subject(harness.PAYMENTS_APP_ID, APP_SECRET, [])),
+    Scenario("app-secret-revoke", app_inputs("app-secret-revoke"),
+             app_subject(harness.PAYMENTS_APP_ID, APP_SECRET, []),
+             setup=after(app_inputs("app-secret-create"), 25)),
+    Scenario("service-connection-update", app_inputs("service-connection-update", serviceConnections="payments-prod"),
+             app_subject(harness.PAYMENTS_APP_ID, APP_SECRET, ["payments-prod"])),
+]
+
+
+class FaultMatrixTest(unittest.TestCase):
+    def test_every_call_with_every_fault(self):
+        emulator = harness.Emulator.shared()
+        wanted = {s for s in os.environ.get("FAULT_MATRIX_SCENARIOS", "").split(",") if s}
+        cells = []
+        for scenario in SCENARIOS:
+            if wanted and scenario.name not in wanted:
+                continue
+            with self.subTest(scenario.name):
+                results = fault_matrix.Matrix(emulator, scenario).run()
+                cells += results
+                held = sum(c.holds for c in results)
+                print(f"\n{scenario.name}: {len(results)} cells, {held} hold", flush=True)
+                failures = [f"{c.call} x {c.fault}: " + "; ".join(c.problems) for c in results if not c.holds]
+                for failure in failures:
+                    print(f"  FAIL {failure}", flush=True)
+                self.assertEqual(held, len(results), f"{scenario.name}: {len(results) - held} cells do not hold:\n"
+                                 + "\n".join(failures))
+        print(f"\nfault matrix: {len(cells)} cells, {sum(c.holds for c in cells)} hold", flush=True)
+
+
+if __name__ == "__main__":
+    unittest.main()

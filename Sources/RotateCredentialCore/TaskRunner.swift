@@ -70,6 +70,14 @@ public struct TaskRunner: Sendable {
             output.info("The agent names the CA file \(caInfo); this task trusts the system certificate store, so add that CA there (update-ca-certificates) if TLS fails.")
         }
         await TokenPrefetch.start(configuration, tokens: services.tokens)
+        let code = await perform(context)
+        await services.tokens.settle()
+        return code
+    }
+
+    private func perform(_ context: ActionContext) async -> Int32 {
+        let configuration = context.configuration
+        let output = context.output
         do {
             let result = try await ActionCatalogue.action(for: configuration.action).run(context)
             output.setVariable("changed", String(result.changed))

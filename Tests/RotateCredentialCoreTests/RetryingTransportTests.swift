@@ -67,4 +67,14 @@ import Testing
         #expect(try await send(.get, transport).get().status == 503)
         #expect(transport.requests.count == RetryPolicy.standard.maxAttempts)
     }
+
+    @Test func makesNoFurtherAttemptOnceCancelled() async throws {
+        // The first answer arrives after the caller gave up on it.
+        let transport = FakeTransport { _, _ in
+            withUnsafeCurrentTask { $0?.cancel() }
+            return FakeTransport.json(503, "{}")
+        }
+        #expect(try await send(.get, transport).get().status == 503)
+        #expect(transport.requests.count == 1)
+    }
 }

@@ -30,11 +30,12 @@ public struct RetryingTransport: HTTPTransport {
             } catch {
                 outcome = .failure(error)
             }
-            guard attempt < policy.maxAttempts, let wait = retryDelay(outcome, request: request, attempt: attempt)
+            // A cancelled task (a token nobody waits for any more) gets no further attempt.
+            guard attempt < policy.maxAttempts, !Task.isCancelled, let wait = retryDelay(outcome, request: request, attempt: attempt)
             else {
                 let response = try outcome.get()
                 // Azure DevOps may ask for a pause on a success too: honour it before the next call.
-                if response.status < 300, let pause = RetryPolicy.requestedDelay(response, now: clock.now()), pause > 0 {
+                if response.status < 300, !Task.isCancelled, let pause = RetryPolicy.requestedDelay(response, now: clock.now()), pause > 0 {
                     try? await clock.sleep(seconds: min(pause, policy.maxDelay))
                 }
                 return response

@@ -39,7 +39,7 @@ public final class URLSessionTransport: NSObject, HTTPTransport, URLSessionTaskD
         }
         urlRequest.httpBody = request.body
         do {
-            let (data, response) = try await session.data(for: urlRequest)
+            let (data, response) = try await perform(urlRequest)
             guard let http = response as? HTTPURLResponse else {
                 throw TransportError(.other, "not an HTTP response")
             }
@@ -59,6 +59,24 @@ public final class URLSessionTransport: NSObject, HTTPTransport, URLSessionTaskD
             throw TransportError(reason, detail)
         } catch {
             throw TransportError(.other, String(describing: error))
+        }
+    }
+
+    /// Runs one request to its end. Deliberately not `URLSession.data(for:)`: that one cancels
+    /// the transfer when the calling task is cancelled, and on Linux a cancelled transfer can
+    /// leave its continuation unresumed (the process hangs). A request here always ends by its
+    /// answer, its error or the timeout; cancellation is honoured between attempts instead.
+    private func perform(_ request: URLRequest) async throws -> (Data, URLResponse) {
+        try await withCheckedThrowingContinuation { continuation in
+            session.dataTask(with: request) { data, response, error in
+                if let error {
+                    continuation.resume(throwing: error)
+                } else if let response {
+                    continuation.resume(returning: (data ?? Data(), response))
+                } else {
+                    continuation.resume(throwing: URLError(.badServerResponse))
+                }
+            }.resume()
         }
     }
 

@@ -31,10 +31,9 @@ public actor TokenCache {
     /// Cancels the requests nobody awaited (an action that failed early leaves some in flight)
     /// and waits until every request has ended, so no call is still running when the process exits.
     public func settle() async {
-        for task in tokens.values {
-            task.cancel()
-            _ = try? await task.value
-        }
+        let pending = Array(tokens.values)
+        for task in pending { task.cancel() }
+        for task in pending { _ = try? await task.value }
     }
 
     private func request(_ credential: EntraCredential, for audience: TokenAudience) -> Task<Secret, any Error> {

@@ -20,6 +20,22 @@ struct SystemClock: WallClock {
     }
 }
 
+/// SIGINT and SIGTERM (the agent cancels a step that way; the Node handler forwards both) as stop
+/// requests: the default action (dying at once) is replaced by a flag the run checks between steps.
+struct ProcessSignals: SignalSource {
+    nonisolated(unsafe) private static var sources: [any DispatchSourceSignal] = []
+
+    func start(_ onSignal: @escaping @Sendable (String) -> Void) {
+        for (number, name) in [(SIGINT, "SIGINT"), (SIGTERM, "SIGTERM")] {
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler { onSignal(name) }
+            source.resume()
+            Self.sources.append(source)
+        }
+    }
+}
+
 #if os(Linux)
     // A short-lived process with a few busy threads: two malloc arenas instead of eight per core
     // keep the peak memory flat as the number of credentials grows. glibc's mallopt is declared
@@ -32,6 +48,7 @@ let environment = ProcessInfo.processInfo.environment
 ProxyEnvironment.apply(from: environment)
 let runner = TaskRunner(
     environment: environment, sink: StandardOutputSink(), clock: SystemClock(), files: LocalFileWriter(),
+    signals: ProcessSignals(),
     makeTransport: { settings in URLSessionTransport(timeout: settings.requestTimeoutSeconds) })
 let code = await runner.run(arguments: Array(CommandLine.arguments.dropFirst()))
 exit(code)

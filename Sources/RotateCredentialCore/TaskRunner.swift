@@ -10,12 +10,16 @@ public struct TaskRunner: Sendable {
     private let clock: any WallClock
     private let files: any FileWriter
     private let makeTransport: @Sendable (HTTPSettings) -> any HTTPTransport
+    private let signals: any SignalSource
+    private let cancellation = Cancellation()
 
-    /// Creates a runner.
+    /// Creates a runner; `signals` delivers stop requests (SIGINT, SIGTERM).
     public init(
         environment: [String: String], sink: any OutputSink, clock: any WallClock, files: any FileWriter,
+        signals: any SignalSource = NoSignals(),
         makeTransport: @escaping @Sendable (HTTPSettings) -> any HTTPTransport
     ) {
+        self.signals = signals
         self.environment = environment
         self.sink = sink
         self.clock = clock
@@ -39,6 +43,13 @@ public struct TaskRunner: Sendable {
         }
         let output = PipelineOutput(sink: sink, debugEnabled: environment["SYSTEM_DEBUG"]?.lowercased() == "true")
         maskSecretsInEnvironment(output)
+        let cancellation = self.cancellation
+        signals.start { name in
+            if cancellation.requested == nil {
+                output.info("\(name) received: stopping at the next step boundary (the call in flight finishes first).")
+            }
+            cancellation.cancel(name)
+        }
 
         let configuration: Configuration
         do throws(InputErrors) {
@@ -63,7 +74,8 @@ public struct TaskRunner: Sendable {
             http: http, urls: configuration.urls,
             tokens: TokenCache(client: EntraTokenClient(http: http, urls: configuration.urls)))
         let context = ActionContext(
-            configuration: configuration, output: output, clock: clock, services: services, files: files)
+            configuration: configuration, output: output, clock: clock, services: services, files: files,
+            cancellation: cancellation)
 
         output.info("rotate-credential \(Version.current): \(configuration.action.rawValue) in organization \(configuration.organization)\(configuration.dryRun ? " (dry run: nothing will be changed)" : "")")
         if let caInfo = configuration.http.agentCAInfo {
@@ -80,8 +92,13 @@ public struct TaskRunner: Sendable {
         let output = context.output
         do {
             let result = try await ActionCatalogue.action(for: configuration.action).run(context)
-            output.setVariable("changed", String(result.changed))
+            output.setVariable("changed", String(result.changed && !configuration.dryRun))
             writeSummary(result.summaryMarkdown, context: context)
+            if let signal = context.cancellation.requested {
+                for failure in result.failures { output.error(failure.stateReport) }
+                output.complete(.failed, "Cancelled (\(signal)): stopped at a step boundary; the state is reported above. Run the pipeline again to finish.")
+                return 1
+            }
             if !result.failures.isEmpty {
                 for failure in result.failures {
                     output.error(failure.stateReport)

@@ -10,12 +10,15 @@ public struct HTTPClient: Sendable {
     private let transport: any HTTPTransport
     private let output: PipelineOutput
     private let clock: any WallClock
+    /// The services' clock, learned from the `Date` header of every answer.
+    public let serviceClock: ServiceClock
 
     /// Creates a client over an (already retrying) transport.
     public init(transport: any HTTPTransport, output: PipelineOutput, clock: any WallClock) {
         self.transport = transport
         self.output = output
         self.clock = clock
+        self.serviceClock = ServiceClock(local: clock)
     }
 
     /// The masker, for clients that receive secrets.
@@ -47,6 +50,7 @@ public struct HTTPClient: Sendable {
                     ? "The server's certificate is not trusted: add your CA (corporate TLS inspection) to the agent machine's trust store (update-ca-certificates)"
                     : nil)
         }
+        serviceClock.record(dateHeader: response.header("date"), receivedAt: clock.now())
         output.debug("\(request.method.rawValue) \(Redaction.path(request.url)) -> \(response.status) in \(milliseconds(since: started)) ms \(response.requestIds.joined(separator: " "))")
         try check(response, for: request, authorization: authorization)
         return response

@@ -3,11 +3,13 @@
 public struct PlanRunner: Sendable {
     private let output: PipelineOutput
     private let dryRun: Bool
+    private let cancellation: Cancellation
 
-    /// Creates a runner.
-    public init(output: PipelineOutput, dryRun: Bool) {
+    /// Creates a runner; a stop request in `cancellation` ends a plan at the next step boundary.
+    public init(output: PipelineOutput, dryRun: Bool, cancellation: Cancellation = Cancellation()) {
         self.output = output
         self.dryRun = dryRun
+        self.cancellation = cancellation
     }
 
     /// Runs one plan.
@@ -21,8 +23,9 @@ public struct PlanRunner: Sendable {
                 continue
             }
             if dryRun { continue }
-            output.info("\(step.title)…")
             do {
+                try cancellation.check()
+                output.info("\(step.title)…")
                 if let compensation = try await step.perform() {
                     compensations.append(compensation)
                 }

@@ -6,7 +6,7 @@ enum ActionCatalogue {
         case .patRenew: return PatRenewAction()
         case .patRotate: return PatRotateAction(mode: .rotate)
         case .patCreate: return PatRotateAction(mode: .createOnly)
-        case .patRevoke: return PatRevokeAction()
+        case .patRevoke: return PatRotateAction(mode: .revokeOld)
         case .appSecretRotate: return AppSecretRotateAction(mode: .rotate)
         case .appSecretCreate: return AppSecretRotateAction(mode: .createOnly)
         case .appSecretRevoke: return AppSecretRevokeAction()

@@ -41,12 +41,27 @@ public struct PlanOutcome: Sendable {
         public let leftBehind: [String]
     }
 
+    /// An outcome for a failure that is a decision, not a step (nothing was done).
+    public init(failed subject: String, error: any Error) {
+        self.plan = Plan(subject, steps: [])
+        self.completed = []
+        self.failure = Failure(step: "decide", error: error, undone: [], kept: [], leftBehind: [])
+    }
+
+    /// Creates an outcome.
+    public init(plan: Plan, completed: [String], failure: Failure?) {
+        self.plan = plan
+        self.completed = completed
+        self.failure = failure
+    }
+
     /// Whether every step succeeded.
     public var succeeded: Bool { failure == nil }
 
     /// A precise account of the state after a failure, for the error message.
     public var stateReport: String {
         guard let failure else { return "\(plan.title): done." }
+        if failure.step == "decide", plan.steps.isEmpty { return "\(failure.error)" }
         var lines = ["\(plan.title): step '\(failure.step)' failed: \(failure.error)"]
         if !completed.isEmpty { lines.append("Completed before it: \(completed.joined(separator: "; ")).") }
         if !failure.undone.isEmpty { lines.append("Undone: \(failure.undone.joined(separator: "; ")).") }

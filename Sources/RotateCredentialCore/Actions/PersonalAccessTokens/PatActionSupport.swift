@@ -87,4 +87,37 @@ struct PatActionSupport: Sendable {
     func describe(_ date: Date) -> String {
         "\(Timestamp.format(date)) (\(Int((date.timeIntervalSince(started) / 86_400).rounded(.down))) days from now)"
     }
+
+    /// The shared tail of the PAT change actions: outputs (when exactly one token was created),
+    /// the JSON report, the summary and the result.
+    func finish(_ outcomes: [PatFamilyOutcome], all: [PersonalAccessToken], policy: PatPolicy, title: String)
+        -> ActionResult
+    {
+        let now = context.serviceNow
+        var entries: [String: PatReportEntry] = [:]
+        for outcome in outcomes {
+            entries.merge(PatExplanation.entries(outcome, policy: policy, now: now, dryRun: configuration.dryRun)) { $1 }
+        }
+        let created = outcomes.compactMap(\.created)
+        for item in created where item.token.token.validTo < started.addingTimeInterval(Double(configuration.pat.validityDays) * 86_400 - 3_600) {
+            output.warning("The replacement of PAT '\(item.token.token.displayName)' expires \(Timestamp.format(item.token.token.validTo)), earlier than the \(configuration.pat.validityDays) days asked: the organization's maximum PAT lifetime shortened it.")
+        }
+        if created.count == 1, let only = created.first {
+            output.setSecretVariable("newCredential", only.token.value)
+            output.setVariable("authorizationId", only.token.token.authorizationId)
+            output.setVariable("expiresOn", Timestamp.format(only.token.token.validTo))
+            output.setVariable("keyVaultSecretId", only.stored.id)
+        }
+        let ordered = PatSelection.ordered(all).compactMap { entries[$0.authorizationId] }
+        writeReport(ordered)
+        var failures = outcomes.compactMap(\.failedPlan)
+        failures += outcomes.compactMap { outcome in
+            outcome.failure.map { PlanOutcome(failed: "PAT '\(outcome.initial.displayName)'", error: $0) }
+        }
+        return ActionResult(
+            changed: outcomes.contains(where: \.changed),
+            summaryMarkdown: PatReportFormat.summary(
+                title: "\(title) in \(configuration.organization)", entries: ordered, dryRun: configuration.dryRun),
+            failures: failures)
+    }
 }

@@ -1,7 +1,7 @@
 import Foundation
 
 /// How a PAT value is recorded in Key Vault: content type, expiry and tags, and how the tags are
-/// read back to find a replacement that `pat-create` already made.
+/// read back by the next run (``PatObservation/Record``).
 enum PatKeyVaultRecord {
     /// Content type of every stored PAT value: an Azure DevOps personal access token.
     static let contentType = "application/vnd.azure-devops.pat"
@@ -16,15 +16,5 @@ enum PatKeyVaultRecord {
         ]
         if let old { tags["replaces"] = old.authorizationId }
         return tags
-    }
-
-    /// The replacement `pat-create` made earlier and that `pat-revoke` has not finished: the latest
-    /// secret version names (tag `authorizationId`) the newest active token of the family, and an
-    /// older token of that name is still active. Nil when there is none.
-    static func pendingReplacement(in family: PatFamily, tags: [String: String]?) -> PersonalAccessToken? {
-        guard let id = tags?["authorizationId"]?.lowercased(), !family.older.isEmpty,
-            family.newest.authorizationId.lowercased() == id
-        else { return nil }
-        return family.newest
     }
 }

@@ -10,7 +10,6 @@ struct PatRenewAction: TaskAction {
         let now = support.started
         let selected = PatSelection.ordered(support.select(try await support.discover()))
         let requested = now.addingTimeInterval(Double(configuration.pat.validityDays) * 86_400)
-        let log = PatChangeLog()
         var due: [PersonalAccessToken] = []
         var entries: [String: PatReportEntry] = [:]
         for token in selected {
@@ -22,31 +21,22 @@ struct PatRenewAction: TaskAction {
                 entries[token.authorizationId] = PatReportEntry(token, now: now, outcome: "skipped", detail: detail)
             }
         }
-        let plans = due.map { token in
-            Plan(
-                "Renew PAT '\(token.displayName)' (\(token.authorizationId))",
-                untouched: "PAT '\(token.displayName)' (\(token.authorizationId)) keeps its expiry \(Timestamp.format(token.validTo)).",
-                steps: [
-                    .change("extend PAT '\(token.displayName)' (\(token.authorizationId)) to \(Timestamp.format(requested))") {
-                        let renewed = try await support.client.renew(token, validTo: requested)
-                        log.update(token.authorizationId) { $0.renewed = renewed }
-                        return nil
-                    }
-                ])
-        }
         for token in due { support.warnIfGlobal(token, replaced: false) }
-        let outcomes = await context.runner.runAll(plans, maxParallel: configuration.maxParallel)
+        let results = await Parallel.map(due, maxParallel: configuration.maxParallel) { token in
+            await renew(token, to: requested, support: support)
+        }
 
         var renewed: [PersonalAccessToken] = []
-        for (token, outcome) in zip(due, outcomes) {
+        for (token, result) in zip(due, results) {
             var entry = PatReportEntry(token, now: now, outcome: "renewed")
             entry.requestedValidTo = requested
-            if let failure = outcome.failure {
+            switch result {
+            case .failure(let error):
                 entry.outcome = "failed"
-                entry.detail = "\(failure.error)"
-            } else if configuration.dryRun {
+                entry.detail = "\(error)"
+            case .success(nil):
                 entry.outcome = "would renew"
-            } else if let result = log.change(token.authorizationId).renewed {
+            case .success(let result?):
                 renewed.append(result)
                 entry.newAuthorizationId = result.authorizationId
                 entry.newValidTo = result.validTo
@@ -67,9 +57,30 @@ struct PatRenewAction: TaskAction {
         let ordered = selected.compactMap { entries[$0.authorizationId] }
         support.writeReport(ordered)
         return ActionResult(
-            changed: !due.isEmpty && outcomes.contains { $0.succeeded },
+            changed: results.contains { if case .success(.some) = $0 { return true } else { return false } },
             summaryMarkdown: PatReportFormat.summary(
                 title: "PAT renewal in \(configuration.organization)", entries: ordered, dryRun: configuration.dryRun),
-            failures: outcomes.filter { !$0.succeeded })
+            failures: zip(due, results).compactMap { token, result in
+                guard case .failure(let error) = result else { return nil }
+                return PlanOutcome(failed: "Renew PAT '\(token.displayName)' (\(token.authorizationId))", error: error)
+            })
+    }
+
+    /// Renews one token (nil in a dry run, which only logs).
+    private func renew(_ token: PersonalAccessToken, to requested: Date, support: PatActionSupport) async
+        -> Result<PersonalAccessToken?, any Error>
+    {
+        let title = "extend PAT '\(token.displayName)' (\(token.authorizationId)) to \(Timestamp.format(requested))"
+        if support.configuration.dryRun {
+            support.output.info("[dry run] would \(title)")
+            return .success(nil)
+        }
+        do {
+            try support.context.cancellation.check()
+            support.output.info("\(title)…")
+            return .success(try await support.client.renew(token, validTo: requested))
+        } catch {
+            return .failure(error)
+        }
     }
 }

@@ -1,0 +1,97 @@
+import Foundation
+
+/// Brings one PAT family to the state its action wants: observe, decide, act on that one
+/// decision with an idempotent step, observe again, for a bounded number of rounds. A dry run
+/// observes, decides and prints the first decision's plan.
+struct PatReconciler: Sendable {
+    let support: PatActionSupport
+    let store: SecretStore
+    let policy: PatPolicy
+    /// Rounds before the loop gives up (each round acts once).
+    static let maxRounds = 8
+
+    private var context: ActionContext { support.context }
+    private var output: PipelineOutput { support.output }
+
+    /// Runs the loop from `first` (the observation discovery made).
+    func run(from first: PatObservation) async -> PatFamilyOutcome {
+        var outcome = PatFamilyOutcome(initial: first)
+        var observation = first
+        var policy = self.policy
+        for round in 1...Self.maxRounds {
+            let decision = PatDecision.decide(observation, policy: policy, now: context.serviceNow)
+            outcome.decisions.append(decision)
+            output.info(PatExplanation.text(decision, observation: observation, policy: policy, now: context.serviceNow))
+            if decision.isFinal {
+                if case .fail(let failure) = decision { outcome.failure = failure }
+                outcome.final = observation
+                return outcome
+            }
+            if context.configuration.dryRun {
+                _ = await context.runner.run(plan(for: decision, observation: observation, outcome: nil))
+                outcome.final = observation
+                return outcome
+            }
+            let log = PatStepLog()
+            let result = await context.runner.run(plan(for: decision, observation: observation, outcome: log))
+            outcome.record(decision, result: result, log: log)
+            if let created = log.created { policy.createdThisRun.insert(created.token.authorizationId) }
+            if !result.succeeded { return outcome }
+            do {
+                observation = try await observe(observation.displayName)
+            } catch {
+                outcome.failure = .notConverged(credential: "PAT '\(observation.displayName)'", rounds: round, last: "\(error)")
+                return outcome
+            }
+        }
+        outcome.failure = .notConverged(
+            credential: "PAT '\(observation.displayName)'", rounds: Self.maxRounds, last: "\(outcome.decisions.last.map { "\($0)" } ?? "")")
+        return outcome
+    }
+
+    /// Reads the family's tokens and Key Vault's current version.
+    func observe(_ displayName: String, tokens: [PersonalAccessToken]? = nil) async throws -> PatObservation {
+        var all = tokens ?? []
+        if tokens == nil { all = try await support.client.list() }
+        let family = PatSelection.families(all.filter { $0.displayName.lowercased() == displayName.lowercased() })
+        let secretName = support.secretName(displayName)
+        let latest = try await store.latest(secretName)
+        let record = latest.flatMap { bundle in
+            bundle.tags["authorizationId"].map {
+                PatObservation.Record(authorizationId: $0, versionId: bundle.id, stored: bundle.created)
+            }
+        }
+        return PatObservation(
+            displayName: displayName, secretName: secretName, tokens: family.first?.tokens ?? [], record: record)
+    }
+
+    private func plan(for decision: PatDecision, observation: PatObservation, outcome log: PatStepLog?) -> Plan {
+        let name = observation.displayName
+        switch decision {
+        case .create(let old):
+            return PatCreatePlan(support: support, store: store, secretName: observation.secretName, log: log ?? PatStepLog())
+                .plan(replacing: old, known: Set(observation.tokens.map(\.authorizationId)), rotate: policy.mode == .rotate)
+        case .revokeOrphan(let token):
+            return revokePlan(token, title: "revoke PAT '\(name)' (\(token.authorizationId)): no consumer holds it and its value was never stored (an interrupted run created it)")
+        case .revokeSuperseded(let token, let held):
+            return revokePlan(token, title: "revoke PAT '\(name)' (\(token.authorizationId)), replaced by \(held.authorizationId)")
+        case .converged, .fail:
+            return Plan("Nothing to do for PAT '\(name)'", steps: [])
+        }
+    }
+
+    private func revokePlan(_ token: PersonalAccessToken, title: String) -> Plan {
+        let client = support.client
+        let output = self.output
+        return Plan(
+            "Revoke PAT '\(token.displayName)' (\(token.authorizationId))",
+            untouched: "PAT '\(token.displayName)' (\(token.authorizationId)) is still live.",
+            steps: [
+                .change(title) {
+                    try await client.revoke(authorizationId: token.authorizationId)
+                    output.info("Revoked PAT '\(token.displayName)' (\(token.authorizationId)).")
+                    return nil
+                }
+            ])
+    }
+}

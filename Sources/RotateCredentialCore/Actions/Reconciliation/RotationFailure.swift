@@ -1,0 +1,48 @@
+/// Why a rotation stopped, as a value: tests assert on the case, and the user's message is
+/// rendered here and only here.
+public enum RotationFailure: Error, Sendable, Equatable, CustomStringConvertible {
+    /// A create got no certain answer twice (`removed`: what it made anyway and was taken back;
+    /// `live`: what it made anyway and could not be taken back).
+    case uncertainCreate(credential: String, error: String, removed: [String], live: [String])
+    /// After an uncertain create the source could not be read to look for what it made anyway.
+    case uncertainCreateUnchecked(credential: String, error: String, listError: String)
+    /// No record in Key Vault says which of several live credentials consumers hold.
+    case ambiguous(credential: String, secretName: String, candidates: [String])
+    /// Key Vault's current version names a credential that is no longer live.
+    case storedCredentialGone(credential: String, secretName: String, id: String)
+    /// The loop did not reach a stable state within its rounds.
+    case notConverged(credential: String, rounds: Int, last: String)
+    /// A credential this run created could not be taken back: live and stored nowhere.
+    case leftBehind(credential: String, detail: String)
+    /// The new secret was stored nowhere: no vault and no connection to write.
+    case storedNowhere
+    /// A required input is missing (a guard: the input check refuses this before any call).
+    case missingInput(String)
+
+    public var description: String {
+        switch self {
+        case .uncertainCreate(let credential, let error, let removed, let live):
+            var text = "Creating \(credential) failed without a certain answer (\(error))."
+            text += removed.isEmpty
+                ? " Nothing was created (checked)." : " Taken back, since its value never arrived: \(removed.joined(separator: ", "))."
+            if !live.isEmpty {
+                text += " ATTENTION: \(live.joined(separator: ", ")) is live and stored nowhere; remove it by hand."
+            }
+            return text + " The credential consumers hold is untouched. Run the pipeline again."
+        case .uncertainCreateUnchecked(let credential, let error, let listError):
+            return "Creating \(credential) failed without a certain answer (\(error)), and the source could not be read to check (\(listError)). ATTENTION: one may have been created anyway, live and stored nowhere; the next run finds and removes it. The credential consumers hold is untouched."
+        case .ambiguous(let credential, let secretName, let candidates):
+            return "\(credential): Key Vault secret '\(secretName)' records none of the live credentials (\(candidates.joined(separator: "; "))), so this task cannot tell which one consumers hold. If one was created by an interrupted run, revoke it by hand; or store the value consumers use in '\(secretName)' with its id tag. Nothing was changed."
+        case .storedCredentialGone(let credential, let secretName, let id):
+            return "\(credential): Key Vault secret '\(secretName)' holds \(id), which is no longer live; consumers read a dead credential. Run the rotation (pat-rotate or pat-create) to store a live one."
+        case .notConverged(let credential, let rounds, let last):
+            return "\(credential): still not in the desired state after \(rounds) rounds (last decision: \(last)). Run the pipeline again."
+        case .leftBehind(let credential, let detail):
+            return "ATTENTION: \(credential) \(detail); remove it by hand."
+        case .storedNowhere:
+            return "The new secret would be stored nowhere: no Key Vault and no service connection to update (the listed ones need no secret). Nothing was changed."
+        case .missingInput(let text):
+            return text
+        }
+    }
+}

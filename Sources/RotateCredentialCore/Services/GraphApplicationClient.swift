@@ -72,8 +72,10 @@ public struct GraphApplicationClient: Sendable {
             secret: secret)
     }
 
-    /// Removes the client secret `keyId`. Safe to send again: a secret already gone counts as removed.
-    public func removePassword(objectId: String, keyId: String) async throws(ServiceError) {
+    /// Removes the client secret `keyId`. Safe to send again: a secret already gone counts as
+    /// removed, unless `notFoundIsGone` is false (a secret this run created may be answered "not
+    /// found" while it still replicates; the caller then reads until it is really gone).
+    public func removePassword(objectId: String, keyId: String, notFoundIsGone: Bool = true) async throws(ServiceError) {
         let body = try! JSON.encoder().encode(RemovePasswordBody(keyId: keyId))
         let request = HTTPRequest(
             .post, base.appendingPathComponent("applications/\(objectId)/removePassword"), service: .graph,
@@ -81,7 +83,7 @@ public struct GraphApplicationClient: Sendable {
             headers: ["Content-Type": "application/json"], body: body, isIdempotent: true)
         do {
             _ = try await context.http.send(request, authorization: try await authorization())
-        } catch where Self.isAlreadyGone(error) {
+        } catch where notFoundIsGone && Self.isAlreadyGone(error) {
             return
         }
     }

@@ -94,6 +94,18 @@ public struct KeyVaultClient: Sendable {
         return try await bundle(request)
     }
 
+    /// Replaces the tags of one version (`PATCH`, idempotent; the value stays as it is).
+    public func updateTags(_ name: String, version: String, tags: [String: String]) async throws(ServiceError) {
+        struct Update: Encodable { var tags: [String: String] }
+        let request = HTTPRequest(
+            .patch, url(["secrets", name, version]), service: .keyVault,
+            operation: "record tags on secret '\(name)' in \(vault.host ?? "the vault")",
+            headers: ["Content-Type": "application/json"], body: try! JSON.encoder().encode(Update(tags: tags)),
+            isIdempotent: true)
+        let authorization = try await context.bearer(credential, for: .keyVault)
+        _ = try await context.http.send(request, authorization: authorization)
+    }
+
     /// Reads a version of `name` (the latest when `version` is nil).
     public func getSecret(_ name: String, version: String? = nil) async throws(ServiceError) -> SecretBundle {
         let request = HTTPRequest(

@@ -34,6 +34,8 @@ struct AppSecretReport: Encodable {
     var keptSecrets: [Password] = []
     var serviceConnections: [Connection] = []
     var completedSteps: [String] = []
+    /// Per consumer: what it holds and what this run did about it.
+    var consumers: [String] = []
     var failure: String?
 
     static func connections(_ changes: [ServiceConnectionChange]) -> [Connection] {

@@ -9,7 +9,7 @@ struct AppSecretRevokeAction: TaskAction {
         let options = configuration.appSecret
         let output = context.output
         guard let identity = configuration.azureIdentity, let applicationId = options.applicationId else {
-            throw TaskFailure("applicationId and an Azure identity (azureSubscription) are required.")
+            throw RotationFailure.missingInput("applicationId and an Azure identity (azureSubscription) are required.")
         }
         let graph = GraphApplicationClient(context: context.services, credential: identity)
         let now = context.clock.now()
@@ -43,7 +43,7 @@ struct AppSecretRevokeAction: TaskAction {
             return ActionResult(changed: false, summaryMarkdown: "### Old client secrets of \(application.label)\n\n\(message)\n")
         }
         let steps = removals.map { password in
-            AppSecretRotateAction.removeStep(graph: graph, application: application, password: password)
+            AppSecretReconciler.removeStep(graph: graph, objectId: application.id, label: application.label, password: password)
         }
         let plan = Plan("Remove old client secrets of application \(application.label)", steps: steps)
         let outcome = await context.runner.run(plan)

@@ -1,38 +1,62 @@
 import Foundation
 
-/// Proves that a new client secret works: asks Entra for a token with it until one is issued.
+/// Proves that a client secret works: asks Entra for tokens with it until several in a row are
+/// issued over a few seconds.
 ///
 /// Graph lists a new secret at once, but the token service may reject it for seconds to minutes
-/// (AADSTS7000215, "invalid client secret") while it replicates. Only that error is retried,
-/// with backoff, until `timeoutSeconds`; any other error fails at once.
+/// (AADSTS7000215, "invalid client secret") while it replicates, and may accept it on one replica
+/// and reject it on the next. So one accepted request is not proof: ``acceptedInARow`` requests
+/// ``spacingSeconds`` apart must succeed. Only AADSTS7000215 is retried, with backoff, until
+/// `timeoutSeconds`; any other error fails at once. When `isYoung` says the secret is not one
+/// that could still be replicating, AADSTS7000215 fails at once too (a mistyped value).
 struct SecretReplicationWait: Sendable {
     let tokens: EntraTokenClient
     let clock: any WallClock
     let output: PipelineOutput
     let timeoutSeconds: Int
+    var cancellation: Cancellation = Cancellation()
+    /// Whether the secret may still be replicating (nil: unknown, wait).
+    var isYoung: (@Sendable () async -> Bool?)? = nil
 
     /// The error code Entra gives for a secret it does not know (yet).
     static let notReplicatedCode = "AADSTS7000215"
+    /// Accepted token requests in a row that count as proof.
+    static let acceptedInARow = 3
+    /// Seconds between the proving requests.
+    static let spacingSeconds = 1.0
 
-    /// Waits until `secret` of application `appId` in `tenantId` obtains a Graph token.
+    /// Waits until `secret` of application `appId` in `tenantId` obtains tokens reliably.
     func waitUntilWorks(tenantId: String, appId: String, secret: Secret) async throws {
         let started = clock.now()
         var delay = 2.0
+        var accepted = 0
         var attempts = 0
+        var checkedYoung = false
         while true {
+            try cancellation.check()
             attempts += 1
-            let attempt = await tryToken(tenantId: tenantId, appId: appId, secret: secret)
-            guard let error = attempt else {
-                let seconds = Int(clock.now().timeIntervalSince(started))
-                output.info("The new secret works (attempt \(attempts), after \(seconds) s).")
-                return
+            guard let error = await tryToken(tenantId: tenantId, appId: appId, secret: secret) else {
+                accepted += 1
+                if accepted >= Self.acceptedInARow {
+                    let seconds = Int(clock.now().timeIntervalSince(started))
+                    output.info("The new secret works (\(accepted) token requests in a row accepted; \(attempts) in all, after \(seconds) s).")
+                    return
+                }
+                try await clock.sleep(seconds: Self.spacingSeconds)
+                continue
             }
             guard error.code == Self.notReplicatedCode else { throw error }
+            accepted = 0
+            if !checkedYoung, let isYoung {
+                checkedYoung = true
+                if await isYoung() == false {
+                    throw ReplicationFailure.notYoung(appId: appId, error: "\(error)")
+                }
+            }
             let elapsed = clock.now().timeIntervalSince(started)
             let remaining = Double(timeoutSeconds) - elapsed
             guard remaining > 0 else {
-                throw TaskFailure(
-                    "The new client secret of application \(appId) still does not work after \(Int(elapsed)) s (Entra answers AADSTS7000215, invalid client secret: it has not replicated yet). Raise replicationTimeoutSeconds (now \(timeoutSeconds)) and run again.")
+                throw ReplicationFailure.timedOut(appId: appId, seconds: Int(elapsed), timeout: timeoutSeconds)
             }
             let wait = min(delay, remaining)
             output.info("The new secret does not work yet (AADSTS7000215, replication); trying again in \(Int(wait.rounded(.up))) s.")
@@ -48,6 +72,23 @@ struct SecretReplicationWait: Sendable {
             return nil
         } catch {
             return error
+        }
+    }
+}
+
+/// Why a secret was not proven.
+enum ReplicationFailure: Error, Sendable, Equatable, CustomStringConvertible {
+    /// Still rejected after the timeout.
+    case timedOut(appId: String, seconds: Int, timeout: Int)
+    /// Rejected, and the application lists no young secret it could be: a wrong value.
+    case notYoung(appId: String, error: String)
+
+    var description: String {
+        switch self {
+        case .timedOut(let appId, let seconds, let timeout):
+            return "The new client secret of application \(appId) still does not work after \(seconds) s (Entra answers AADSTS7000215, invalid client secret: it has not replicated yet). Raise replicationTimeoutSeconds (now \(timeout)) and run again."
+        case .notYoung(let appId, let error):
+            return "The secret is not valid for application \(appId) (AADSTS7000215, invalid client secret), and the application lists no secret with that hint created recently enough to be still replicating: the value is wrong (mistyped, or of another application). Nothing was changed. \(error)"
         }
     }
 }

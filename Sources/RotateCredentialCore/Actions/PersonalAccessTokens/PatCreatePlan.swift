@@ -31,7 +31,7 @@ struct PatCreatePlan: Sendable {
     private func create(name: String, scope: String, validTo: Date, known: Set<String>) async throws -> Compensation {
         let client = support.client
         let output = support.output
-        let reconciler = UncertainCreate(output: output, clock: support.context.clock, credential: "PAT '\(name)'")
+        let reconciler = UncertainCreate(output: output, clock: support.context.clock, credential: "PAT '\(name)'", kind: "PAT")
         let new = try await reconciler.run(
             known: known,
             create: { () async -> Result<CreatedPersonalAccessToken, ServiceError> in

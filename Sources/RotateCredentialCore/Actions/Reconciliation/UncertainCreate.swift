@@ -11,6 +11,8 @@ struct UncertainCreate: Sendable {
     let clock: any WallClock
     /// What is created, for messages ("PAT 'nightly'").
     let credential: String
+    /// What kind of thing, for messages ("PAT", "secret").
+    var kind: String = "credential"
 
     /// Seconds to wait before each look at the source after an uncertain create.
     static let checkWaits: [Double] = [0, 3, 7]
@@ -64,7 +66,7 @@ struct UncertainCreate: Sendable {
             if !strays.isEmpty { break }
         }
         guard !strays.isEmpty else {
-            output.info("No new \(credential) appeared within \(Int(Self.checkWaits.reduce(0, +))) seconds: nothing was created.")
+            output.info("Checked \(Int(Self.checkWaits.reduce(0, +))) seconds long: no new \(kind) was created (nothing was created).")
             return ([], [])
         }
         var removed: [String] = []

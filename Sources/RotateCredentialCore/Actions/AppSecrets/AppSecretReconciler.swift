@@ -1,0 +1,143 @@
+import Foundation
+
+/// Brings one application's client secrets and their consumers to the state the action wants:
+/// observe, decide, act on that one decision, observe again, for a bounded number of rounds. A
+/// dry run observes, decides and prints the first decision's plan.
+struct AppSecretReconciler: Sendable {
+    let consumers: AppSecretConsumers
+    let policy: AppSecretPolicy
+    let applicationId: String
+    /// Rounds before the loop gives up (each round acts once).
+    static let maxRounds = 12
+    /// The content type of the Key Vault secret.
+    static let contentType = "application/vnd.ms-entra.client-secret"
+
+    private var context: ActionContext { consumers.context }
+
+    /// Runs the loop from `first`.
+    func run(from first: AppSecretObservation) async -> AppSecretOutcome {
+        var outcome = AppSecretOutcome(initial: first)
+        var observation = first
+        var policy = self.policy
+        for round in 1...Self.maxRounds {
+            let decision = AppSecretDecision.decide(observation, policy: policy, now: context.serviceNow)
+            outcome.decisions.append(decision)
+            context.output.info(AppSecretExplanation.text(decision, observation: observation, policy: policy, now: context.serviceNow))
+            if decision.isFinal {
+                if case .fail(let failure) = decision { outcome.failure = failure }
+                outcome.final = observation
+                return outcome
+            }
+            let log = CreatedSecretLog()
+            let plan: Plan
+            do {
+                plan = try await self.plan(for: decision, observation: observation, policy: policy, log: log)
+            } catch {
+                outcome.failedPlan = PlanOutcome(failed: "Client secret of application \(observation.label)", error: error)
+                return outcome
+            }
+            let result = await context.runner.run(plan)
+            if context.configuration.dryRun {
+                outcome.final = observation
+                return outcome
+            }
+            record(decision, result: result, log: log, into: &outcome)
+            if let created = log.created { policy.createdThisRun.insert(created.credential.keyId) }
+            guard result.succeeded else { return outcome }
+            do {
+                observation = try await consumers.observe(applicationId)
+            } catch {
+                outcome.failure = .notConverged(credential: "application \(observation.label)", rounds: round, last: "\(error)")
+                return outcome
+            }
+        }
+        outcome.failure = .notConverged(
+            credential: "application \(observation.label)", rounds: Self.maxRounds,
+            last: outcome.decisions.last.map { "\($0)" } ?? "")
+        return outcome
+    }
+
+    private func record(_ decision: AppSecretDecision, result: PlanOutcome, log: CreatedSecretLog, into outcome: inout AppSecretOutcome) {
+        switch decision {
+        case .create:
+            if let created = log.created, result.succeeded || log.storedId != nil {
+                outcome.events.append(.created(created, keyVaultSecretId: log.storedId))
+            }
+            if result.succeeded, consumers.store == nil {
+                outcome.events += consumers.updatable.map { .connectionUpdated($0) }
+            }
+        case .updateConnection(let name) where result.succeeded:
+            outcome.events.append(.connectionUpdated(name))
+        case .removeOrphan(let password) where result.succeeded:
+            outcome.events.append(.removedOrphan(password))
+        case .removeOld(let password) where result.succeeded:
+            outcome.events.append(.removedOld(password))
+        default:
+            break
+        }
+        if !result.succeeded { outcome.failedPlan = result }
+    }
+
+    private func plan(
+        for decision: AppSecretDecision, observation: AppSecretObservation, policy: AppSecretPolicy, log: CreatedSecretLog
+    ) async throws -> Plan {
+        switch decision {
+        case .create:
+            return AppSecretCreatePlan(consumers: consumers, observation: observation, policy: policy, log: log).plan()
+        case .updateConnection(let name):
+            return try await connectionPlan(name, observation: observation)
+        case .removeOrphan(let password):
+            let removal = CreatedSecretRemoval(graph: consumers.graph, clock: context.clock, output: context.output)
+            let label = "client secret \(password.label) of application \(observation.label)"
+            return Plan(
+                "Remove an orphaned client secret of application \(observation.label)",
+                steps: [
+                    .change("Remove \(label): no consumer holds it and its value was never stored (an interrupted run created it)") {
+                        try await removal.remove(objectId: observation.objectId, keyId: password.keyId, label: label)
+                        return nil
+                    }
+                ])
+        case .removeOld(let password):
+            return Plan(
+                "Remove old client secrets of application \(observation.label)",
+                steps: [Self.removeStep(graph: consumers.graph, objectId: observation.objectId, label: observation.label, password: password)])
+        case .converged, .fail:
+            return Plan("Nothing to do", steps: [])
+        }
+    }
+
+    /// Gives connection `name` Key Vault's current value, checks it, and records it in the version's tags.
+    private func connectionPlan(_ name: String, observation: AppSecretObservation) async throws -> Plan {
+        guard let updater = consumers.updater, let change = consumers.change(named: name), let keyVault = consumers.keyVault,
+            let secretName = consumers.secretName, let latest = try await consumers.store?.latest(secretName),
+            latest.id == observation.record?.versionId
+        else {
+            throw RotationFailure.notConverged(credential: "service connection '\(name)'", rounds: 0, last: "Key Vault's current version changed while this run read it")
+        }
+        let version = URL(string: latest.id)?.lastPathComponent ?? ""
+        let value = latest.value
+        var steps = updater.steps(for: [change], securing: false) { value }
+        let output = context.output
+        let clock = context.serviceNow
+        steps.append(
+            .change("Record in Key Vault secret '\(secretName)' that service connection '\(name)' holds this version") {
+                guard let tags = ConnectionRecord.adding(name, to: latest.tags, at: Timestamp.format(clock)) else {
+                    output.warning("The list of connections given Key Vault secret '\(secretName)' does not fit in a tag; the next run writes '\(name)' again.")
+                    return nil
+                }
+                try await keyVault.updateTags(secretName, version: version, tags: tags)
+                return nil
+            })
+        return Plan(
+            "Give service connection '\(name)' the client secret Key Vault holds (\(observation.record?.keyId ?? "?"))",
+            untouched: "Service connection '\(name)' may still hold an older secret; the next run writes it again.", steps: steps)
+    }
+
+    /// The step that removes one old client secret; `app-secret-revoke` uses it too.
+    static func removeStep(graph: GraphApplicationClient, objectId: String, label: String, password: PasswordCredential) -> Step {
+        .change("Remove old client secret \(password.label) (started \(DateText.of(password.startDateTime))) from application \(label)") {
+            try await graph.removePassword(objectId: objectId, keyId: password.keyId)
+            return nil
+        }
+    }
+}

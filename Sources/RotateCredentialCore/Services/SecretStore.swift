@@ -22,8 +22,7 @@ public struct SecretStore: Sendable {
             name, value: value, contentType: contentType, expires: expires, tags: tags)
         let latest = try await keyVault.getSecret(name)
         guard latest.id == written.id, latest.value == value else {
-            throw TaskFailure(
-                "Key Vault: reading back secret '\(name)' did not return the version just written (\(written.id)); another writer may have changed it. Nothing old was revoked.")
+            throw RotationFailure.readBackMismatch(secretName: name, version: written.id)
         }
         return latest
     }

@@ -36,9 +36,7 @@ struct ServiceConnectionUpdater: Sendable {
             changes.append(change)
         }
         if !problems.isEmpty {
-            throw TaskFailure(
-                "Refused before any change (nothing was added, updated or removed): "
-                    + problems.map { "service connection \($0)" }.joined(separator: " "))
+            throw RotationFailure.connectionsRefused(problems)
         }
         return changes
     }
@@ -68,14 +66,12 @@ struct ServiceConnectionUpdater: Sendable {
             steps.append(
                 .read("Check that service connection '\(endpoint.name)' is ready") {
                     guard let current = try await client.endpoint(id: endpoint.id) else {
-                        throw TaskFailure("Service connection '\(endpoint.name)' (\(endpoint.id)) could not be read back after the update.")
+                        throw RotationFailure.connectionUnreadable(name: endpoint.name, id: endpoint.id)
                     }
                     if current.operationState?.lowercased() == "failed" || current.isReady == false {
-                        let ready: String = current.isReady == true ? "true" : "false"
                         let state: String = current.operationState ?? "missing"
                         let detail: String = current.operationMessage ?? ""
-                        throw TaskFailure(
-                            "Service connection '\(endpoint.name)' is not ready after the update (isReady \(ready), operationStatus \(state) \(detail)). It holds the new secret; check it in Project settings > Service connections.")
+                        throw RotationFailure.connectionNotReady(name: endpoint.name, isReady: current.isReady == true, state: state, detail: detail)
                     }
                 })
         }

@@ -11,7 +11,7 @@ struct PatActionSupport: Sendable {
     init(_ context: ActionContext) throws {
         guard let owner = context.configuration.patOwner else {
             // ActionRequirements refuses this before any call; kept as a guard for direct callers.
-            throw TaskFailure("No PAT owner is configured: the PAT Lifecycle Management API needs a user's token (patOwnerUsername and patOwnerPassword, or patOwnerAccessToken).")
+            throw RotationFailure.missingInput("No PAT owner is configured: the PAT Lifecycle Management API needs a user's token (patOwnerUsername and patOwnerPassword, or patOwnerAccessToken).")
         }
         self.context = context
         self.client = PersonalAccessTokenClient(context: context.services, credential: owner)
@@ -41,7 +41,7 @@ struct PatActionSupport: Sendable {
     /// The Key Vault store; the inputs check makes sure a vault is configured.
     func secretStore() throws -> SecretStore {
         guard let keyVault = context.keyVault() else {
-            throw TaskFailure("\(configuration.action.rawValue) needs Key Vault (keyVaultName or keyVaultUrl) and an identity that may use it.")
+            throw RotationFailure.missingInput("\(configuration.action.rawValue) needs Key Vault (keyVaultName or keyVaultUrl) and an identity that may use it.")
         }
         return SecretStore(keyVault: keyVault)
     }
@@ -57,8 +57,7 @@ struct PatActionSupport: Sendable {
     func checkSecretNames(_ families: [PatFamily]) throws {
         let byName = Dictionary(grouping: families) { secretName($0.displayName).lowercased() }
         if let clash = byName.first(where: { $0.value.count > 1 }) {
-            let names = clash.value.map { "'\($0.displayName)'" }.joined(separator: ", ")
-            throw TaskFailure("The PATs \(names) would all be stored in Key Vault secret '\(secretName(clash.value[0].displayName))'; use a secretName with {displayName} (default pat-{displayName}) or select fewer names. Nothing was changed.")
+            throw RotationFailure.secretNameClash(names: clash.value.map(\.displayName), secretName: secretName(clash.value[0].displayName))
         }
     }
 

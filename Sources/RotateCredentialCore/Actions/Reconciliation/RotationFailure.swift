@@ -18,6 +18,16 @@ public enum RotationFailure: Error, Sendable, Equatable, CustomStringConvertible
     case storedNowhere
     /// A required input is missing (a guard: the input check refuses this before any call).
     case missingInput(String)
+    /// Several display names would share one Key Vault secret.
+    case secretNameClash(names: [String], secretName: String)
+    /// Key Vault's read-back did not return the version just written.
+    case readBackMismatch(secretName: String, version: String)
+    /// Listed connections refused before any change (each "'name': reason").
+    case connectionsRefused([String])
+    /// A connection could not be read back after the update.
+    case connectionUnreadable(name: String, id: String)
+    /// A connection is not ready after the update.
+    case connectionNotReady(name: String, isReady: Bool, state: String, detail: String)
 
     public var description: String {
         switch self {
@@ -43,6 +53,16 @@ public enum RotationFailure: Error, Sendable, Equatable, CustomStringConvertible
             return "The new secret would be stored nowhere: no Key Vault and no service connection to update (the listed ones need no secret). Nothing was changed."
         case .missingInput(let text):
             return text
+        case .secretNameClash(let names, let secretName):
+            return "The PATs \(names.map { "'\($0)'" }.joined(separator: ", ")) would all be stored in Key Vault secret '\(secretName)'; use a secretName with {displayName} (default pat-{displayName}) or select fewer names. Nothing was changed."
+        case .readBackMismatch(let secretName, let version):
+            return "Key Vault: reading back secret '\(secretName)' did not return the version just written (\(version)); another writer may have changed it. Nothing old was revoked."
+        case .connectionsRefused(let problems):
+            return "Refused before any change (nothing was added, updated or removed): " + problems.map { "service connection \($0)" }.joined(separator: " ")
+        case .connectionUnreadable(let name, let id):
+            return "Service connection '\(name)' (\(id)) could not be read back after the update."
+        case .connectionNotReady(let name, let isReady, let state, let detail):
+            return "Service connection '\(name)' is not ready after the update (isReady \(isReady), operationStatus \(state) \(detail)). It holds the new secret; check it in Project settings > Service connections."
         }
     }
 }

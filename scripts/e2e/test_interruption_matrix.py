@@ -242,14 +242,32 @@ def check_convergence(world: World, cell: Cell) -> list[str]:
     return failures
 
 
-def request_count(world: World, scenario: Scenario, offset: float = 0) -> int:
-    """How many task requests an undisturbed run makes (the matrix's k range)."""
+def baseline(world: World, scenario: Scenario, offset: float = 0) -> list[dict]:
+    """The task requests of an undisturbed run, in order (the matrix's k range)."""
     world.reset(offset)
     world.emu.clear_requests()
     res = run_task(world.env(scenario), emulator=world.emu)
     if res.code != 0:
         raise AssertionError(f"baseline {scenario.action} failed: {res}")
-    return len(world.task_requests())
+    return world.task_requests()
+
+
+def is_change(request: dict) -> bool:
+    """A request that changes state (a token request does not)."""
+    return request["method"] in WRITES and "/oauth2/" not in request["path"]
+
+
+def cells_for(scenario: Scenario, requests: list[dict], quick: bool) -> list[Cell]:
+    """Every boundary stopped before (SIGKILL); every change also after (SIGKILL), and both with SIGTERM.
+    Stopping after a read or a token request is the same as stopping before the next request."""
+    cells = []
+    for k, request in enumerate(requests, 1):
+        cells.append(Cell(scenario, k, "before", "SIGKILL"))
+        if is_change(request):
+            cells.append(Cell(scenario, k, "after", "SIGKILL"))
+            if not quick:
+                cells += [Cell(scenario, k, "before", "SIGTERM"), Cell(scenario, k, "after", "SIGTERM")]
+    return cells
 
 
 def run_cells(cells: list[Cell], workers: int) -> list[str]:
@@ -301,12 +319,7 @@ class InterruptionMatrixTest(unittest.TestCase):
         cells: list[Cell] = []
         quick = os.environ.get("INTERRUPTION_MATRIX") == "quick"
         for scenario in scenarios():
-            n = request_count(self.world, scenario)
-            for k in range(1, n + 1):
-                for when in ("before", "after"):
-                    cells.append(Cell(scenario, k, when, "SIGKILL"))
-                if not quick:
-                    cells.append(Cell(scenario, k, "after", "SIGTERM"))
+            cells += cells_for(scenario, baseline(self.world, scenario), quick)
         failures = run_cells(cells, self.workers)
         print(f"\ninterruption matrix: {len(cells)} cells on {self.workers} workers in "
               f"{time.monotonic() - started:.0f} s; {len(failures)} failed")
@@ -319,9 +332,9 @@ class InterruptionMatrixTest(unittest.TestCase):
             for scenario in scenarios():
                 if scenario.action not in ("pat-rotate", "pat-create", "app-secret-rotate"):
                     continue
-                n = request_count(self.world, scenario, offset)
-                for k in range(2, n + 1, 3):
-                    cells.append(Cell(scenario, k, "after", "SIGKILL", offset))
+                requests = baseline(self.world, scenario, offset)
+                cells += [Cell(scenario, k, "after", "SIGKILL", offset)
+                          for k, request in enumerate(requests, 1) if is_change(request)]
         failures = run_cells(cells, self.workers)
         print(f"\nclock-skew matrix: {len(cells)} cells in {time.monotonic() - started:.0f} s")
         self.assertEqual(failures, [], "\n".join(failures[:20]))

@@ -7,14 +7,15 @@
 What is checked:
   (a) task.json validates against the official task schema (tasks.schema.json);
   (b) every pipelines/*.yml validates against the Azure Pipelines service schema, with the
-      RotateCredential@1 entry generated from task.json (see shared notes/pipelines-schema.md);
+      RotateCredential@1 entry generated from task.json, as an organization with the extension serves it;
   (c) the inputs given to RotateCredential@1 in pipelines exist and the required ones are set;
   (d) README.md's inputs table (between <!-- inputs:begin --> and <!-- inputs:end -->) lists
       exactly task.json's inputs, their INPUT_* variable and required flag;
   (e) versions agree: task.json, vss-extension.json and, when ROTATE_CREDENTIAL_BINARY
       points to a built binary, `<binary> --version`.
 
-The schemas are read from ../shared/specs next to the repository, or from $SHARED_SPECS.
+The official schemas are copies in scripts/checks/schemas (sources and dates in SOURCES.md there);
+nothing outside the repository is read.
 jsonschema and PyYAML are used from the system when importable, else installed into
 .venv-checks (once) and the script re-runs itself with that interpreter.
 """
@@ -53,7 +54,7 @@ import unittest  # noqa: E402
 import jsonschema  # noqa: E402
 import yaml  # noqa: E402
 
-SPECS = os.environ.get("SHARED_SPECS") or os.path.join(os.path.dirname(REPO), "shared", "specs")
+SPECS = os.path.join(REPO, "scripts", "checks", "schemas")
 TASK_JSON = os.path.join(REPO, "task.json")
 EXTENSION_JSON = os.path.join(REPO, "vss-extension.json")
 README = os.path.join(REPO, "README.md")

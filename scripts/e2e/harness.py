@@ -216,15 +216,18 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 
 # --------------------------------------------------------------------------- environment
 
+# The binary's waits in the end-to-end tests, as a fraction of the real ones (E2E_SLEEP_SCALE=1: real).
+SLEEP_SCALE = "0.2"
+
+
 def task_env(emulator: Emulator, **inputs) -> dict:
     """The environment an agent would give the task, pointed at the emulator.
     Each keyword becomes INPUT_<NAME upper>; a value of None removes that variable.
-    Keywords that already look like env names (INPUT_*, ENDPOINT_*, SYSTEM_*, AGENT_*, SECRET_*)
-    are taken verbatim, so identity_*() dicts can be splatted in."""
+    Keywords that already look like env names (INPUT_*, ENDPOINT_*, SYSTEM_*, AGENT_*, SECRET_*,
+    ROTATE_CREDENTIAL_*) are taken verbatim, so identity_*() dicts can be splatted in."""
     b = emulator.base_url
     collection = f"{b}/ado/{ORG}/"
-    tmp = tempfile.mkdtemp(prefix="rotate-e2e-agent-tmp-")
-    atexit.register(shutil.rmtree, tmp, True)
+    tmp = tempfile.mkdtemp(prefix="agent-tmp-", dir=_temp_root())
     st_job_token = _job_token(emulator)
     env = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
@@ -252,15 +255,29 @@ def task_env(emulator: Emulator, **inputs) -> dict:
         "AGENT_TEMPDIRECTORY": tmp,
         "AGENT_OS": "Linux",
         "BUILD_BUILDID": "4242",
+        # Every pause of the binary (retry backoff, Retry-After, replication and reconcile waits)
+        # takes this fraction of its real length; what happens, and in which order, stays the same.
+        "ROTATE_CREDENTIAL_TEST_SLEEP_SCALE": os.environ.get("E2E_SLEEP_SCALE", SLEEP_SCALE),
     }
     for k, v in inputs.items():
-        name = k if re.match(r"^(INPUT|ENDPOINT|SYSTEM|AGENT|SECRET|BUILD)_", k) else \
+        name = k if re.match(r"^(INPUT|ENDPOINT|SYSTEM|AGENT|SECRET|BUILD|ROTATE_CREDENTIAL)_", k) else \
             "INPUT_" + k.upper().replace(".", "_").replace(" ", "_")
         if v is None:
             env.pop(name, None)
         else:
             env[name] = v if isinstance(v, str) else (("true" if v else "false") if isinstance(v, bool) else str(v))
     return env
+
+
+_temp_roots: list[str] = []
+
+
+def _temp_root() -> str:
+    """One folder per test process for every agent temp folder; removed when the process ends."""
+    if not _temp_roots:
+        _temp_roots.append(tempfile.mkdtemp(prefix="rotate-e2e-"))
+        atexit.register(shutil.rmtree, _temp_roots[0], True)
+    return _temp_roots[0]
 
 
 _job_token_cache: dict[str, str] = {}
@@ -500,13 +517,12 @@ def find_leaks(result: TaskResult, secrets: list[str], extra: list[str] = ()) ->
     or stderr, is a leak (so it is also impossible to show it before registering it).
     Messages carry line numbers and a hash of the secret, never the secret."""
     problems = []
+    forms = {secret: _forms(secret) for secret in dict.fromkeys([*secrets, *extra])
+             if isinstance(secret, str) and len(secret) >= 6}
     for stream, text in (("stdout", result.stdout), ("stderr", result.stderr)):
         for i, line in enumerate(text.splitlines()):
             registered = _registers(line) if stream == "stdout" else None
-            for secret in dict.fromkeys([*secrets, *extra]):
-                if not isinstance(secret, str) or len(secret) < 6:
-                    continue
-                masked, b64 = _forms(secret)
+            for secret, (masked, b64) in forms.items():
                 hit = next((f for f in masked + b64 if f in line), None)
                 if hit is None:
                     continue

@@ -12,7 +12,11 @@ What is checked:
   (d) README.md's inputs table (between <!-- inputs:begin --> and <!-- inputs:end -->) lists
       exactly task.json's inputs, their INPUT_* variable and required flag;
   (e) versions agree: task.json, vss-extension.json and, when ROTATE_CREDENTIAL_BINARY
-      points to a built binary, `<binary> --version`.
+      points to a built binary, `<binary> --version`;
+  (f) every sample pipeline, and every snippet using the task in README.md and overview.md, passes
+      the binary's input validation (`rotate-credential --check-inputs`), with the inputs, defaults,
+      service connection and variables the agent would give the step (ROTATE_CREDENTIAL_BINARY, else
+      .build/debug/rotate-credential).
 
 The official schemas are copies in scripts/checks/schemas (sources and dates in SOURCES.md there);
 nothing outside the repository is read.
@@ -337,6 +341,160 @@ class Pipelines(unittest.TestCase):
                         self.assertTrue(any(given.get(n) for n in names),
                                         "required input %s missing" % inp["name"])
         self.assertGreater(used, 0, "no pipeline uses %s" % task_ref(t))
+
+
+# ---------------------------------------------------------------- samples through the binary
+
+DOCS_WITH_SNIPPETS = [os.path.join(REPO, "README.md"), os.path.join(REPO, "overview.md")]
+DUMMY_GUID = "00000000-0000-4000-8000-000000000001"
+ENDPOINT_ID = "00000000-0000-4000-8000-0000000000e1"
+GUID_VARIABLES = {"INPUT_TENANTID", "INPUT_CLIENTID", "INPUT_APPLICATIONID"}
+COLLECTION = "https://dev.azure.com/contoso/"
+
+
+def fenced_blocks(path, languages):
+    """The fenced code blocks of a Markdown file in one of `languages`, as (first line, text)."""
+    with open(path, encoding="utf-8") as f:
+        text = f.read()
+    pattern = r"^```(%s)[ \t]*\n(.*?)^```" % "|".join(languages)
+    return [(text[:m.start()].count("\n") + 1, m.group(2))
+            for m in re.finditer(pattern, text, re.MULTILINE | re.DOTALL)]
+
+
+def expand(value, variable, temp_dir):
+    """Fills `$(macro)` and `<placeholder>` with what the agent (or the user) would put there."""
+    def one(match):
+        name = match.group(1) or ""
+        if name.lower() == "agent.tempdirectory":
+            return temp_dir
+        if variable in GUID_VARIABLES:
+            return DUMMY_GUID
+        return "dummy-" + (re.sub(r"[^A-Za-z0-9]+", "-", name).strip("-").lower() or "value")
+    return re.sub(r"\$\(([^)]*)\)|<[^<>\n]*>", one, value)
+
+
+def agent_environment(temp_dir):
+    """The variables the agent gives every step of a job (non-secret system variables)."""
+    return {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "SYSTEM_COLLECTIONURI": COLLECTION, "SYSTEM_TEAMFOUNDATIONCOLLECTIONURI": COLLECTION,
+        "SYSTEM_TEAMPROJECT": "Platform", "SYSTEM_HOSTTYPE": "build", "AGENT_OS": "Linux",
+        "SYSTEM_OIDCREQUESTURI": COLLECTION + DUMMY_GUID + "/_apis/distributedtask/hubs/build/plans/"
+                                 + DUMMY_GUID + "/jobs/" + DUMMY_GUID + "/oidctoken",
+        "AGENT_TEMPDIRECTORY": temp_dir,
+    }
+
+
+def task_step_environment(step, t, temp_dir):
+    """What the agent hands a RotateCredential@1 step: every input (its value, else its expanded
+    default), the job's access token, the service connection's variables, and the step's env."""
+    env = agent_environment(temp_dir)
+    env["ENDPOINT_URL_SYSTEMVSSCONNECTION"] = COLLECTION
+    env["ENDPOINT_AUTH_PARAMETER_SYSTEMVSSCONNECTION_ACCESSTOKEN"] = "dummy-job-access-token"
+    given = step.get("inputs") or {}
+    for inp in t["inputs"]:
+        value = next((given[n] for n in [inp["name"]] + inp.get("aliases", []) if n in given),
+                     inp.get("defaultValue", ""))
+        if value not in ("", None):
+            env[env_name(inp["name"])] = expand(str(value), env_name(inp["name"]), temp_dir)
+    if env.get("INPUT_AZURESUBSCRIPTION"):
+        # The agent passes the connection's id and its authorization (here: workload identity federation).
+        env["INPUT_AZURESUBSCRIPTION"] = ENDPOINT_ID
+        env.update({"ENDPOINT_URL_" + ENDPOINT_ID: "https://management.azure.com/",
+                    "ENDPOINT_AUTH_SCHEME_" + ENDPOINT_ID: "WorkloadIdentityFederation",
+                    "ENDPOINT_AUTH_PARAMETER_%s_TENANTID" % ENDPOINT_ID: DUMMY_GUID,
+                    "ENDPOINT_AUTH_PARAMETER_%s_SERVICEPRINCIPALID" % ENDPOINT_ID: DUMMY_GUID})
+    for name, value in (step.get("env") or {}).items():
+        env[name] = expand(str(value), name, temp_dir)
+    return env
+
+
+def script_step_environment(step, temp_dir):
+    """A script step that runs the binary itself: only the job's variables and the step's env."""
+    env = agent_environment(temp_dir)
+    for name, value in step["env"].items():
+        env[name] = expand(str(value), name, temp_dir)
+    return env
+
+
+def shell_environment(text, temp_dir):
+    """`export NAME=value ...` lines of a shell snippet, as the shell would set them."""
+    import shlex
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "TMPDIR": temp_dir}
+    for line in text.splitlines():
+        line = re.sub(r"<[^<>\n]*>", lambda m: "'%s'" % m.group(0), line.split("#", 1)[0])
+        words = shlex.split(line)
+        if words[:1] != ["export"]:
+            continue
+        for word in words[1:]:
+            name, _, value = word.partition("=")
+            env[name] = expand(value, name, temp_dir)
+    return env
+
+
+def sample_runs():
+    """(where, environment builder) for every use of the task in pipelines/ and in the docs."""
+    t = task()
+    ref = task_ref(t)
+    runs = []
+
+    def add_document(where, doc):
+        for step in find_task_steps(doc, ref):
+            runs.append(("%s: step %s" % (where, step.get("displayName") or step.get("name") or ref),
+                         lambda tmp, step=step: task_step_environment(step, t, tmp)))
+        for step in find_script_steps(doc):
+            runs.append(("%s: script step %s" % (where, step.get("displayName") or ""),
+                         lambda tmp, step=step: script_step_environment(step, tmp)))
+
+    for path in PIPELINES:
+        add_document(os.path.relpath(path, REPO), load_yaml(path))
+    for path in DOCS_WITH_SNIPPETS:
+        for line, text in fenced_blocks(path, ["yaml", "yml"]):
+            if ref in text:
+                add_document("%s line %d" % (os.path.basename(path), line), yaml.load(text, Loader=yaml.BaseLoader))
+        for line, text in fenced_blocks(path, ["sh", "bash", "shell"]):
+            if "INPUT_ACTION" in text:
+                runs.append(("%s line %d" % (os.path.basename(path), line),
+                             lambda tmp, text=text: shell_environment(text, tmp)))
+    return runs
+
+
+def find_script_steps(node):
+    """Script steps that run the binary: their env sets INPUT_ACTION."""
+    if isinstance(node, dict):
+        if isinstance(node.get("env"), dict) and "INPUT_ACTION" in node["env"] and "task" not in node:
+            yield node
+        for value in node.values():
+            yield from find_script_steps(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from find_script_steps(item)
+
+
+def task_binary():
+    path = os.environ.get("ROTATE_CREDENTIAL_BINARY") or os.path.join(REPO, ".build", "debug", "rotate-credential")
+    return path if os.path.isfile(path) and os.access(path, os.X_OK) else None
+
+
+class Samples(unittest.TestCase):
+    """Every sample pipeline and every snippet in README.md and overview.md passes the binary's own
+    input validation (`rotate-credential --check-inputs`: everything a run checks, no call)."""
+
+    def test_samples_pass_the_binarys_input_validation(self):
+        binary = task_binary()
+        if binary is None:
+            self.skipTest("build the task (swift build) or set ROTATE_CREDENTIAL_BINARY")
+        import tempfile
+        runs = sample_runs()
+        self.assertGreaterEqual(len([w for w, _ in runs if w.startswith("pipelines/")]), len(PIPELINES) - 1)
+        self.assertTrue(any(w.startswith("overview.md") for w, _ in runs), "overview.md has no snippet with the task")
+        self.assertTrue(any(w.startswith("README.md") for w, _ in runs), "README.md has no snippet with the task")
+        for where, environment in runs:
+            with self.subTest(where), tempfile.TemporaryDirectory(prefix="check-inputs-") as tmp:
+                out = subprocess.run([binary, "--check-inputs"], env=environment(tmp), capture_output=True,
+                                     text=True, timeout=60)
+                errors = [line for line in out.stdout.splitlines() if "type=error" in line]
+                self.assertEqual((0, []), (out.returncode, errors), out.stdout + out.stderr)
 
 
 class Readme(unittest.TestCase):

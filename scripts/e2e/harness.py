@@ -231,7 +231,7 @@ def task_env(emulator: Emulator, **inputs) -> dict:
     st_job_token = _job_token(emulator)
     env = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-        "HOME": os.environ.get("HOME", tmp),
+        "HOME": tmp,  # whatever the binary (or a library in it) writes to $HOME stays in the test's folder
         "INPUT_AUTHORITYHOST": f"{b}/login",
         "INPUT_GRAPHURL": f"{b}/graph",
         "INPUT_AZUREDEVOPSURL": f"{b}/ado",
@@ -453,14 +453,15 @@ def check_all_runs_leak_free(test) -> None:
 
 
 def run_task(env: dict, binary: str | None = None, timeout: float = 120,
-             emulator: Emulator | None = None) -> TaskResult:
-    """Run the binary with exactly `env` (no argv), capture output, then leak-check it against the emulator."""
+             emulator: Emulator | None = None, args: tuple[str, ...] = ()) -> TaskResult:
+    """Run the binary with exactly `env` (and `args`, none by default), capture output, then leak-check
+    it against the emulator."""
     exe = binary or default_binary()
     if not os.path.exists(exe):
         raise FileNotFoundError(f"task binary not found: {exe} (build it or set ROTATE_CREDENTIAL_BINARY)")
     t0 = time.monotonic()
     try:
-        p = subprocess.run([exe], env=env, capture_output=True, timeout=timeout, stdin=subprocess.DEVNULL)
+        p = subprocess.run([exe, *args], env=env, capture_output=True, timeout=timeout, stdin=subprocess.DEVNULL)
         out, err, code = p.stdout.decode(errors="replace"), p.stderr.decode(errors="replace"), p.returncode
     except subprocess.TimeoutExpired as e:
         out = (e.stdout or b"").decode(errors="replace")

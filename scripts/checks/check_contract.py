@@ -16,7 +16,9 @@ What is checked:
   (f) every sample pipeline, and every snippet using the task in README.md and overview.md, passes
       the binary's input validation (`rotate-credential --check-inputs`), with the inputs, defaults,
       service connection and variables the agent would give the step (ROTATE_CREDENTIAL_BINARY, else
-      .build/debug/rotate-credential).
+      .build/debug/rotate-credential);
+  (g) each input of task.json shows (visibleRule) for the actions docs/inputs.md names, and each
+      group for exactly the actions for which one of its inputs shows.
 
 The official schemas are copies in scripts/checks/schemas (sources and dates in SOURCES.md there);
 nothing outside the repository is read.
@@ -282,6 +284,80 @@ class TaskJson(unittest.TestCase):
         for handler in ("Node20_1", "Node24"):
             self.assertEqual("run.js", t["execution"][handler]["target"])
         self.assertTrue(os.path.isfile(os.path.join(REPO, "scripts", "handler", "run.js")))
+
+
+def rule_actions(rule, actions):
+    """The actions for which a visibleRule of the form `action = a || action = b` holds
+    (no rule: every action)."""
+    if not rule:
+        return set(actions)
+    terms = [t.strip() for t in rule.split("||")]
+    found = set()
+    for term in terms:
+        m = re.fullmatch(r"action\s*=\s*([A-Za-z0-9-]+)", term)
+        if not m:
+            raise AssertionError("visibleRule term %r is not `action = <action>`" % term)
+        found.add(m.group(1))
+    return found
+
+
+def designed_visibility(actions):
+    """docs/inputs.md's column "visible for actions" per input: `all`, `same` (as the row before),
+    or a comma-separated list of actions and wildcards such as `pat-*`."""
+    import fnmatch
+    path = os.path.join(REPO, "docs", "inputs.md")
+    visible, previous = {}, set(actions)
+    with open(path, encoding="utf-8") as f:
+        lines = f.read().splitlines()
+    header = next(i for i, line in enumerate(lines) if line.startswith("name |"))
+    columns = [c.strip() for c in lines[header].split("|")]
+    column = columns.index("visible for actions")
+    for line in lines[header + 2:]:
+        cells = [c.strip() for c in line.split("|")]
+        if len(cells) <= column or not re.fullmatch(r"[a-z][A-Za-z0-9]*", cells[0]):
+            continue
+        text = cells[column]
+        if text == "all":
+            shown = set(actions)
+        elif text == "same":
+            shown = set(previous)
+        else:
+            shown = set()
+            for pattern in [p.strip() for p in text.split(",") if p.strip()]:
+                matched = fnmatch.filter(actions, pattern)
+                if not matched:
+                    raise AssertionError("docs/inputs.md: %s names no action (%r)" % (cells[0], pattern))
+                shown.update(matched)
+        visible[cells[0]] = previous = shown
+    return visible
+
+
+class Groups(unittest.TestCase):
+    """The classic editor shows an input only for the actions that use it, and a group for exactly
+    the actions for which one of its inputs shows: no empty group, no input hidden by its group."""
+
+    def actions(self):
+        return list(next(i for i in task()["inputs"] if i["name"] == "action")["options"])
+
+    def test_g_inputs_show_for_the_actions_docs_inputs_md_names(self):
+        actions = self.actions()
+        designed = designed_visibility(actions)
+        for inp in task()["inputs"]:
+            if inp["name"] == "action":
+                continue
+            with self.subTest(input=inp["name"]):
+                self.assertEqual(sorted(designed[inp["name"]]),
+                                 sorted(rule_actions(inp.get("visibleRule"), actions)))
+
+    def test_g_each_group_shows_for_exactly_the_actions_of_its_inputs(self):
+        t = task()
+        actions = self.actions()
+        for group in t.get("groups", []):
+            members = [i for i in t["inputs"] if i.get("groupName") == group["name"]]
+            with self.subTest(group=group["name"]):
+                self.assertTrue(members, "group without inputs")
+                used = set().union(*(rule_actions(i.get("visibleRule"), actions) for i in members))
+                self.assertEqual(sorted(used), sorted(rule_actions(group.get("visibleRule"), actions)))
 
 
 class DesignTable(unittest.TestCase):

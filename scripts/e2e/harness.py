@@ -7,7 +7,7 @@ Python 3.11 standard library only.  Typical test:
 
     class RotateSpnTest(unittest.TestCase):
         def setUp(self):
-            self.emu = Emulator.shared()      # one emulator for the whole test run
+            self.emu = Emulator.shared()      # one emulator per test process (run_parallel.py: per worker)
             self.emu.reset()                  # back to the default demo world
 
         def test_rotates(self):
@@ -27,6 +27,8 @@ from __future__ import annotations
 
 import atexit
 import base64
+import contextlib
+import fcntl
 import hashlib
 import json
 import os
@@ -101,9 +103,10 @@ class Emulator:
             cmd += ["--ca-dir", self.ca_dir]
         if self.verbose:
             cmd.append("--verbose")
-        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=None if self.verbose else subprocess.DEVNULL,
-                                     text=True)
-        line = self.proc.stdout.readline()
+        with _ca_dir_lock(self.ca_dir):
+            self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE,
+                                         stderr=None if self.verbose else subprocess.DEVNULL, text=True)
+            line = self.proc.stdout.readline()
         if not line:
             raise RuntimeError(f"emulator exited before announcing itself (code {self.proc.wait()})")
         info = json.loads(line)
@@ -207,6 +210,22 @@ class Emulator:
         if status != 200:
             raise RuntimeError(f"token request failed {status}: {raw[:300]!r}")
         return json.loads(raw)["access_token"]
+
+
+@contextlib.contextmanager
+def _ca_dir_lock(ca_dir: str | None):
+    """One emulator start at a time per shared CA folder, across processes: a start creates the CA
+    when it is missing and openssl rewrites the CA's serial file (ca.srl) on every start."""
+    if not ca_dir:
+        yield
+        return
+    os.makedirs(ca_dir, mode=0o700, exist_ok=True)
+    with open(os.path.join(ca_dir, ".start-lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):

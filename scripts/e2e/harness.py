@@ -220,12 +220,12 @@ def _ca_dir_lock(ca_dir: str | None):
         yield
         return
     os.makedirs(ca_dir, mode=0o700, exist_ok=True)
-    with open(os.path.join(ca_dir, ".start-lock"), "w") as lock:
+    lock = os.open(ca_dir, os.O_RDONLY)  # the folder itself is the lock: no extra file
+    try:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
+        yield
+    finally:
+        os.close(lock)  # closing releases the lock
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):

@@ -205,10 +205,11 @@ def report(results: list, seconds: float) -> bool:
     return True
 
 
-def save_durations(results: list) -> None:
+def save_durations(results: list, complete: bool) -> None:
+    """Keeps the measured times for the next run's order (a complete run replaces them all)."""
     try:
         with open(DURATIONS, encoding="utf-8") as f:
-            known = json.load(f)
+            known = {} if complete else json.load(f)
     except (OSError, ValueError):
         known = {}
     known.update({r["id"]: round(r["seconds"], 1) for r in results if r["ran"] and r["seconds"]})
@@ -255,7 +256,7 @@ def main() -> int:
         threads[-1].start()
     for t in threads:
         t.join()
-    save_durations(results)
+    save_durations(results, complete=not args.names)
     return 0 if report(results, time.monotonic() - started) else 1
 
 

@@ -224,11 +224,12 @@ def interrupted_run(world: World, cell: Cell) -> str:
         world.emu._control("POST", "/hold", {"request": 0})
 
 
-def check_convergence(world: World, cell: Cell) -> list[str]:
-    """The re-run converges (exit 0 exactly when the desired state holds); a second re-run changes nothing."""
+def check_convergence(world: World, cell: Cell) -> tuple[list[str], bool]:
+    """The re-run converges (exit 0 exactly when the desired state holds); a second re-run changes nothing.
+    Returns the failures and whether the re-run ended in the desired state."""
     first = interrupted_run(world, cell)
     if first.startswith("SIGTERM ignored") or first.startswith("the hold"):
-        return [f"{cell}: {first}"]
+        return [f"{cell}: {first}"], False
     again = run_task(world.env(cell.scenario), emulator=world.emu)
     problems = world.problems(cell.scenario)
     failures = []
@@ -239,7 +240,7 @@ def check_convergence(world: World, cell: Cell) -> list[str]:
     third = run_task(world.env(cell.scenario), emulator=world.emu)
     if again.code == 0 and (third.code != 0 or world.writes()):
         failures.append(f"{cell}: second re-run exit {third.code}, changed {world.writes()}")
-    return failures
+    return failures, again.code == 0
 
 
 def baseline(world: World, scenario: Scenario, offset: float = 0) -> list[dict]:
@@ -270,12 +271,13 @@ def cells_for(scenario: Scenario, requests: list[dict], quick: bool) -> list[Cel
     return cells
 
 
-def run_cells(cells: list[Cell], workers: int) -> list[str]:
-    """Runs cells on `workers` emulators in parallel; returns every failure."""
+def run_cells(cells: list[Cell], workers: int) -> tuple[list[str], int]:
+    """Runs cells on `workers` emulators in parallel; returns every failure and how many re-runs converged."""
     todo: queue.Queue = queue.Queue()
     for cell in cells:
         todo.put(cell)
     failures: list[str] = []
+    converged = [0]
     lock = threading.Lock()
 
     def worker():
@@ -288,11 +290,12 @@ def run_cells(cells: list[Cell], workers: int) -> list[str]:
                     return
                 world.reset(cell.offset)
                 try:
-                    found = check_convergence(world, cell)
+                    found, done = check_convergence(world, cell)
                 except Exception as exc:  # a broken cell is a failure, not a crash of the matrix
-                    found = [f"{cell}: {exc!r}"]
+                    found, done = [f"{cell}: {exc!r}"], False
                 with lock:
                     failures.extend(found)
+                    converged[0] += done
         finally:
             world.stop()
 
@@ -301,7 +304,7 @@ def run_cells(cells: list[Cell], workers: int) -> list[str]:
         t.start()
     for t in threads:
         t.join()
-    return failures
+    return failures, converged[0]
 
 
 class InterruptionMatrixTest(unittest.TestCase):
@@ -320,9 +323,9 @@ class InterruptionMatrixTest(unittest.TestCase):
         quick = os.environ.get("INTERRUPTION_MATRIX") == "quick"
         for scenario in scenarios():
             cells += cells_for(scenario, baseline(self.world, scenario), quick)
-        failures = run_cells(cells, self.workers)
+        failures, converged = run_cells(cells, self.workers)
         print(f"\ninterruption matrix: {len(cells)} cells on {self.workers} workers in "
-              f"{time.monotonic() - started:.0f} s; {len(failures)} failed")
+              f"{time.monotonic() - started:.0f} s; {converged} re-runs converged, {len(failures)} cells failed")
         self.assertEqual(failures, [], "\n".join(failures[:20]))
 
     def test_clock_skew_of_fifteen_minutes(self):
@@ -335,8 +338,8 @@ class InterruptionMatrixTest(unittest.TestCase):
                 requests = baseline(self.world, scenario, offset)
                 cells += [Cell(scenario, k, "after", "SIGKILL", offset)
                           for k, request in enumerate(requests, 1) if is_change(request)]
-        failures = run_cells(cells, self.workers)
-        print(f"\nclock-skew matrix: {len(cells)} cells in {time.monotonic() - started:.0f} s")
+        failures, converged = run_cells(cells, self.workers)
+        print(f"\nclock-skew matrix: {len(cells)} cells in {time.monotonic() - started:.0f} s; {converged} converged")
         self.assertEqual(failures, [], "\n".join(failures[:20]))
 
     def test_uncertain_create_with_skewed_clock_is_recognised(self):

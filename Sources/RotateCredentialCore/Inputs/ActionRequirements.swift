@@ -1,8 +1,23 @@
 /// Which inputs each action needs, checked after the inputs are read and before any call.
+///
+/// An identity that is missing because one of its inputs was already named as wrong is not
+/// reported again as "required": the messages name only the inputs that are actually wrong.
 enum ActionRequirements {
+    /// The inputs an Azure identity (Graph, Key Vault) is read from.
+    static let azureIdentityInputs: Set<String> = ["azureSubscription", "tenantId", "clientId", "clientSecret"]
+    /// The inputs the PAT owner's identity is read from.
+    static let patOwnerInputs: Set<String> = azureIdentityInputs
+        .union(["patOwnerUsername", "patOwnerPassword", "patOwnerAccessToken"])
+
     static func check(_ configuration: inout Configuration, errors: inout [InputError]) {
         let action = configuration.action
-        func fail(_ input: String, _ message: String) { errors.append(InputError(input, message)) }
+        let named = Set(errors.map(\.input))
+        func fail(_ input: String, _ message: String) {
+            let feeds = input == "azureSubscription" ? azureIdentityInputs
+                : input == "patOwnerUsername" ? patOwnerInputs : []
+            guard named.isDisjoint(with: feeds) else { return }
+            errors.append(InputError(input, message))
+        }
 
         if action.isPersonalAccessTokenAction {
             if configuration.patOwner == nil {

@@ -13,8 +13,12 @@ enum HelpText {
         for input in InputCatalogue.all {
             let padded = input.environmentVariable.padding(toLength: width, withPad: " ", startingAt: 0)
             var line = "  \(padded)  \(input.summary)"
-            if let value = input.defaultValue { line += " Default: \(value)." }
-            if input.isRequired { line += " Required." }
+            switch (input.defaultValue, input.isRequired) {
+            case (let value?, true): line += " Required outside a pipeline; the agent passes \(value) when the step omits it."
+            case (let value?, false): line += " Default: \(value)."
+            case (nil, true): line += " Required."
+            case (nil, false): break
+            }
             if input.isSecret { line += " Secret: pass it from a secret variable." }
             lines.append(line)
         }
@@ -23,6 +27,9 @@ enum HelpText {
             "Agent variables also read: SYSTEM_ACCESSTOKEN, SYSTEM_COLLECTIONURI, SYSTEM_TEAMPROJECT, SYSTEM_OIDCREQUESTURI,",
             "SYSTEM_DEBUG, AGENT_TEMPDIRECTORY, ENDPOINT_AUTH_*_<id> / ENDPOINT_DATA_<id>_* of azureSubscription,",
             "AGENT_PROXYURL, AGENT_PROXYUSERNAME, SECRET_AGENT_PROXYPASSWORD, AGENT_PROXYBYPASSLIST, HTTPS_PROXY, NO_PROXY.",
+            "",
+            "Outside a pipeline (no TF_BUILD, AGENT_ID or AGENT_TEMPDIRECTORY) no secret value is printed, not even",
+            "as ##vso[task.setsecret]: new values go to Key Vault only.",
             "",
             "Actions: \(InputCatalogue.actions.joined(separator: ", ")).",
             "Exit code 0 on success, 1 on failure (with ##vso[task.logissue type=error] naming the cause and the fix).",

@@ -81,8 +81,7 @@ public struct ServiceEndpointClient: Sendable {
     }
 
     private func url(_ segments: [String], query: [URLQueryItem] = []) -> URL {
-        var url = context.urls.azureDevOpsOrganization
-        for segment in segments { url.appendPathComponent(segment) }
+        let url = context.urls.azureDevOpsOrganization.appendingPathSegments(segments)
         var components = URLComponents(url: url, resolvingAgainstBaseURL: false)!
         components.queryItems = query + [URLQueryItem(name: "api-version", value: Self.apiVersion)]
         return components.url!

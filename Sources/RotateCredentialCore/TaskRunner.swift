@@ -117,7 +117,9 @@ public struct TaskRunner: Sendable {
     }
 
     /// Writes this step's summary (with the warnings folded out of the timeline) and attaches it.
+    /// Outside an agent nothing would upload it, so no file is left behind.
     private func writeSummary(_ markdown: String, context: ActionContext) {
+        guard context.configuration.underAgent else { return }
         let folded = context.output.foldedWarnings
         var text = markdown
         if !folded.isEmpty {

@@ -4,7 +4,9 @@
 /// reported again as "required": the messages name only the inputs that are actually wrong.
 enum ActionRequirements {
     /// The inputs an Azure identity (Graph, Key Vault) is read from.
-    static let azureIdentityInputs: Set<String> = ["azureSubscription", "tenantId", "clientId", "clientSecret"]
+    static let azureIdentityInputs: Set<String> = [
+        "azureSubscription", "tenantId", "clientId", "clientSecret", "SYSTEM_OIDCREQUESTURI",
+    ]
     /// The inputs the PAT owner's identity is read from.
     static let patOwnerInputs: Set<String> = azureIdentityInputs
         .union(["patOwnerUsername", "patOwnerPassword", "patOwnerAccessToken"])

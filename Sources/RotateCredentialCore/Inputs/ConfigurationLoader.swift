@@ -314,11 +314,11 @@ public struct ConfigurationLoader {
             }
             return .clientSecret(tenantId: tenant, clientId: client, secret: Secret(key))
         case "workloadidentityfederation":
-            guard let requestURI = variable("SYSTEM_OIDCREQUESTURI"), let requestURL = url("SYSTEM_OIDCREQUESTURI", requestURI)
-            else {
+            guard let requestURI = variable("SYSTEM_OIDCREQUESTURI") else {
                 fail("azureSubscription", "workload identity federation needs SYSTEM_OIDCREQUESTURI, which the agent sets in a pipeline job.")
                 return nil
             }
+            guard let requestURL = url("SYSTEM_OIDCREQUESTURI", requestURI) else { return nil }
             guard let jobToken = systemAccessToken() else {
                 fail("azureSubscription", "workload identity federation needs the job access token (SYSTEM_ACCESSTOKEN).")
                 return nil

@@ -226,3 +226,31 @@ import Testing
         #expect(StepFiles(temporaryDirectory: "/t", taskInstanceId: "../x").reportPath == "/t/rotate-credential-report-x.json")
     }
 }
+
+/// A writer whose every write fails, as a full disk or a vanished directory would.
+struct FailingFileWriter: FileWriter {
+    func write(_ data: Data, to path: String) throws { throw FileWriteFailure("'\(path)' could not be created: No space left on device") }
+}
+
+@Suite struct ReportWritingTests {
+    @Test func aReportThatCannotBeWrittenIsAWarningNamingReportPath() throws {
+        let configuration = try ConfigurationLoader.load(environment: [
+            "INPUT_ACTION": "pat-list", "INPUT_ORGANIZATION": "contoso",
+            "INPUT_PATOWNERACCESSTOKEN": "token-from-an-earlier-step", "INPUT_REPORTPATH": "/tmp/rc-unit/report.json",
+        ])
+        let sink = CapturingSink()
+        let output = PipelineOutput(sink: sink, debugEnabled: false)
+        let clock = FakeClock()
+        let http = HTTPClient(
+            transport: FakeTransport { _, _ in FakeTransport.json(500, "{}") }, output: output, clock: clock)
+        let services = ServiceContext(
+            http: http, urls: configuration.urls,
+            tokens: TokenCache(client: EntraTokenClient(http: http, urls: configuration.urls)))
+        let context = ActionContext(
+            configuration: configuration, output: output, clock: clock, services: services, files: FailingFileWriter())
+        try context.writeReport(["changed": true])
+        #expect(output.warningCount == 1)
+        #expect(sink.lines.contains { $0.contains("reportPath '/tmp/rc-unit/report.json'") && $0.contains("No space left") })
+        #expect(!sink.lines.contains { $0.contains("variable=reportPath") })
+    }
+}

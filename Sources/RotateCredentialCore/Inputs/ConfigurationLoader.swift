@@ -169,9 +169,10 @@ public struct ConfigurationLoader {
             return nil
         }
         var name = source
+        let shown = source.contains("@") ? "the value given (not shown: it contains '@')" : "'\(source)'"
         if source.contains("://") {
-            guard let url = URL(string: source), let host = url.host else {
-                fail("organization", "'\(source)' is not a URL or an organization name.")
+            guard let url = URL(string: source), let host = url.host, url.user == nil, url.password == nil else {
+                fail("organization", "\(shown) is not a URL without user info or an organization name.")
                 return nil
             }
             let segments = url.path.split(separator: "/").map(String.init)
@@ -180,7 +181,7 @@ public struct ConfigurationLoader {
             } else if let last = segments.last {
                 name = last
             } else {
-                fail("organization", "no organization name in '\(source)'.")
+                fail("organization", "no organization name in \(shown).")
                 return nil
             }
         }

@@ -8,8 +8,11 @@ import Foundation
 public enum URLPolicy {
     /// Why a URL input is refused; the messages never repeat the URL (it may hold a password).
     public enum Problem: Error, Equatable, CustomStringConvertible {
+        /// Not an absolute URL with a host.
         case notAbsolute
+        /// A user name or password in the URL.
         case userInfo
+        /// Plain HTTP to a host that is not a loopback address.
         case insecure
 
         public var description: String {

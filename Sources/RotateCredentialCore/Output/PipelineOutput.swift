@@ -148,7 +148,8 @@ public final class PipelineOutput: SecretMasker {
     public func complete(_ result: Result, _ message: String) {
         let folded = foldedWarnings.count
         if folded > 0 {
-            logIssue(.warning, "\(folded) more warning\(folded == 1 ? "" : "s") (beyond the first \(Self.shownWarnings)) are in the log as ##[warning] lines and in the run summary.")
+            let places = underAgent ? "in the log as ##[warning] lines and in the run summary" : "in the log as ##[warning] lines"
+            logIssue(.warning, "\(folded) more warning\(folded == 1 ? "" : "s") (beyond the first \(Self.shownWarnings)) \(folded == 1 ? "is" : "are") \(places).")
         }
         let line = LoggingCommand("task.complete", properties: [("result", result.rawValue)], data: clean(message)).line
         write(line, completing: true)

@@ -254,3 +254,34 @@ struct FailingFileWriter: FileWriter {
         #expect(!sink.lines.contains { $0.contains("variable=reportPath") })
     }
 }
+
+@Suite struct StrictAnswerTests {
+    let request = HTTPRequest(
+        .get, URL(string: "https://dev.azure.com/c/p/_apis/serviceendpoint/endpoints")!, service: .azureDevOps,
+        operation: "find service connections")
+
+    @Test func aConnectionWithoutIdIsAnErrorNamingTheField() {
+        let value = JSONValue.object(["name": .string("payments"), "authorization": .object([:])])
+        #expect(throws: ServiceError.self) { try ServiceEndpointClient.checked(value, request, field: "value.0.") }
+        do {
+            _ = try ServiceEndpointClient.checked(value, request, field: "value.0.")
+        } catch {
+            #expect(error.description.contains("'value.0.id'"))
+            #expect(error.description.contains(ServiceKind.azureDevOps.rawValue))
+        }
+    }
+
+    @Test func decodingErrorsNameTheFieldNotTheValue() throws {
+        let page = Data(#"{"patTokens":[{"authorizationId":"a","displayName":"x","scope":"s","validFrom":"2020-11-02T22:56:52Z","validTo":"soon-s3cret"}]}"#.utf8)
+        do {
+            _ = try JSON.decoder().decode(PersonalAccessTokenWire.Page.self, from: page)
+            Issue.record("a bad date must not decode")
+        } catch {
+            let reason = HTTPClient.shortReason(error)
+            #expect(reason == "field 'patTokens.0.validTo' is not a valid date")
+        }
+        for body in ["{}", #"{"patTokens":null}"#] {
+            #expect(throws: DecodingError.self) { try JSON.decoder().decode(PersonalAccessTokenWire.Page.self, from: Data(body.utf8)) }
+        }
+    }
+}

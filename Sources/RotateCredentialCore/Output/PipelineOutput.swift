@@ -196,7 +196,8 @@ public final class PipelineOutput: SecretMasker {
 
     /// `value` as it appears inside a JSON string the task writes, when that differs from `value`.
     static func jsonEscaped(_ value: String) -> String? {
-        guard let data = try? JSON.encoder().encode([value]) else { return nil }
+        guard value.unicodeScalars.contains(where: { $0 == "\"" || $0 == "\\" || $0.value < 0x20 }),
+            let data = try? JSON.encoder().encode([value]) else { return nil }
         let text = String(decoding: data, as: UTF8.self)
         let escaped = String(text.dropFirst(2).dropLast(2))
         return escaped == value ? nil : escaped

@@ -285,3 +285,31 @@ struct FailingFileWriter: FileWriter {
         }
     }
 }
+
+@Suite struct KeyVaultNextLinkTests {
+    func client(_ transport: FakeTransport) -> KeyVaultClient {
+        let urls = ServiceURLs(
+            authorityHost: URL(string: "https://login.microsoftonline.com")!, graph: URL(string: "https://graph.microsoft.com")!,
+            azureDevOpsOrganization: URL(string: "https://dev.azure.com/contoso")!,
+            vsspsOrganization: URL(string: "https://vssps.dev.azure.com/contoso")!, keyVaultScope: "https://vault.azure.net/.default")
+        let clock = FakeClock()
+        let output = PipelineOutput(sink: CapturingSink(), debugEnabled: false)
+        let http = HTTPClient(transport: RetryingTransport(transport, clock: clock, log: { _ in }), output: output, clock: clock)
+        let context = ServiceContext(http: http, urls: urls, tokens: TokenCache(client: EntraTokenClient(http: http, urls: urls)))
+        return KeyVaultClient(
+            context: context, vault: URL(string: "https://kv-rotation.vault.azure.net")!,
+            credential: .accessToken(Secret("vault-token-value")))
+    }
+
+    @Test func followsItsOwnVaultWithTheDefaultPortButNoOtherHost() async {
+        let transport = FakeTransport { request, index in
+            switch index {
+            case 0: return FakeTransport.json(200, #"{"value":[{"id":"https://kv-rotation.vault.azure.net/secrets/s/1"}],"nextLink":"https://kv-rotation.vault.azure.net:443/secrets/s/versions?api-version=7.5&$skiptoken=a"}"#)
+            default: return FakeTransport.json(200, #"{"value":[],"nextLink":"https://attacker.example/secrets/s/versions"}"#)
+            }
+        }
+        await #expect(throws: ServiceError.self) { try await client(transport).versions("s") }
+        #expect(transport.requests.count == 2)
+        #expect(transport.requests.allSatisfy { $0.url.host == "kv-rotation.vault.azure.net" })
+    }
+}

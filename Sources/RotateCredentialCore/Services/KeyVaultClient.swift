@@ -145,11 +145,14 @@ public struct KeyVaultClient: Sendable {
             created: decoded.attributes?.created.map { Date(timeIntervalSince1970: Double($0)) })
     }
 
-    /// A `nextLink` the bearer token may follow: same scheme, host and port as the vault.
+    /// A `nextLink` the bearer token may follow: same scheme, host and port as the vault (Key Vault
+    /// writes the default port, `:443`, into its links).
     private func sameVault(_ link: String, _ request: HTTPRequest) throws(ServiceError) -> URL {
-        guard let url = URL(string: link), url.scheme == vault.scheme, url.host == vault.host, url.port == vault.port,
-            url.user == nil
-        else {
+        func origin(_ url: URL) -> String {
+            let scheme = url.scheme?.lowercased() ?? ""
+            return "\(scheme)://\(url.host?.lowercased() ?? ""):\(url.port ?? (scheme == "https" ? 443 : 80))"
+        }
+        guard let url = URL(string: link), origin(url) == origin(vault), url.user == nil, url.password == nil else {
             throw ServiceError(
                 service: .keyVault, operation: request.operation, kind: .malformedResponse,
                 serviceMessage: "the vault's nextLink points elsewhere than \(vault.host ?? "the vault"); it was not followed")

@@ -175,6 +175,35 @@ class AppSecretRotateTest(unittest.TestCase):
         keys = {p["keyId"] for p in app(self.emu)["passwordCredentials"]}
         self.assertEqual(len(keys - OLD_KEYS), 1, "the stray secret is gone, one new secret is live")
 
+    def lag_400(self, times: int) -> None:
+        """Graph's answer to a removal of a secret still replicating (issue #14), `times` times."""
+        self.emu.add_fault(method="POST", path="/removePassword$", status=400, times=times,
+                           body={"error": {"code": "Request_BadRequest",
+                                           "message": "No password credential found with keyId."}})
+
+    def test_undo_retries_a_lagging_not_found_until_the_secret_is_really_gone(self):
+        # Key Vault refuses the store, so the new secret must be removed; Graph answers the removal
+        # "not found" twice (lag) before it takes effect. It is never counted as removed on a 400.
+        self.emu.add_fault(method="PUT", path="/kv/", status=403, times=-1,
+                           body={"error": {"code": "Forbidden", "message": "Caller is not authorized."}})
+        self.lag_400(2)
+        res = run_task(app_env(self.emu, "app-secret-rotate"))
+        self.assertEqual(res.code, 1, str(res))
+        self.assertIn("answered 'not found'", res.stdout)
+        self.assertEqual({p["keyId"] for p in app(self.emu)["passwordCredentials"]}, OLD_KEYS)
+
+    def test_undo_names_a_secret_graph_keeps_answering_not_found_for(self):
+        self.emu.add_fault(method="PUT", path="/kv/", status=403, times=-1,
+                           body={"error": {"code": "Forbidden", "message": "Caller is not authorized."}})
+        self.lag_400(-1)
+        res = run_task(app_env(self.emu, "app-secret-rotate"))
+        self.assertEqual(res.code, 1, str(res))
+        new = self.new_secrets(OLD_KEYS)
+        self.assertEqual(len(new), 1, "the secret is still there")
+        errors = " ".join(res.errors())
+        self.assertIn(new[0]["keyId"], errors)
+        self.assertIn("live and stored nowhere", errors)
+
     def test_no_leaks(self):
         check_all_runs_leak_free(self)
 

@@ -75,10 +75,10 @@ struct PatActionSupport: Sendable {
     }
 
     /// Writes the JSON report (0600) and sets `reportPath`.
-    func writeReport(_ entries: [PatReportEntry]) {
+    func writeReport(_ entries: [PatReportEntry], consumers: [PatConsumerEntry] = []) {
         let report = PatReport(
             action: configuration.action.rawValue, organization: configuration.organization,
-            dryRun: configuration.dryRun, generatedAt: started, tokens: entries)
+            dryRun: configuration.dryRun, generatedAt: started, tokens: entries, consumers: consumers)
         do {
             try context.writeReport(report)
         } catch {
@@ -112,7 +112,8 @@ struct PatActionSupport: Sendable {
             output.setVariable("keyVaultSecretId", only.stored.id)
         }
         let ordered = PatSelection.ordered(all).compactMap { entries[$0.authorizationId] }
-        writeReport(ordered)
+        let consumers = outcomes.map(PatConsumerEntry.init)
+        writeReport(ordered, consumers: consumers)
         var failures = outcomes.compactMap(\.failedPlan)
         failures += outcomes.compactMap { outcome in
             outcome.failure.map { PlanOutcome(failed: "PAT '\(outcome.initial.displayName)'", error: $0) }
@@ -120,7 +121,8 @@ struct PatActionSupport: Sendable {
         return ActionResult(
             changed: outcomes.contains(where: \.changed),
             summaryMarkdown: PatReportFormat.summary(
-                title: "\(title) in \(configuration.organization)", entries: ordered, dryRun: configuration.dryRun),
+                title: "\(title) in \(configuration.organization)", entries: ordered, dryRun: configuration.dryRun)
+                + "\n" + consumers.map(\.line).joined(separator: "\n") + "\n",
             failures: failures)
     }
 }

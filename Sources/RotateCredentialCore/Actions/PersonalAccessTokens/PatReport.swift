@@ -12,6 +12,38 @@ struct PatReport: Encodable, Sendable {
     var generatedAt: Date
     /// The tokens.
     var tokens: [PatReportEntry]
+    /// Per display name: what Key Vault holds and what this run did (change actions only).
+    var consumers: [PatConsumerEntry] = []
+}
+
+/// What the consumer of one PAT family (its Key Vault secret) holds after the run.
+struct PatConsumerEntry: Encodable, Sendable {
+    var displayName: String
+    var keyVaultSecret: String
+    /// The authorization id Key Vault's current version records (nil: none).
+    var holds: String?
+    /// What this run did, in order ("revoked orphan …", "created and stored …").
+    var thisRun: [String]
+
+    init(_ outcome: PatFamilyOutcome) {
+        let final = outcome.final ?? outcome.initial
+        displayName = final.displayName
+        keyVaultSecret = final.secretName
+        holds = final.record?.authorizationId
+        thisRun = outcome.events.map { event in
+            switch event {
+            case .created(let new, let old, let stored):
+                return "created \(new.token.authorizationId) (replacing \(old.authorizationId)) and stored it as \(stored.id)"
+            case .revoked(let token, let orphan):
+                return "revoked \(token.authorizationId)\(orphan ? " (orphan: its value was never stored)" : "")"
+            }
+        }
+    }
+
+    /// A summary line.
+    var line: String {
+        "- Key Vault secret `\(keyVaultSecret)` (PAT '\(displayName)') holds \(holds ?? "no recorded token"); this run: \(thisRun.isEmpty ? "nothing" : thisRun.joined(separator: "; "))"
+    }
 }
 
 /// One token in a report.

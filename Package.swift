@@ -9,9 +9,15 @@ let package = Package(
         .library(name: "RotateCredentialCore", targets: ["RotateCredentialCore"]),
     ],
     targets: [
+        // libcurl, the system library the HTTP transport runs on (Debian: libcurl4-openssl-dev).
+        .systemLibrary(
+            name: "CCurl", pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"]), .yum(["libcurl-devel"]), .brew(["curl"])]),
+        // Typed C wrappers for libcurl's variadic setopt/getinfo, which Swift cannot call.
+        .target(name: "CurlShim", dependencies: ["CCurl"]),
         // All logic: inputs, pipeline output, HTTP, identity, service clients, plans and actions.
-        .target(name: "RotateCredentialCore"),
-        // The thin executable: wires the process environment, stdout, clock and URLSession into the core.
+        .target(name: "RotateCredentialCore", dependencies: ["CCurl", "CurlShim"]),
+        // The thin executable: wires the process environment, stdout, clock and libcurl into the core.
         .executableTarget(name: "RotateCredential", dependencies: ["RotateCredentialCore"]),
         .testTarget(
             name: "RotateCredentialCoreTests",

@@ -1,9 +1,6 @@
 import Foundation
 import RotateCredentialCore
 
-#if canImport(FoundationNetworking)
-    import FoundationNetworking
-#endif
 
 /// Writes each line to stdout and flushes it, so the agent sees commands in order.
 struct StandardOutputSink: OutputSink {
@@ -29,9 +26,11 @@ struct SystemClock: WallClock {
 #endif
 
 let environment = ProcessInfo.processInfo.environment
-ProxyEnvironment.apply(from: environment)
+let transports = Transports()
 let runner = TaskRunner(
     environment: environment, sink: StandardOutputSink(), clock: SystemClock(), files: LocalFileWriter(),
-    makeTransport: { settings in URLSessionTransport(timeout: settings.requestTimeoutSeconds) })
+    makeTransport: { settings in transports.make(settings) })
 let code = await runner.run(arguments: Array(CommandLine.arguments.dropFirst()))
+// Every transfer ends and the transport's thread stops before the process does.
+transports.stopAll()
 exit(code)

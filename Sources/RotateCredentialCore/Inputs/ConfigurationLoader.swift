@@ -152,10 +152,8 @@ public struct ConfigurationLoader {
         let temporaryDirectory = variable("AGENT_TEMPDIRECTORY") ?? NSTemporaryDirectory()
         let reportPath = raw("reportPath")
             ?? (temporaryDirectory as NSString).appendingPathComponent("rotate-credential-report.json")
-        let http = HTTPSettings(
-            requestTimeoutSeconds: Double(integer("requestTimeoutSeconds")),
-            agentCAInfo: variable("AGENT_CAINFO"),
-            proxy: readProxy())
+        let http = HTTPSettingsReader.read(
+            environment, requestTimeoutSeconds: Double(integer("requestTimeoutSeconds")), errors: &errors)
         let maxParallel = integer("maxParallel")
 
         guard let action, let organization, let urls else { return nil }
@@ -357,25 +355,5 @@ public struct ConfigurationLoader {
             fail("azureDevOpsIdentity", "expected systemAccessToken or azureSubscription, got '\(other ?? "")'.")
             return nil
         }
-    }
-
-    mutating func readProxy() -> ProxySettings? {
-        let agentProxy = variable("AGENT_PROXYURL")
-        guard let text = agentProxy ?? variable("HTTPS_PROXY") ?? variable("https_proxy") else { return nil }
-        guard let url = URL(string: text), url.host != nil else {
-            fail(agentProxy != nil ? "AGENT_PROXYURL" : "HTTPS_PROXY", "'\(text)' is not a proxy URL.")
-            return nil
-        }
-        var bypass: [String] = []
-        if let list = variable("AGENT_PROXYBYPASSLIST"), let data = list.data(using: .utf8),
-            let patterns = try? JSONDecoder().decode([String].self, from: data)
-        {
-            bypass = patterns
-        } else if let list = variable("NO_PROXY") ?? variable("no_proxy") {
-            bypass = list.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-        }
-        let password = (environment["SECRET_AGENT_PROXYPASSWORD"] ?? environment["AGENT_PROXYPASSWORD"])
-            .flatMap { $0.isEmpty ? nil : Secret($0) }
-        return ProxySettings(url: url, username: variable("AGENT_PROXYUSERNAME"), password: password, bypass: bypass)
     }
 }

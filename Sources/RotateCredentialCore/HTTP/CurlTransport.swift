@@ -48,6 +48,11 @@ public final class CurlTransport: HTTPTransport {
         }
         transfer.setRequest(request, requestId: UUID().uuidString.lowercased())
         configure(transfer, proxy: proxy)
+        if !request.isIdempotent {
+            // libcurl silently sends a request again when a reused connection dies before any
+            // answer; a create must not be repeated unknowingly, so it gets a connection of its own.
+            _ = rc_easy_setopt_long(transfer.easy, CURLOPT_FRESH_CONNECT, 1)
+        }
         loop.adopt(transfer)
         return try await loop.run(transfer).get()
     }

@@ -74,9 +74,9 @@ public struct ProxySettings: Sendable {
     }
 }
 
-/// The requests that do not go through the proxy (loopback never does).
+/// The requests that do not go through the proxy.
 public enum ProxyBypass: Sendable, Equatable {
-    /// Everything but loopback goes through the proxy.
+    /// Everything goes through the proxy.
     case none
     /// `AGENT_PROXYBYPASSLIST`: regular expressions, each tested case-insensitively against the
     /// whole request URL, as the agent's task library does.

@@ -1,14 +1,8 @@
-/// Literal IPv4 and IPv6 addresses as bytes: parsing, loopback and CIDR ranges.
+/// Literal IPv4 and IPv6 addresses as bytes: parsing and CIDR ranges.
 enum IPAddress {
     /// The 4 or 16 bytes of a literal address (no brackets), or `nil` for anything else.
     static func parse(_ text: String) -> [UInt8]? {
         text.contains(":") ? parseV6(text) : parseV4(text)
-    }
-
-    /// Whether `host` is a literal loopback address (127.0.0.0/8 or ::1).
-    static func isLoopback(_ host: String) -> Bool {
-        guard let bytes = parse(host) else { return false }
-        return bytes.count == 4 ? bytes[0] == 127 : bytes == [UInt8](repeating: 0, count: 15) + [1]
     }
 
     /// Whether `cidr` (`10.0.0.0/8`, `fd00::/8`) contains the literal address `host`.

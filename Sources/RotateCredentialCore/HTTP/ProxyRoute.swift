@@ -2,7 +2,7 @@ import Foundation
 
 /// Decides, per request URL, whether it goes through the proxy or direct.
 ///
-/// Loopback addresses always go direct. `AGENT_PROXYBYPASSLIST` entries are regular expressions
+/// Only what is configured goes direct, as with the agent's own clients: `AGENT_PROXYBYPASSLIST` entries are regular expressions
 /// tested case-insensitively against the whole URL (as the agent's task library does);
 /// `NO_PROXY` entries are host names (matching their subdomains too), IP addresses or CIDR
 /// ranges, each optionally with `:port`, or `*` for everything.
@@ -30,7 +30,6 @@ struct ProxyRoute: @unchecked Sendable {
     func bypasses(_ url: URL) -> Bool {
         guard let host = url.host?.lowercased() else { return true }
         let bare = host.hasPrefix("[") ? String(host.dropFirst().dropLast()) : host
-        if IPAddress.isLoopback(bare) || bare == "localhost" { return true }
         let text = url.absoluteString
         if patterns.contains(where: { (try? $0.firstMatch(in: text)) != nil }) { return true }
         let port = url.port ?? (url.scheme == "http" ? 80 : 443)

@@ -6,14 +6,15 @@ import Testing
 @Suite struct ProxyRouteTests {
     func url(_ text: String) -> URL { URL(string: text)! }
 
-    @Test func loopbackAlwaysGoesDirect() {
+    @Test func onlyConfiguredEntriesGoDirect() {
         let route = ProxyRoute(.none)
-        #expect(route.bypasses(url("https://127.0.0.1:8443/x")))
-        #expect(route.bypasses(url("https://127.9.8.7/x")))
-        #expect(route.bypasses(url("https://[::1]:8443/x")))
-        #expect(route.bypasses(url("https://localhost/x")))
-        #expect(!route.bypasses(url("https://127.0.0.1.attacker.example/x")))
+        #expect(!route.bypasses(url("https://127.0.0.1:8443/x")))
         #expect(!route.bypasses(url("https://login.microsoftonline.com/x")))
+        let loopback = ProxyRoute(.noProxy(["127.0.0.0/8", "::1", "localhost"]))
+        #expect(loopback.bypasses(url("https://127.9.8.7/x")))
+        #expect(loopback.bypasses(url("https://[::1]:8443/x")))
+        #expect(loopback.bypasses(url("https://localhost/x")))
+        #expect(!loopback.bypasses(url("https://127.0.0.1.attacker.example/x")))
     }
 
     @Test func agentBypassEntriesAreCaseInsensitiveRegularExpressionsOnTheURL() {

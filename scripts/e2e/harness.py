@@ -83,10 +83,12 @@ class Emulator:
     _shared: "Emulator | None" = None
     _shared_lock = threading.Lock()
 
-    def __init__(self, fixture: str | None = None, verbose: bool = False, ca_dir: str | None = None):
+    def __init__(self, fixture: str | None = None, verbose: bool = False, ca_dir: str | None = None,
+                 extra_args: list[str] | None = None):
         self.fixture = fixture
         self.verbose = verbose
         self.ca_dir = ca_dir
+        self.extra_args = list(extra_args or [])
         self.proc: subprocess.Popen | None = None
         self.base_url = ""
         self.ca_file = ""
@@ -101,6 +103,7 @@ class Emulator:
             cmd += ["--ca-dir", self.ca_dir]
         if self.verbose:
             cmd.append("--verbose")
+        cmd += self.extra_args
         self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=None if self.verbose else subprocess.DEVNULL,
                                      text=True)
         line = self.proc.stdout.readline()
@@ -119,6 +122,8 @@ class Emulator:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+        if self.proc and self.proc.stdout:
+            self.proc.stdout.close()
         self.proc = None
 
     def __enter__(self) -> "Emulator":

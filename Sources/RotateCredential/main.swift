@@ -1,11 +1,28 @@
 import Foundation
 import RotateCredentialCore
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
-/// Writes each line to stdout and flushes it, so the agent sees commands in order.
+
+/// Writes each line straight to file descriptor 1 (no buffer), so the agent sees commands in order.
 struct StandardOutputSink: OutputSink {
     func writeLine(_ line: String) {
-        FileHandle.standardOutput.write(Data((line + "\n").utf8))
+        let bytes = Array((line + "\n").utf8)
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes[offset...].withUnsafeBytes { write(1, $0.baseAddress, $0.count) }
+            if written > 0 {
+                offset += written
+            } else if written < 0, errno == EINTR {
+                continue
+            } else {
+                return
+            }
+        }
     }
 }
 

@@ -113,8 +113,7 @@ public struct TaskRunner: Sendable {
 
     private func writeSummary(_ markdown: String, context: ActionContext) {
         guard !markdown.isEmpty else { return }
-        let path = (context.configuration.temporaryDirectory as NSString)
-            .appendingPathComponent("rotate-credential-summary.md")
+        let path = FilePaths.join(context.configuration.temporaryDirectory, "rotate-credential-summary.md")
         do {
             try files.write(Data(context.output.scrub(markdown).utf8), to: path)
             context.output.uploadSummary(path: path)

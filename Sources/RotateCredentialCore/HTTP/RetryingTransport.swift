@@ -40,7 +40,7 @@ public struct RetryingTransport: HTTPTransport {
                 }
                 return response
             }
-            log("\(request.method.rawValue) \(Redaction.path(request.url)) \(Self.describe(outcome)); retry \(attempt) of \(policy.maxAttempts - 1) in \(String(format: "%.1f", wait)) s")
+            log("\(request.method.rawValue) \(Redaction.path(request.url)) \(Self.describe(outcome)); retry \(attempt) of \(policy.maxAttempts - 1) in \(Decimals.fixed(wait, digits: 1)) s")
             try? await clock.sleep(seconds: wait)
             attempt += 1
         }

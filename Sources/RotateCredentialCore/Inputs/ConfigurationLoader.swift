@@ -149,9 +149,9 @@ public struct ConfigurationLoader {
             allowForeignServiceConnections: bool("allowForeignServiceConnections"),
             servicePrincipalKey: secret("servicePrincipalKey"))
         let azureDevOpsIdentity = readAzureDevOpsIdentity(azureIdentity: azureIdentity)
-        let temporaryDirectory = variable("AGENT_TEMPDIRECTORY") ?? NSTemporaryDirectory()
+        let temporaryDirectory = variable("AGENT_TEMPDIRECTORY") ?? FileManager.default.temporaryDirectory.path
         let reportPath = raw("reportPath")
-            ?? (temporaryDirectory as NSString).appendingPathComponent("rotate-credential-report.json")
+            ?? FilePaths.join(temporaryDirectory, "rotate-credential-report.json")
         let http = HTTPSettingsReader.read(
             environment, requestTimeoutSeconds: Double(integer("requestTimeoutSeconds")), errors: &errors)
         let maxParallel = integer("maxParallel")

@@ -12,17 +12,15 @@ public struct LocalFileWriter: FileWriter {
     public init() {}
 
     public func write(_ data: Data, to path: String) throws {
-        let directory = (path as NSString).deletingLastPathComponent
+        let directory = FilePaths.parent(path)
         if !directory.isEmpty {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         }
         let manager = FileManager.default
         if manager.fileExists(atPath: path) { try manager.removeItem(atPath: path) }
         guard manager.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600]) else {
-            throw CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: path])
+            throw CocoaError(.fileWriteNoPermission)
         }
-        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
-        defer { try? handle.close() }
-        try handle.write(contentsOf: data)
+        try data.write(to: URL(fileURLWithPath: path))
     }
 }

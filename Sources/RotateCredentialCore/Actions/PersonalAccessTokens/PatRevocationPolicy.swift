@@ -39,7 +39,7 @@ enum PatRevocationPolicy {
         case .nothingOlder:
             return "\(name): only one active token (\(family.newest.authorizationId)); nothing to revoke."
         case .withinGrace(let age, let grace):
-            return "\(name): the newest token (\(family.newest.authorizationId)) is \(String(format: "%.1f", age)) hours old, less than graceHours (\(grace)); the \(family.older.count) older token(s) stay until it is."
+            return "\(name): the newest token (\(family.newest.authorizationId)) is \(Decimals.fixed(age, digits: 1)) hours old, less than graceHours (\(grace)); the \(family.older.count) older token(s) stay until it is."
         case .newestNotStored(let stored):
             let holds = stored.map { "is tagged with authorization id \($0)" } ?? "has no authorizationId tag (or does not exist)"
             return "\(name): Key Vault secret '\(secretName)' \(holds), not the newest token (\(family.newest.authorizationId)); consumers may still read an older value, so nothing is revoked. Run pat-create (or store the newest value) first."

@@ -18,7 +18,11 @@ let package = Package(
         // All logic: inputs, pipeline output, HTTP, identity, service clients, plans and actions.
         .target(name: "RotateCredentialCore", dependencies: ["CCurl", "CurlShim"]),
         // The thin executable: wires the process environment, stdout, clock and libcurl into the core.
-        .executableTarget(name: "RotateCredential", dependencies: ["RotateCredentialCore"]),
+        .executableTarget(
+            name: "RotateCredential", dependencies: ["RotateCredentialCore"],
+            // The static Swift runtime calls hypotf, whose default version needs glibc 2.35; the
+            // shim's __wrap_hypotf keeps the floor at glibc 2.34 (RHEL 9, Amazon Linux 2023).
+            linkerSettings: [.unsafeFlags(["-Xlinker", "--wrap=hypotf"], .when(platforms: [.linux]))]),
         .testTarget(
             name: "RotateCredentialCoreTests",
             dependencies: ["RotateCredentialCore"]

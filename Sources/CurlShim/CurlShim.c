@@ -56,3 +56,13 @@ const char *rc_curl_default_ca_file(void) {
     (void)info;
     return 0;
 }
+
+#if defined(__linux__)
+#include <math.h>
+/// The Swift runtime's hypotf, bound here (the executable links with --wrap=hypotf) instead of
+/// glibc's hypotf@GLIBC_2.35, so the binary runs on glibc 2.34. Exact to float precision: the
+/// squares of two floats cannot overflow a double.
+float __wrap_hypotf(float x, float y) {
+    return (float)sqrt((double)x * (double)x + (double)y * (double)y);
+}
+#endif

@@ -1,4 +1,5 @@
-// Typed wrappers around libcurl's variadic functions, which Swift cannot call.
+// Typed wrappers around libcurl's variadic functions, which Swift cannot call (and, in
+// CurlShim.c, the glibc-floor wrapper __wrap_hypotf).
 #ifndef ROTATE_CREDENTIAL_CURL_SHIM_H
 #define ROTATE_CREDENTIAL_CURL_SHIM_H
 

@@ -5,9 +5,6 @@ AGENT_CAINFO (the emulator's CA is in no trust store)."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import unittest
 
 import harness
@@ -18,20 +15,12 @@ USER = "build-agent"
 PASSWORD = "Pr0xy-Passw0rd-e2e"
 
 
-def emulator_knows_extra_dns() -> bool:
-    out = subprocess.run([sys.executable, harness.EMULATOR, "--help"], capture_output=True, text=True)
-    return "--extra-dns" in out.stdout
-
-
 class ProxyTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        # Without --extra-dns (emulator phase 1) the tunnel goes to 127.0.0.1, which the
-        # certificate covers; the name-only-the-proxy-resolves case is then skipped.
-        cls.named = emulator_knows_extra_dns()
-        cls.host = NAME if cls.named else "127.0.0.1"
-        cls.emu = harness.Emulator(extra_args=["--extra-dns", NAME] if cls.named else []).start()
-        cls.proxy = ConnectProxy(hosts={cls.host: "127.0.0.1"}, username=USER, password=PASSWORD).start()
+        # The emulator's certificate covers NAME, which only the proxy resolves (to loopback).
+        cls.emu = harness.Emulator(extra_args=["--extra-dns", NAME]).start()
+        cls.proxy = ConnectProxy(hosts={NAME: "127.0.0.1"}, username=USER, password=PASSWORD).start()
 
     @classmethod
     def tearDownClass(cls):
@@ -46,7 +35,7 @@ class ProxyTest(unittest.TestCase):
     def env(self, **extra) -> dict:
         env = harness.task_env(self.emu, action="pat-list", **harness.identity_pat_owner())
         base, port = self.emu.base_url, self.emu.base_url.rsplit(":", 1)[1]
-        named = f"https://{self.host}:{port}"
+        named = f"https://{NAME}:{port}"
         env = {k: v.replace(base, named) for k, v in env.items()}
         env.update(AGENT_PROXYURL=self.proxy.url, AGENT_PROXYUSERNAME=USER, SECRET_AGENT_PROXYPASSWORD=PASSWORD)
         for key, value in extra.items():
@@ -72,11 +61,9 @@ class ProxyTest(unittest.TestCase):
         res = self.run_task(self.env())
         self.assertEqual(0, res.code, res.stdout)
         self.assertTrue(self.proxy.tunnels, "no request went through the proxy")
-        self.assertEqual({f"{self.host}:{self.emu.base_url.rsplit(':', 1)[1]}"}, set(self.proxy.tunnels))
+        self.assertEqual({f"{NAME}:{self.emu.base_url.rsplit(':', 1)[1]}"}, set(self.proxy.tunnels))
 
     def test_the_host_name_is_one_only_the_proxy_resolves(self):
-        if not self.named:
-            self.skipTest("the emulator has no --extra-dns yet")
         direct = self.env(AGENT_PROXYURL=None)
         res = self.run_task(direct)
         self.assertEqual(1, res.code)
@@ -88,7 +75,7 @@ class ProxyTest(unittest.TestCase):
         error = "\n".join(res.errors())
         self.assertIn("certificate", error)
         self.assertIn("AGENT_CAINFO", error)
-        self.assertIn(self.host, error)
+        self.assertIn(NAME, error)
 
     def test_a_wrong_proxy_password_fails_naming_the_proxy(self):
         res = self.run_task(self.env(SECRET_AGENT_PROXYPASSWORD="not-the-password"))
@@ -111,7 +98,7 @@ class ProxyTest(unittest.TestCase):
         vault_requests = [r for r in self.emu.requests() if "/kv/" in r["path"]]
         self.assertTrue(vault_requests, "the run did not reach Key Vault")
         # The proxy resolves only its own name (502 for anything else): the vault was reached directly.
-        self.assertNotIn(f"127.0.0.1:{port}", self.proxy.tunnels if self.named else [])
+        self.assertNotIn(f"127.0.0.1:{port}", self.proxy.tunnels)
         self.assertTrue(self.proxy.tunnels, "the other services should still go through the proxy")
 
 

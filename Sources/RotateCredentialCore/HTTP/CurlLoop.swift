@@ -12,8 +12,8 @@ import Synchronization
 ///
 /// The multi handle keeps the connections (reused across requests to a host, HTTP/2 streams
 /// multiplexed on one); a share handle keeps TLS sessions and DNS answers. Callers hand in
-/// transfers and cancellations under a lock and wake the thread; only the thread touches the
-/// handles. A cancelled transfer is removed at once, so nothing is left in flight, and
+/// configured transfers and cancellations under a lock and wake the thread; from then on only
+/// the thread touches the handles, and it closes each one before handing back the outcome. A cancelled transfer is removed at once, so nothing is left in flight, and
 /// ``stop()`` ends every transfer and the thread before the process exits.
 final class CurlLoop: @unchecked Sendable {
     private struct Inbox {
@@ -44,11 +44,6 @@ final class CurlLoop: @unchecked Sendable {
         if pthread_create(&handle, nil, curlLoopEntry, Unmanaged.passRetained(self).toOpaque()) == 0 {
             thread.withLock { $0 = handle }
         }
-    }
-
-    /// Attaches the shared TLS session and DNS caches to an easy handle.
-    func adopt(_ transfer: CurlTransfer) {
-        if let share { _ = rc_easy_setopt_pointer(transfer.easy, CURLOPT_SHARE, share) }
     }
 
     /// Runs `transfer` to its end. Cancelling the calling task aborts it.
@@ -106,6 +101,8 @@ final class CurlLoop: @unchecked Sendable {
         guard !transfer.cancelRequested else {
             return finish(transfer, .failure(TransportFailure.error(.cancelled, message: "", context: transfer.context)))
         }
+        // The share handle has no locks: only this thread may attach, use and detach it.
+        if let share { _ = rc_easy_setopt_pointer(transfer.easy, CURLOPT_SHARE, share) }
         active[transfer.easy] = transfer
         curl_multi_add_handle(multi, transfer.easy)
     }
@@ -132,6 +129,7 @@ final class CurlLoop: @unchecked Sendable {
     }
 
     private func finish(_ transfer: CurlTransfer, _ outcome: CurlTransfer.Outcome) {
+        transfer.close()
         transfer.continuation?.resume(returning: outcome)
         transfer.continuation = nil
     }

@@ -16,6 +16,7 @@ final class CurlTransfer: @unchecked Sendable {
     private var body: [UInt8] = []
     private var headers: [String: String] = [:]
     private var tooLarge = false
+    private var closed = false
     /// Set by the loop when a cancellation arrived before the transfer was started.
     var cancelRequested = false
     /// Resumed exactly once, by the loop.
@@ -38,9 +39,16 @@ final class CurlTransfer: @unchecked Sendable {
     }
 
     deinit {
+        close()
+        errorBuffer.deallocate()
+    }
+
+    /// Frees the easy handle and the header list; called once the outcome is known.
+    func close() {
+        guard !closed else { return }
+        closed = true
         curl_easy_cleanup(easy)
         curl_slist_free_all(headerList)
-        errorBuffer.deallocate()
     }
 
     /// Sets the request line, headers and body.

@@ -53,7 +53,6 @@ public final class CurlTransport: HTTPTransport {
             // answer; a create must not be repeated unknowingly, so it gets a connection of its own.
             _ = rc_easy_setopt_long(transfer.easy, CURLOPT_FRESH_CONNECT, 1)
         }
-        loop.adopt(transfer)
         return try await loop.run(transfer).get()
     }
 

@@ -1,6 +1,10 @@
 import CCurl
 import CurlShim
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// One request as a libcurl easy handle: its options, the answer as it arrives, and the result.
 ///

@@ -1,6 +1,10 @@
 import CCurl
 import CurlShim
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// The real transport: libcurl, driven by one ``CurlLoop`` thread.
 ///

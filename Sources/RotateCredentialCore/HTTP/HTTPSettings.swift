@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// Settings of the HTTP transport, from the task's inputs and the agent's variables.
 public struct HTTPSettings: Sendable {

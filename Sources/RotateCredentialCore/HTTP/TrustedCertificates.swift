@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// The CA certificates TLS verification trusts: the system's roots, plus the agent's CA file.
 ///

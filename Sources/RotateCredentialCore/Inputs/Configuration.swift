@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// Everything one run needs, read once from the environment and validated before any call.
 public struct Configuration: Sendable {

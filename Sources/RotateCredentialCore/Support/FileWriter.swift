@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// Writes the task's files (report, summary). Files are created owner-only (0600) and never hold a secret.
 public protocol FileWriter: Sendable {

@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// `app-secret-rotate` and `app-secret-create`: add a client secret to an application, prove it
 /// works, store it in Key Vault (read back), write it into the service connections and, for

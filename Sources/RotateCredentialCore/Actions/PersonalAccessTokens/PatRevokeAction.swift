@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// `pat-revoke`: for each selected display name, revokes every older token once the newest has
 /// existed for `graceHours` and Key Vault holds the newest one's value (see ``PatRevocationPolicy``).

@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// `pat-rotate` and `pat-create`: for each selected display name whose newest token expires
 /// within `renewWithinDays`, create an organization-scoped replacement with the same name and

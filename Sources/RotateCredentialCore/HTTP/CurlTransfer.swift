@@ -111,8 +111,11 @@ final class CurlTransfer: @unchecked Sendable {
             _ = rc_easy_getinfo_long(easy, CURLINFO_RESPONSE_CODE, &status)
             return .success(HTTPResponse(status: status, headers: headers, body: Data(body)))
         }
-        let message = String(cString: errorBuffer)
-        return .failure(TransportFailure.error(kind(code), message: message.isEmpty ? String(cString: curl_easy_strerror(code)) : message, context: context))
+        var message = String(cString: errorBuffer)
+        if message.isEmpty { message = String(cString: curl_easy_strerror(code)) }
+        // TLS 1.3 servers reject a missing client certificate after the handshake, with an alert.
+        let kind = message.contains("certificate required") ? .clientCertificate : kind(code)
+        return .failure(TransportFailure.error(kind, message: message, context: context))
     }
 
     private func kind(_ code: CURLcode) -> TransportFailure.Kind {

@@ -55,8 +55,8 @@ enum TransportFailure {
             return TransportError(.insecure, "TLS to \(target) failed: its certificate is not trusted\(said)", advice: caAdvice(context))
         case .clientCertificate:
             return TransportError(
-                .insecure, "TLS to \(target) failed: the agent's client certificate could not be used\(said)",
-                advice: "Check the files and password of the agent's client certificate (AGENT_CLIENTCERT, AGENT_CLIENTCERTKEY or AGENT_CLIENTCERTARCHIVE).")
+                .insecure, "TLS to \(target) failed: it requires a client certificate, or refused the agent's\(said)",
+                advice: "Configure the agent's client certificate (config.sh --sslclientcert and --sslclientcertkey, or --sslclientcertarchive, with --sslclientcertpassword); the task reads it as AGENT_CLIENTCERT, AGENT_CLIENTCERTKEY or AGENT_CLIENTCERTARCHIVE.")
         case .tlsHandshake:
             return TransportError(
                 .insecure, "TLS handshake with \(target) failed\(said)",

@@ -30,7 +30,7 @@ public final class CurlTransport: HTTPTransport {
         route = ProxyRoute(settings.proxy?.bypass ?? .none)
         trust = TrustedCertificates.resolve(
             agentFile: settings.agentCAInfo, libraryDefault: rc_curl_default_ca_file().map { String(cString: $0) },
-            read: TrustedCertificates.readFile)
+            read: TrustedCertificates.readFile, isHashedDirectory: TrustedCertificates.isHashedDirectory)
         loop = CurlLoop()
     }
 
@@ -85,12 +85,18 @@ public final class CurlTransport: HTTPTransport {
     }
 
     private func configureTrust(_ easy: UnsafeMutableRawPointer) {
-        guard case .bundle(let pem, let agentFile) = trust else { return }
-        let status = pem.withUnsafeBytes { rc_easy_setopt_blob(easy, CURLOPT_CAINFO_BLOB, $0.baseAddress, $0.count) }
-        if status != CURLE_OK {
-            // libcurl before 7.77 has no CA blob: the agent's file, plus the system's hashed directory.
-            _ = rc_easy_setopt_pointer(easy, CURLOPT_CAINFO, agentFile)
-            _ = rc_easy_setopt_pointer(easy, CURLOPT_CAPATH, "/etc/ssl/certs")
+        switch trust {
+        case .agentFile(let file, let directory):
+            for (info, path) in [(CURLOPT_CAINFO, CURLOPT_CAPATH), (CURLOPT_PROXY_CAINFO, CURLOPT_PROXY_CAPATH)] {
+                _ = rc_easy_setopt_pointer(easy, info, file)
+                _ = rc_easy_setopt_pointer(easy, path, directory)
+            }
+        case .bundle(let pem, _):
+            for option in [CURLOPT_CAINFO_BLOB, CURLOPT_PROXY_CAINFO_BLOB] {
+                _ = pem.withUnsafeBytes { rc_easy_setopt_blob(easy, option, $0.baseAddress, $0.count) }
+            }
+        case .system, .unreadable:
+            break
         }
     }
 
@@ -119,9 +125,6 @@ public final class CurlTransport: HTTPTransport {
         _ = rc_easy_setopt_pointer(easy, CURLOPT_PROXY, proxy.url.absoluteString)
         _ = rc_easy_setopt_long(easy, CURLOPT_HTTPPROXYTUNNEL, 1)
         _ = rc_easy_setopt_long(easy, CURLOPT_PROXY_SSL_VERIFYPEER, 1)
-        if case .bundle(let pem, _) = trust {
-            _ = pem.withUnsafeBytes { rc_easy_setopt_blob(easy, CURLOPT_PROXY_CAINFO_BLOB, $0.baseAddress, $0.count) }
-        }
         guard let username = proxy.username else { return }
         _ = rc_easy_setopt_long(easy, CURLOPT_PROXYAUTH, RC_CURLAUTH_ANY)
         _ = rc_easy_setopt_pointer(easy, CURLOPT_PROXYUSERNAME, username)

@@ -37,9 +37,14 @@ import Testing
 
     @Test func theAgentCAIsAddedToTheSystemBundle() {
         let files: [String: [UInt8]] = ["/etc/ssl/certs/ca-certificates.crt": Array("SYSTEM".utf8), "/agent.pem": Array("AGENT\n".utf8)]
-        let trust = TrustedCertificates.resolve(agentFile: "/agent.pem", libraryDefault: "/missing.pem") { files[$0] }
-        #expect(trust == .bundle(Array("SYSTEM\nAGENT\n".utf8), agentFile: "/agent.pem"))
-        #expect(TrustedCertificates.resolve(agentFile: nil, libraryDefault: nil) { files[$0] } == .system)
-        #expect(TrustedCertificates.resolve(agentFile: "/gone.pem", libraryDefault: nil) { files[$0] } == .unreadable(agentFile: "/gone.pem"))
+        func resolve(_ agent: String?, hashed: Set<String>) -> TrustedCertificates {
+            TrustedCertificates.resolve(agentFile: agent, libraryDefault: "/missing.pem", read: { files[$0] }, isHashedDirectory: hashed.contains)
+        }
+        #expect(resolve("/agent.pem", hashed: ["/etc/pki/ca-trust/extracted/pem/directory-hash"])
+            == .agentFile("/agent.pem", systemDirectory: "/etc/pki/ca-trust/extracted/pem/directory-hash"))
+        #expect(resolve("/agent.pem", hashed: []) == .bundle(Array("SYSTEM\nAGENT\n".utf8), agentFile: "/agent.pem"))
+        #expect(resolve(nil, hashed: []) == .system)
+        #expect(resolve("/gone.pem", hashed: []) == .unreadable(agentFile: "/gone.pem"))
+        #expect(TrustedCertificates.isHashedDirectory("/etc/ssl/certs") == FileManager.default.fileExists(atPath: "/etc/ssl/certs/ca-certificates.crt"))
     }
 }

@@ -93,7 +93,8 @@ final class CurlTransfer: @unchecked Sendable {
     /// `CONNECT` answer or an interim 1xx comes before the final response).
     fileprivate func receiveHeader(_ line: UnsafeRawBufferPointer) {
         var text = String(decoding: line, as: UTF8.self)
-        while let last = text.last, last == "\r" || last == "\n" { text.removeLast() }
+        // "\r\n" is one Character in Swift: test for line breaks, not for "\r" and "\n" apart.
+        while let last = text.last, last.isNewline { text.removeLast() }
         if text.hasPrefix("HTTP/") {
             headers = [:]
             return

@@ -31,6 +31,9 @@ final class CurlLoop: @unchecked Sendable {
 
     init() {
         multi = curl_multi_init()!
+        // Enough idle connections for every service at the default parallelism, and a bound on
+        // the memory they hold (by default the cache grows with the number of transfers).
+        _ = rc_multi_setopt_long(multi, CURLMOPT_MAXCONNECTS, 32)
         share = curl_share_init()
         if let share {
             _ = rc_share_setopt_long(share, CURLSHOPT_SHARE, Int(CURL_LOCK_DATA_SSL_SESSION.rawValue))

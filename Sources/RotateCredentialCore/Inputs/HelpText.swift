@@ -28,6 +28,9 @@ enum HelpText {
             "AGENT_CAINFO (a CA file trusted in addition to the system roots), AGENT_CLIENTCERT, AGENT_CLIENTCERTKEY,",
             "AGENT_CLIENTCERTARCHIVE, SECRET_AGENT_CLIENTCERTPASSWORD.",
             "",
+            "Outside a pipeline (no TF_BUILD, AGENT_ID or AGENT_TEMPDIRECTORY) no secret value is printed, not even",
+            "as ##vso[task.setsecret]: new values go to Key Vault only.",
+            "",
             "Actions: \(InputCatalogue.actions.joined(separator: ", ")).",
             "Exit code 0 on success, 1 on failure (with ##vso[task.logissue type=error] naming the cause and the fix).",
         ]

@@ -34,6 +34,13 @@
             }
         }
 
+        /// Control and format characters (Unicode `Cc`, `Cf`).
+        static let controlCharacters = CharacterSet {
+            $0.properties.generalCategory == .control || $0.properties.generalCategory == .format
+        }
+        /// Scalars Unicode does not assign.
+        static let illegalCharacters = CharacterSet { $0.properties.generalCategory == .unassigned }
+
         /// Whether `scalar` is in the set.
         func contains(_ scalar: Unicode.Scalar) -> Bool { test(scalar) }
 
@@ -64,9 +71,28 @@
         }
 
         /// Every occurrence of `target` replaced with `replacement`, compared scalar by scalar
-        /// (as Foundation does: `"\r"` is found inside `"\r\n"`).
-        func replacingOccurrences(of target: String, with replacement: String) -> String {
-            String(String(self).unicodeScalars.replacing(Array(target.unicodeScalars), with: Array(replacement.unicodeScalars)))
+        /// (as Foundation does: `"\r"` is found inside `"\r\n"`), ignoring case with `.caseInsensitive`.
+        func replacingOccurrences(of target: String, with replacement: String, options: String.CompareOptions = [])
+            -> String
+        {
+            guard options.contains(.caseInsensitive), !target.isEmpty else {
+                return String(String(self).unicodeScalars.replacing(Array(target.unicodeScalars), with: Array(replacement.unicodeScalars)))
+            }
+            let fold = { (scalar: Unicode.Scalar) in String(scalar).lowercased() }
+            let source = Array(String(self).unicodeScalars)
+            let needle = target.unicodeScalars.map(fold)
+            var result = String.UnicodeScalarView()
+            var index = 0
+            while index < source.count {
+                if index + needle.count <= source.count, source[index..<index + needle.count].map(fold) == needle {
+                    result.append(contentsOf: replacement.unicodeScalars)
+                    index += needle.count
+                } else {
+                    result.append(source[index])
+                    index += 1
+                }
+            }
+            return String(result)
         }
 
         /// The first occurrence of `pattern`: a literal, or a regular expression with `.regularExpression`.

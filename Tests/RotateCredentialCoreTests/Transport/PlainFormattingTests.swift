@@ -20,6 +20,12 @@ import Testing
         #expect(FilePaths.parent("/a.json") == "/")
         #expect(FilePaths.parent("a.json") == "")
         #expect(FilePaths.parent("/tmp/x/") == "/tmp")
+        #expect(FilePaths.name("/tmp/x/a.json") == "a.json")
+        #expect(FilePaths.standardized("/tmp//x/./y/../a.json") == "/tmp/x/a.json")
+        #expect(FilePaths.standardized("/../dev/null") == "/dev/null")
+        #expect(FilePaths.standardized("a/../../b/") == "../b")
+        #expect(FilePaths.isDirectory("/") == true)
+        #expect(FilePaths.isDirectory("/nonexistent-\(UUID().uuidString)") == nil)
     }
 
     @Test func httpDates() {

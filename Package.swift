@@ -9,10 +9,20 @@ let package = Package(
         .library(name: "RotateCredentialCore", targets: ["RotateCredentialCore"]),
     ],
     targets: [
+        // libcurl, the system library the HTTP transport runs on (Debian: libcurl4-openssl-dev).
+        .systemLibrary(
+            name: "CCurl", pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"]), .yum(["libcurl-devel"]), .brew(["curl"])]),
+        // Typed C wrappers for libcurl's variadic setopt/getinfo, which Swift cannot call.
+        .target(name: "CurlShim", dependencies: ["CCurl"]),
         // All logic: inputs, pipeline output, HTTP, identity, service clients, plans and actions.
-        .target(name: "RotateCredentialCore"),
-        // The thin executable: wires the process environment, stdout, clock and URLSession into the core.
-        .executableTarget(name: "RotateCredential", dependencies: ["RotateCredentialCore"]),
+        .target(name: "RotateCredentialCore", dependencies: ["CCurl", "CurlShim"]),
+        // The thin executable: wires the process environment, stdout, clock and libcurl into the core.
+        .executableTarget(
+            name: "RotateCredential", dependencies: ["RotateCredentialCore"],
+            // The static Swift runtime calls hypotf, whose default version needs glibc 2.35; the
+            // shim's __wrap_hypotf keeps the floor at glibc 2.34 (RHEL 9, Amazon Linux 2023).
+            linkerSettings: [.unsafeFlags(["-Xlinker", "--wrap=hypotf"], .when(platforms: [.linux]))]),
         .testTarget(
             name: "RotateCredentialCoreTests",
             dependencies: ["RotateCredentialCore"]

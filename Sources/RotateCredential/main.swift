@@ -1,14 +1,33 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 import RotateCredentialCore
 
-#if canImport(FoundationNetworking)
-    import FoundationNetworking
+import Dispatch
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
 #endif
 
-/// Writes each line to stdout and flushes it, so the agent sees commands in order.
+/// Writes each line straight to file descriptor 1 (no buffer), so the agent sees commands in order.
 struct StandardOutputSink: OutputSink {
     func writeLine(_ line: String) {
-        FileHandle.standardOutput.write(Data((line + "\n").utf8))
+        let bytes = Array((line + "\n").utf8)
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes[offset...].withUnsafeBytes { write(1, $0.baseAddress, $0.count) }
+            if written > 0 {
+                offset += written
+            } else if written < 0, errno == EINTR {
+                continue
+            } else {
+                return
+            }
+        }
     }
 }
 
@@ -56,10 +75,12 @@ struct ProcessSignals: SignalSource {
 #endif
 
 let environment = ProcessInfo.processInfo.environment
-ProxyEnvironment.apply(from: environment)
+let transports = Transports()
 let runner = TaskRunner(
     environment: environment, sink: StandardOutputSink(), clock: SystemClock(environment: environment), files: LocalFileWriter(),
     signals: ProcessSignals(),
-    makeTransport: { settings in URLSessionTransport(timeout: settings.requestTimeoutSeconds) })
+    makeTransport: { settings in transports.make(settings) })
 let code = await runner.run(arguments: Array(CommandLine.arguments.dropFirst()))
+// Every transfer ends and the transport's thread stops before the process does.
+transports.stopAll()
 exit(code)

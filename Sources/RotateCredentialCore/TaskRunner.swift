@@ -1,8 +1,12 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// The task from start to exit code: inputs in, logging commands out.
 ///
-/// The executable builds one with the real environment, stdout, clock and URLSession; tests
+/// The executable builds one with the real environment, stdout, clock and libcurl; tests
 /// build one with fakes.
 public struct TaskRunner: Sendable {
     private let environment: [String: String]
@@ -86,9 +90,6 @@ public struct TaskRunner: Sendable {
             cancellation: cancellation)
 
         output.info("rotate-credential \(Version.current): \(configuration.action.rawValue) in organization \(configuration.organization)\(configuration.dryRun ? " (dry run: nothing will be changed)" : "")")
-        if let caInfo = configuration.http.agentCAInfo {
-            output.info("The agent names the CA file \(caInfo); this task trusts the system certificate store, so add that CA there (update-ca-certificates) if TLS fails.")
-        }
         await TokenPrefetch.start(configuration, tokens: services.tokens)
         let code = await perform(context)
         await services.tokens.settle()
@@ -130,7 +131,7 @@ public struct TaskRunner: Sendable {
     /// Registers every secret the environment hands in before anything else is printed.
     private func maskSecretsInEnvironment(_ output: PipelineOutput) {
         var values: [String] = InputCatalogue.all.filter(\.isSecret).compactMap { environment[$0.environmentVariable] }
-        values += ["SYSTEM_ACCESSTOKEN", "ENDPOINT_AUTH_PARAMETER_SYSTEMVSSCONNECTION_ACCESSTOKEN", "SECRET_AGENT_PROXYPASSWORD", "AGENT_PROXYPASSWORD"]
+        values += ["SYSTEM_ACCESSTOKEN", "ENDPOINT_AUTH_PARAMETER_SYSTEMVSSCONNECTION_ACCESSTOKEN", "SECRET_AGENT_PROXYPASSWORD", "AGENT_PROXYPASSWORD", "SECRET_AGENT_CLIENTCERTPASSWORD"]
             .compactMap { environment[$0] }
         values += environment.filter { $0.key.hasPrefix("ENDPOINT_AUTH_PARAMETER_") && $0.key.hasSuffix("_SERVICEPRINCIPALKEY") }
             .map(\.value)

@@ -15,7 +15,10 @@ Checks: extension.vsixmanifest parses, names the right identity and assets that 
 run.js and the icons exist; the binary is stored with mode 0755, runs and prints
 "rotate-credential <version>" for --version; `node RotateCredential/run.js` without
 INPUT_ACTION starts the binary and exits with the binary's own non-zero exit code, also
-when the binary lost its executable bit; without a binary it fails the task cleanly.
+when the binary lost its executable bit; without a binary it fails the task cleanly; when the
+binary cannot start (missing library, too old glibc) it fails naming that and the supported
+agents. On Linux the binary is stripped, links only the C/C++ runtime and libcurl, and contains
+neither Foundation, FoundationNetworking nor ICU (only FoundationEssentials).
 """
 import glob
 import json
@@ -206,6 +209,34 @@ class Vsix(unittest.TestCase):
         self.assertEqual(0, out.returncode, out.stderr)
         self.assertEqual("rotate-credential " + expected_version(), out.stdout.strip())
 
+    # -------- what the Linux binary is made of
+
+    def _linux_binary(self):
+        if not sys.platform.startswith("linux"):
+            self.skipTest("Linux binaries only")
+        if shutil.which("readelf") is None:
+            self.skipTest("readelf (binutils) is not installed")
+        with open(self.binary, "rb") as f:
+            return f.read()
+
+    def test_linux_binary_is_stripped_and_links_only_the_c_runtime_and_libcurl(self):
+        self._linux_binary()
+        sections = subprocess.run(["readelf", "-S", "-W", self.binary], capture_output=True, text=True).stdout
+        self.assertNotIn(".symtab", sections, "the packaged binary is not stripped")
+        dynamic = subprocess.run(["readelf", "-d", self.binary], capture_output=True, text=True).stdout
+        needed = [line.split("[")[1].rstrip("]") for line in dynamic.splitlines() if "(NEEDED)" in line]
+        allowed = ("libc.so", "libm.so", "libdl.so", "libpthread.so", "librt.so", "libstdc++.so", "libgcc_s.so",
+                   "ld-linux", "libcurl.so.4")
+        self.assertEqual([], [n for n in needed if not n.startswith(allowed)], needed)
+
+    def test_linux_binary_has_no_foundation_networking_or_icu(self):
+        data = self._linux_binary()
+        # Swift's mangled names carry the module name with its length: 10Foundation is Foundation
+        # itself (FoundationEssentials is 20FoundationEssentials); ICU brings its data and ucol_*.
+        for marker in (b"10Foundation", b"FoundationNetworking", b"FoundationInternationalization",
+                       b"_FoundationICU", b"icudt", b"ucol_open", b"NSURLSession"):
+            self.assertNotIn(marker, data, "the binary contains %s" % marker.decode())
+
     # -------- the Node handler
 
     def _env(self):
@@ -235,6 +266,30 @@ class Vsix(unittest.TestCase):
         self.assertTrue(os.stat(binary).st_mode & stat.S_IXUSR, "run.js did not chmod +x the binary")
         self.assertNotIn("Could not start", via_node.stdout)
         self.assertNotEqual(0, via_node.returncode)
+
+    def _handler_with_failing_binary(self, stderr):
+        copy = os.path.join(self.tmp, "broken-%d" % len(os.listdir(self.tmp)))
+        shutil.copytree(self.task_dir, copy)
+        binary = os.path.join(copy, "bin", host_platform(), "rotate-credential")
+        with open(binary, "w") as f:
+            f.write("#!/bin/sh\ncat >&2 <<'EOF'\n%s\nEOF\nexit 127\n" % stderr)
+        os.chmod(binary, 0o755)
+        return self._node(copy)
+
+    def test_handler_names_a_missing_library_and_the_supported_agents(self):
+        loader = ("rotate-credential: error while loading shared libraries: libcurl.so.4: "
+                  "cannot open shared object file: No such file or directory")
+        via_node = self._handler_with_failing_binary(loader)
+        self.assertEqual(1, via_node.returncode)
+        self.assertIn("##vso[task.complete result=Failed;]", via_node.stdout)
+        self.assertIn("the library libcurl.so.4 is missing", via_node.stdout)
+        self.assertIn("Supported: Linux x64 agents with glibc 2.34", via_node.stdout)
+
+    def test_handler_names_a_too_old_glibc(self):
+        loader = "rotate-credential: /lib/x86_64-linux-gnu/libc.so.6: version `GLIBC_2.34' not found"
+        via_node = self._handler_with_failing_binary(loader)
+        self.assertEqual(1, via_node.returncode)
+        self.assertIn("it needs glibc 2.34 or later", via_node.stdout)
 
     def test_handler_without_binary_fails_the_task(self):
         copy = os.path.join(self.tmp, "no-bin")

@@ -85,10 +85,12 @@ class Emulator:
     _shared: "Emulator | None" = None
     _shared_lock = threading.Lock()
 
-    def __init__(self, fixture: str | None = None, verbose: bool = False, ca_dir: str | None = None):
+    def __init__(self, fixture: str | None = None, verbose: bool = False, ca_dir: str | None = None,
+                 extra_args: list[str] | None = None):
         self.fixture = fixture
         self.verbose = verbose
         self.ca_dir = ca_dir
+        self.extra_args = list(extra_args or [])
         self.proc: subprocess.Popen | None = None
         self.base_url = ""
         self.ca_file = ""
@@ -103,6 +105,7 @@ class Emulator:
             cmd += ["--ca-dir", self.ca_dir]
         if self.verbose:
             cmd.append("--verbose")
+        cmd += self.extra_args
         with _ca_dir_lock(self.ca_dir):
             self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE,
                                          stderr=None if self.verbose else subprocess.DEVNULL, text=True)
@@ -112,7 +115,6 @@ class Emulator:
         info = json.loads(line)
         self.base_url, self.ca_file = info["baseUrl"], info["caFile"]
         self._ctx = ssl.create_default_context(cafile=self.ca_file)
-        ensure_binary_trusts_ca(self.ca_file)
         return self
 
     def stop(self) -> None:
@@ -123,6 +125,8 @@ class Emulator:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+        if self.proc and self.proc.stdout:
+            self.proc.stdout.close()
         self.proc = None
 
     def __enter__(self) -> "Emulator":
@@ -135,7 +139,8 @@ class Emulator:
     def shared(cls) -> "Emulator":
         with cls._shared_lock:
             if cls._shared is None or cls._shared.proc is None or cls._shared.proc.poll() is not None:
-                cls._shared = cls(verbose=bool(os.environ.get("EMULATOR_VERBOSE")), ca_dir=stable_ca_dir()).start()
+                cls._shared = cls(verbose=bool(os.environ.get("EMULATOR_VERBOSE")),
+                                  ca_dir=os.environ.get("E2E_CA_DIR")).start()
                 atexit.register(cls._shared.stop)
             return cls._shared
 
@@ -240,7 +245,8 @@ SLEEP_SCALE = "0.2"
 
 
 def task_env(emulator: Emulator, **inputs) -> dict:
-    """The environment an agent would give the task, pointed at the emulator.
+    """The environment an agent would give the task, pointed at the emulator, whose CA the task
+    trusts through AGENT_CAINFO (as an agent configured with --sslcacert passes it).
     Each keyword becomes INPUT_<NAME upper>; a value of None removes that variable.
     Keywords that already look like env names (INPUT_*, ENDPOINT_*, SYSTEM_*, AGENT_*, SECRET_*,
     ROTATE_CREDENTIAL_*) are taken verbatim, so identity_*() dicts can be splatted in."""
@@ -272,6 +278,7 @@ def task_env(emulator: Emulator, **inputs) -> dict:
         "ENDPOINT_AUTH_SCHEME_SYSTEMVSSCONNECTION": "OAuth",
         "ENDPOINT_AUTH_PARAMETER_SYSTEMVSSCONNECTION_ACCESSTOKEN": st_job_token,
         "AGENT_TEMPDIRECTORY": tmp,
+        "AGENT_CAINFO": emulator.ca_file,
         "AGENT_OS": "Linux",
         "BUILD_BUILDID": "4242",
         # Every pause of the binary (retry backoff, Retry-After, replication and reconcile waits)
@@ -346,39 +353,6 @@ def identity_spn_endpoint(emulator: Emulator | None = None, endpoint: str = "pay
                           input_name: str = "azureSubscription") -> dict:
     """A ServicePrincipal-scheme connection (with ENDPOINT_AUTH_PARAMETER_<id>_SERVICEPRINCIPALKEY)."""
     return _endpoint_env(emulator or Emulator.shared(), endpoint, input_name)
-
-
-# --------------------------------------------------------------------------- TLS trust for the binary
-
-def stable_ca_dir() -> str:
-    """Where the shared emulator keeps its (loopback-only, name-constrained) CA across runs."""
-    return os.environ.get("E2E_CA_DIR") or os.path.join(os.path.expanduser("~"), ".cache",
-                                                        "rotate-credential-e2e", "ca")
-
-
-SYSTEM_CA_PATH = "/usr/local/share/ca-certificates/rotate-credential-e2e-emulator.crt"
-
-
-def ensure_binary_trusts_ca(ca_file: str) -> None:
-    """URLSession on Linux (libcurl) only trusts the system store, and no environment variable changes
-    that, so the emulator's CA is added to it (Linux, root, update-ca-certificates present; idempotent).
-    The CA is name-constrained to 127.0.0.0/8, ::1 and localhost.  Set E2E_NO_SYSTEM_CA=1 to skip."""
-    if os.environ.get("E2E_NO_SYSTEM_CA") or sys.platform != "linux" or os.geteuid() != 0:
-        return
-    tool = shutil.which("update-ca-certificates")
-    if not tool or not os.path.isdir(os.path.dirname(SYSTEM_CA_PATH)):
-        return
-    with open(ca_file, "rb") as f:
-        pem = f.read()
-    try:
-        with open(SYSTEM_CA_PATH, "rb") as f:
-            if f.read() == pem:
-                return
-    except FileNotFoundError:
-        pass
-    with open(SYSTEM_CA_PATH, "wb") as f:
-        f.write(pem)
-    subprocess.run([tool], capture_output=True, check=False)
 
 
 # --------------------------------------------------------------------------- running the task

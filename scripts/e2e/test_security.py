@@ -167,9 +167,11 @@ class SecurityTable(unittest.TestCase):
             "INPUT_AZUREDEVOPSURL": f"{base}/ado", "INPUT_VSSPSURL": f"{base}/vssps",
             "INPUT_KEYVAULTURL": f"{base}/kv/{harness.VAULT}",
             "INPUT_REPORTPATH": os.path.join(report_dir, "report.json"),
+            # Outside an agent a custom CA is named the same way (not an agent marker).
+            "AGENT_CAINFO": self.emu.ca_file,
             **harness.identity_pat_owner(),
         }
-        result = self.run_env(inputs)  # exactly these variables: `env -i` plus the inputs
+        result = self.run_env(inputs)  # exactly these variables: `env -i` plus the inputs and the CA
         self.assertEqual(result.code, 0, result)
         self.assertNotIn("setsecret", result.stdout)
         self.assertNotIn("issecret=true", result.stdout)

@@ -6,7 +6,7 @@
 'use strict';
 const fs = require('fs');
 const path = require('path');
-const { spawn } = require('child_process');
+const { spawn, spawnSync } = require('child_process');
 
 // Fail the step with a readable message (logging commands go to stdout).
 function fail(message) {
@@ -15,20 +15,43 @@ function fail(message) {
   process.exitCode = 1;
 }
 
-const supported = ['linux-x64', 'linux-arm64', 'darwin-x64', 'darwin-arm64'];
+// The agents the packaged binary runs on (keep in step with README.md and task.json).
+const SUPPORTED_AGENTS = 'Linux x64 agents with glibc 2.34 or later, libstdc++ of GCC 11 or later and libcurl 4 ' +
+  '(Ubuntu 22.04 and 24.04, Debian 12, RHEL/Alma/Rocky 9, Amazon Linux 2023, the Microsoft-hosted ubuntu-22.04 ' +
+  'and ubuntu-24.04 images); not Windows or macOS agents';
 const platform = `${process.platform}-${process.arch}`;
 const binary = path.join(__dirname, 'bin', platform, 'rotate-credential');
 
-if (!supported.includes(platform)) {
-  fail(`rotate-credential does not support agents on ${platform}; supported: ${supported.join(', ')}.`);
-} else if (!fs.existsSync(binary)) {
-  fail(`rotate-credential has no binary for ${platform} in this task package (expected ${binary}).`);
+// Why the binary cannot start, in words, from the dynamic loader's message; null if it can.
+function preflight() {
+  const probe = spawnSync(binary, ['--version'], { encoding: 'utf8', timeout: 30000, env: { PATH: process.env.PATH || '' } });
+  if (!probe.error && probe.status === 0) return null;
+  const said = `${probe.stderr || ''}${probe.error ? probe.error.message : ''}`;
+  const library = /error while loading shared libraries: ([^:\s]+)/.exec(said);
+  const version = /version `([A-Z_]+)_([0-9.]+)' not found/.exec(said);
+  const header = process.report && process.report.getReport ? process.report.getReport().header : {};
+  const glibc = header.glibcVersionRuntime ? ` (this agent has glibc ${header.glibcVersionRuntime})` : '';
+  let why;
+  if (version && version[1] === 'GLIBC') why = `it needs glibc ${version[2]} or later${glibc}`;
+  else if (version) why = `its library lacks the symbol version ${version[1]}_${version[2]} (libcurl must be the OpenSSL build)`;
+  else if (library) why = `the library ${library[1]} is missing (Debian/Ubuntu: apt-get install libcurl4)`;
+  else why = `'${path.basename(binary)} --version' failed (${probe.error ? probe.error.message : `exit code ${probe.status}`}): ${said.trim().split('\n')[0] || 'no message'}`;
+  return `rotate-credential cannot run on this agent: ${why}. Supported: ${SUPPORTED_AGENTS}.`;
+}
+
+if (!fs.existsSync(binary)) {
+  fail(`rotate-credential does not support agents on ${platform} (this task package has no binary for it). Supported: ${SUPPORTED_AGENTS}.`);
 } else {
   // A task zip may lose the executable bit: restore it when needed.
   try {
     fs.accessSync(binary, fs.constants.X_OK);
   } catch (_) {
-    try { fs.chmodSync(binary, 0o755); } catch (e) { /* spawn will report it */ }
+    try { fs.chmodSync(binary, 0o755); } catch (e) { /* the preflight will report it */ }
+  }
+  const problem = preflight();
+  if (problem) {
+    fail(problem);
+    process.exit(1);
   }
 
   // Same stdio (logging commands flow straight to the agent) and the full environment.

@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// Decodes the error bodies of the four services into a ``ServiceError``.
 ///
@@ -47,7 +51,8 @@ enum ErrorBody {
             service: request.service, operation: request.operation,
             kind: code.map { refinedKind(kind, code: $0) } ?? kind, status: response.status, code: code,
             serviceMessage: message, requestIds: response.requestIds.map { cap($0, scrub) })
-        if error.kind == .authentication, error.code == nil || error.advice == nil {
+        // A rejected credential is named; codes with advice of their own (AADSTS…) keep it.
+        if error.kind == .authentication, ErrorCatalogue.byCode[error.code ?? ""] == nil {
             error.advice = "\(request.service.rawValue) rejected \(credential); check that it is valid and not expired"
         }
         return error

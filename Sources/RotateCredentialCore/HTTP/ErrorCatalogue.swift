@@ -62,7 +62,6 @@ enum ErrorCatalogue {
         "BadParameter": "Key Vault refused a parameter",
         // Azure DevOps
         "VssInvalidPreviewVersionException": "The API version needs the -preview suffix",
-        "UnauthorizedRequestException": "Azure DevOps rejected the credential",
         "InvalidAccessException": "The identity may not do this in Azure DevOps",
         "AccessCheckException": "The identity is not an Administrator of the service connection: in Project settings > Service connections > the connection > Security, give '{project} Build Service ({organization})' (or the identity used) the Administrator role",
         "ServiceEndpointException": "Azure DevOps refused the service connection update",

@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// Sends requests to the Azure services and turns every kind of failure into a ``ServiceError``.
 ///
@@ -45,10 +49,7 @@ public struct HTTPClient: Sendable {
             output.debug("\(request.method.rawValue) \(Redaction.path(request.url)) -> no response (\(error.reason)) after \(milliseconds(since: started)) ms")
             throw ServiceError(
                 service: request.service, operation: request.operation, kind: .transport,
-                serviceMessage: error.reason == .insecure ? "TLS failed: \(error.detail)" : error.detail,
-                advice: error.reason == .insecure
-                    ? "The server's certificate is not trusted: add your CA (corporate TLS inspection) to the agent machine's trust store (update-ca-certificates)"
-                    : nil)
+                serviceMessage: error.detail, advice: error.advice)
         }
         serviceClock.record(dateHeader: response.header("date"), receivedAt: clock.now())
         output.debug("\(request.method.rawValue) \(Redaction.path(request.url)) -> \(response.status) in \(milliseconds(since: started)) ms \(response.requestIds.joined(separator: " "))")

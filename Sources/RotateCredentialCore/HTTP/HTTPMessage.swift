@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// HTTP methods the task uses.
 public enum HTTPMethod: String, Sendable {
@@ -108,12 +112,15 @@ public struct TransportError: Error, Sendable {
 
     /// Why.
     public var reason: Reason
-    /// The system's message.
+    /// What failed, in words: the host (and proxy), what happened, the library's own message.
     public var detail: String
+    /// What to do about it, when the transport knows.
+    public var advice: String?
 
     /// Creates an error.
-    public init(_ reason: Reason, _ detail: String) {
+    public init(_ reason: Reason, _ detail: String, advice: String? = nil) {
         self.reason = reason
         self.detail = detail
+        self.advice = advice
     }
 }

@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// The `Authorization` header of a request, with the name of the credential for messages.
 public enum RequestAuthorization: Sendable {

@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// When and how long to wait before sending a request again.
 public struct RetryPolicy: Sendable {
@@ -34,11 +38,7 @@ public struct RetryPolicy: Sendable {
     static func requestedDelay(_ response: HTTPResponse, now: Date) -> Double? {
         if let value = response.header("retry-after") {
             if let seconds = Double(value.trimmingCharacters(in: .whitespaces)) { return max(0, seconds) }
-            let formatter = DateFormatter()
-            formatter.locale = Locale(identifier: "en_US_POSIX")
-            formatter.timeZone = TimeZone(identifier: "GMT")
-            formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
-            if let date = formatter.date(from: value) { return max(0, date.timeIntervalSince(now)) }
+            if let date = HTTPDate.parse(value) { return max(0, date.timeIntervalSince(now)) }
         }
         if response.header("x-ratelimit-remaining") == "0", let reset = response.header("x-ratelimit-reset"),
             let epoch = Double(reset)
@@ -53,6 +53,6 @@ public struct RetryPolicy: Sendable {
 
     /// Exponential backoff with full jitter for attempt `attempt` (1 = the first retry).
     func backoff(attempt: Int, random: Double) -> Double {
-        min(maxDelay, baseDelay * pow(2, Double(attempt - 1)) * (0.5 + random / 2))
+        min(maxDelay, baseDelay * Double(sign: .plus, exponent: attempt - 1, significand: 1) * (0.5 + random / 2))
     }
 }

@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// Wraps a transport with bounded retries: 429 and 503 always (the service did not process the
 /// request), transient 5xx, timeouts and dropped connections only for idempotent requests.
@@ -40,7 +44,7 @@ public struct RetryingTransport: HTTPTransport {
                 }
                 return response
             }
-            log("\(request.method.rawValue) \(Redaction.path(request.url)) \(Self.describe(outcome)); retry \(attempt) of \(policy.maxAttempts - 1) in \(String(format: "%.1f", wait)) s")
+            log("\(request.method.rawValue) \(Redaction.path(request.url)) \(Self.describe(outcome)); retry \(attempt) of \(policy.maxAttempts - 1) in \(Decimals.fixed(wait, digits: 1)) s")
             try? await clock.sleep(seconds: wait)
             attempt += 1
         }

@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// A call that failed: the service's own code, what it means and what to do.
 public struct ServiceError: Error, Sendable, CustomStringConvertible {

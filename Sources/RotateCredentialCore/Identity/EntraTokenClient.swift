@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// The Entra v2 token endpoint: client secret, client assertion and password grants.
 public struct EntraTokenClient: Sendable {

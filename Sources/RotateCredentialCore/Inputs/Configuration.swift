@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// Everything one run needs, read once from the environment and validated before any call.
 public struct Configuration: Sendable {
@@ -142,27 +146,4 @@ public struct AppSecretOptions: Sendable {
     public var allowForeignServiceConnections: Bool
     /// Secret to write (service-connection-update).
     public var servicePrincipalKey: Secret?
-}
-
-/// Settings of the HTTP client.
-public struct HTTPSettings: Sendable {
-    /// Timeout of one request.
-    public var requestTimeoutSeconds: Double
-    /// `AGENT_CAINFO`: a CA file configured on the agent. URLSession on Linux (libcurl) trusts the
-    /// system store only, so the task names this file in a notice instead of reading it.
-    public var agentCAInfo: String?
-    /// Proxy URL (without credentials), from the agent or `HTTPS_PROXY`.
-    public var proxy: ProxySettings?
-}
-
-/// An HTTP proxy.
-public struct ProxySettings: Sendable {
-    /// Proxy URL.
-    public var url: URL
-    /// User name, when the proxy needs one.
-    public var username: String?
-    /// Password.
-    public var password: Secret?
-    /// Host patterns that bypass the proxy.
-    public var bypass: [String]
 }

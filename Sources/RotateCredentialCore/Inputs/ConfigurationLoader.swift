@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// Reads the task's inputs and the agent's variables into a ``Configuration``, collecting every
 /// problem instead of stopping at the first.
@@ -140,13 +144,11 @@ public struct ConfigurationLoader {
             allowForeignServiceConnections: bool("allowForeignServiceConnections"),
             servicePrincipalKey: secret("servicePrincipalKey"))
         let azureDevOpsIdentity = readAzureDevOpsIdentity(azureIdentity: azureIdentity)
-        let temporaryDirectory = variable("AGENT_TEMPDIRECTORY") ?? NSTemporaryDirectory()
+        let temporaryDirectory = variable("AGENT_TEMPDIRECTORY") ?? FileManager.default.temporaryDirectory.path
         let stepFiles = StepFiles(temporaryDirectory: temporaryDirectory, taskInstanceId: variable("SYSTEM_TASKINSTANCEID"))
         let reportPath = readReportPath() ?? stepFiles.reportPath
-        let http = HTTPSettings(
-            requestTimeoutSeconds: Double(integer("requestTimeoutSeconds")),
-            agentCAInfo: variable("AGENT_CAINFO"),
-            proxy: readProxy())
+        let http = HTTPSettingsReader.read(
+            environment, requestTimeoutSeconds: Double(integer("requestTimeoutSeconds")), errors: &errors)
         let maxParallel = integer("maxParallel")
 
         guard let action, let organization, let urls else { return nil }
@@ -372,25 +374,5 @@ public struct ConfigurationLoader {
             fail("azureDevOpsIdentity", "expected systemAccessToken or azureSubscription, got '\(other ?? "")'.")
             return nil
         }
-    }
-
-    mutating func readProxy() -> ProxySettings? {
-        let agentProxy = variable("AGENT_PROXYURL")
-        guard let text = agentProxy ?? variable("HTTPS_PROXY") ?? variable("https_proxy") else { return nil }
-        guard let url = URL(string: text), url.host != nil else {
-            fail(agentProxy != nil ? "AGENT_PROXYURL" : "HTTPS_PROXY", "'\(text)' is not a proxy URL.")
-            return nil
-        }
-        var bypass: [String] = []
-        if let list = variable("AGENT_PROXYBYPASSLIST"), let data = list.data(using: .utf8),
-            let patterns = try? JSONDecoder().decode([String].self, from: data)
-        {
-            bypass = patterns
-        } else if let list = variable("NO_PROXY") ?? variable("no_proxy") {
-            bypass = list.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-        }
-        let password = (environment["SECRET_AGENT_PROXYPASSWORD"] ?? environment["AGENT_PROXYPASSWORD"])
-            .flatMap { $0.isEmpty ? nil : Secret($0) }
-        return ProxySettings(url: url, username: variable("AGENT_PROXYUSERNAME"), password: password, bypass: bypass)
     }
 }

@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// Which URLs may carry credentials: HTTPS anywhere, plain HTTP only to a loopback *address*.
 ///

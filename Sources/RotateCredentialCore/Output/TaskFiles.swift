@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// The one path by which the task writes files (report, summary): every text goes through the
 /// same scrubbing as the log before it reaches the ``FileWriter``.

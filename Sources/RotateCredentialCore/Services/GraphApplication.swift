@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// An app registration as Microsoft Graph returns it with
 /// `$select=id,appId,displayName,passwordCredentials`.

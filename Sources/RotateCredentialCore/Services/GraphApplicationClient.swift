@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// Microsoft Graph v1.0 for an application's client secrets: read the application, `addPassword`,
 /// `removePassword`.

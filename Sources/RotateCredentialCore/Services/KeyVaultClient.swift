@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// Key Vault secrets (data plane, api-version 7.5): set with attributes and tags, read back, list versions.
 public struct KeyVaultClient: Sendable {

@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// A personal access token as the PAT Lifecycle Management API lists it (`PatToken`), without its value.
 public struct PersonalAccessToken: Sendable, Equatable {

@@ -1,4 +1,14 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// Writes the task's files (report, summary). Files are created owner-only (0600) and never hold a
 /// secret: callers write through ``TaskFiles``, which scrubs every text first.
@@ -26,7 +36,7 @@ public struct FileWriteFailure: Error, Sendable, Equatable, CustomStringConverti
 
     /// The reason of any error a writer throws.
     public static func describe(_ error: any Error) -> String {
-        (error as? FileWriteFailure)?.reason ?? error.localizedDescription
+        (error as? FileWriteFailure)?.reason ?? String(describing: error)
     }
 }
 
@@ -39,11 +49,10 @@ public struct LocalFileWriter: FileWriter {
 
     public func write(_ data: Data, to path: String) throws {
         let manager = FileManager.default
-        var isDirectory: ObjCBool = false
-        if manager.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+        if FilePaths.isDirectory(path) == true {
             throw FileWriteFailure("'\(path)' is a directory; it was left as it is")
         }
-        let directory = (path as NSString).deletingLastPathComponent
+        let directory = FilePaths.parent(path)
         if !directory.isEmpty, !manager.fileExists(atPath: directory) {
             do {
                 try manager.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -51,9 +60,8 @@ public struct LocalFileWriter: FileWriter {
                 throw FileWriteFailure("the directory '\(directory)' could not be created")
             }
         }
-        let name = (path as NSString).lastPathComponent
-        let temporary = ((directory.isEmpty ? "." : directory) as NSString)
-            .appendingPathComponent(".\(name).\(UUID().uuidString).tmp")
+        let name = FilePaths.name(path)
+        let temporary = FilePaths.join(directory.isEmpty ? "." : directory, ".\(name).\(UUID().uuidString).tmp")
         try Self.writeNew(data, to: temporary)
         guard rename(temporary, path) == 0 else {
             let code = errno
@@ -70,7 +78,7 @@ public struct LocalFileWriter: FileWriter {
         data.withUnsafeBytes { buffer in
             var offset = 0
             while offset < buffer.count, failure == 0 {
-                let written = Foundation.write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
+                let written = systemWrite(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
                 if written < 0, errno != EINTR { failure = errno } else if written > 0 { offset += written }
             }
         }
@@ -82,3 +90,9 @@ public struct LocalFileWriter: FileWriter {
         }
     }
 }
+
+#if canImport(Glibc)
+    private let systemWrite = Glibc.write
+#elseif canImport(Darwin)
+    private let systemWrite = Darwin.write
+#endif

@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// The JSON coding conventions of the services this task talks to.
 enum JSON {
@@ -41,16 +45,12 @@ public enum Timestamp {
             text.removeSubrange(dot..<digitsEnd)
         }
         if !text.hasSuffix("Z"), !text.contains("+"), text.count == 19 { text += "Z" }
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime]
-        return formatter.date(from: text).map { $0.addingTimeInterval(fraction) }
+        return (try? Date.ISO8601FormatStyle().parse(text)).map { $0.addingTimeInterval(fraction) }
     }
 
     /// Formats `date` as `yyyy-MM-ddTHH:mm:ss.SSSZ` in UTC.
     public static func format(_ date: Date) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter.string(from: date)
+        date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
     }
 
     /// Formats the day of `date` as `yyyy-MM-dd` in UTC.

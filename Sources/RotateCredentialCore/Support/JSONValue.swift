@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// Any JSON value, for bodies that must round-trip fields this task does not model
 /// (a service connection is PUT back with every field it had).

@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// The time, and waiting: real in the executable, controlled in tests.
 public protocol WallClock: Sendable {

@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// The consumers of one application's secret and the clients to reach them: the Key Vault secret
 /// (optional), the listed service connections (decided before anything changes) and Graph.

@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// The plan that adds a client secret: add (through the one uncertain-create reconciler), prove
 /// it with several token requests, store it in Key Vault and read it back; without a vault, write

@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// The one next thing to do for an application's client secrets, decided from an observation
 /// alone. The safety rules live here: the secret Key Vault holds is never removed, nor the

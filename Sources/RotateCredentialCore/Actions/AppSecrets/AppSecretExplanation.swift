@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// Log lines for app-secret decisions: the words live here, the decisions are values.
 enum AppSecretExplanation {

@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// What one application's client secrets look like at one moment, and what each consumer holds:
 /// Key Vault's current version (its `keyId` tag) and, per listed service connection, whether the

@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// Brings one application's client secrets and their consumers to the state the action wants:
 /// observe, decide, act on that one decision, observe again, for a bounded number of rounds. A

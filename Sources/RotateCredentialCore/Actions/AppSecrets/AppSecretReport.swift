@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// The JSON report of the app-secret and service-connection actions (no secret values).
 struct AppSecretReport: Encodable {

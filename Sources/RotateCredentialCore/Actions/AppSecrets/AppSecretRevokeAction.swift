@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// `app-secret-revoke`: the second half of `app-secret-create`. Removes the old client secrets
 /// ``PasswordRetention`` lets go, never the newest one and never the one Key Vault's latest

@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// `app-secret-rotate` and `app-secret-create`: keep every consumer of an application's client
 /// secret (the Key Vault secret and the listed service connections) on a live secret with more

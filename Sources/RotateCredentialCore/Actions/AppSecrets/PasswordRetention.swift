@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// Which old client secrets may go, for `app-secret-rotate` (at its end) and `app-secret-revoke`.
 ///

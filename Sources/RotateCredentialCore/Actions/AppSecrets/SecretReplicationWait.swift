@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// Proves that a client secret works: asks Entra for tokens with it until several in a row are
 /// issued over a few seconds.

@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// What to do with one named service connection, decided before anything is changed, and the
 /// connection as it will be PUT back.

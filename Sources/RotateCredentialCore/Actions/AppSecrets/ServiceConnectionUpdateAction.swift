@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// `service-connection-update`: writes a client secret (from `servicePrincipalKey`, or the latest
 /// version of the Key Vault secret `secretName`) into the service connections named in

@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// The one next thing to do for a PAT family, decided from an observation alone. The safety rules
 /// live here and only here: the token Key Vault holds is never revoked; nothing is revoked

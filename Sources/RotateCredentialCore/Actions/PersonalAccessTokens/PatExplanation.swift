@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// Log lines and report entries for PAT decisions: the words live here, the decisions are values.
 enum PatExplanation {
@@ -30,7 +34,7 @@ enum PatExplanation {
         case .pending(let token, let older):
             return "replacement \(token.authorizationId) is already in \(vault), waiting for pat-revoke (\(older) older token(s)); nothing created."
         case .withinGrace(let token, let hours, let grace):
-            return "the newest token (\(token.authorizationId)) was stored in \(vault) \(String(format: "%.1f", hours)) hours ago, less than graceHours (\(grace)); the older token(s) stay until then."
+            return "the newest token (\(token.authorizationId)) was stored in \(vault) \((hours * 10).rounded() / 10) hours ago, less than graceHours (\(grace)); the older token(s) stay until then."
         case .unmanaged(let token):
             return "\(token.authorizationId) expires in \(token.daysLeft(at: now)) days, not within renewWithinDays (\(policy.renewWithinDays)); nothing to do (\(vault) records no token of this name)."
         case .notStored(let token):

@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// `pat-list`: every active token of the user (or those matching `tokenDisplayNames`) with scope,
 /// reach, validity and days left, as a log table, a run summary and the JSON report; a warning

@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// What one PAT family looks like at one moment: the live tokens of a display name at the source,
 /// and what Key Vault (the consumer this task writes) holds for it.

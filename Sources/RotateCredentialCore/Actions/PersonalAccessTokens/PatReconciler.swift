@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// Brings one PAT family to the state its action wants: observe, decide, act on that one
 /// decision with an idempotent step, observe again, for a bounded number of rounds. A dry run

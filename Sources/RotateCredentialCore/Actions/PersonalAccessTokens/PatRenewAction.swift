@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// `pat-renew`: extends `validTo` of the selected tokens that expire within `renewWithinDays` to
 /// now + `validityDays`; the value does not change. The service may clamp the date to the

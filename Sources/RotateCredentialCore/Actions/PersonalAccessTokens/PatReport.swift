@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// The JSON report of a PAT action (no values, ever): one entry per token considered.
 struct PatReport: Encodable, Sendable {

@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// `pat-rotate`, `pat-create` and `pat-revoke`: bring each selected display name to the state the
 /// action wants, decided from what Key Vault holds (see ``PatDecision``), not from the newest

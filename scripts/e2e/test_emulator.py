@@ -6,6 +6,7 @@
 import base64
 import json
 import os
+import re
 import sys
 import time
 import unittest
@@ -155,7 +156,7 @@ class EntraTests(EmulatorTestCase):
         self.assertEqual(s, 401)
 
     def test_replication_delay(self):
-        self.emu.configure(replicationDelaySeconds=2)
+        self.emu.configure(replicationDelaySeconds=2, secretFlapping=None)
         tok = self.app_token(GRAPH)
         s, _, d = self.req("POST", f"/graph/v1.0/applications(appId='{PAYMENTS_APP_ID}')/addPassword",
                            body={"passwordCredential": {"displayName": "new", "endDateTime": "2099-01-01T00:00:00Z"}},
@@ -198,6 +199,7 @@ class GraphTests(EmulatorTestCase):
         self.assertEqual(s, 401)
 
     def test_add_and_remove_password(self):
+        self.emu.configure(graphReadLagSeconds=0)
         tok = self.app_token(GRAPH)
         end = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 90 * 86400))
         s, _, d = self.req("POST", f"/graph/v1.0/applications(appId='{PAYMENTS_APP_ID}')/addPassword",
@@ -239,7 +241,7 @@ class PatApiTests(EmulatorTestCase):
         self.assertTrue(all(p["token"] is None for p in d["patTokens"]))
         nightly = next(p for p in d["patTokens"] if p["displayName"] == "nightly-deploy")
         self.assertIsNone(nightly["targetAccounts"])
-        self.assertRegex(nightly["validTo"], r"\.\d{7}Z$")
+        self.assertRegex(nightly["validTo"], r"T\d\d:\d\d:\d\d(\.\d{0,6}[1-9])?Z$")  # ADO trims the digits
         self.emu.configure(patPageSize=2)
         seen, ct, pages = [], None, 0
         while True:
@@ -263,7 +265,7 @@ class PatApiTests(EmulatorTestCase):
         tok = self.bot_token()
         far = time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime(time.time() + 400 * 86400))
         s, _, d = self.req("POST", f"{PATS}?{PV}", token=tok,
-                           body={"displayName": "new", "scope": "vso.code vso.packaging", "validTo": far,
+                           body={"displayName": "new", "scope": "vso.code vso.serviceendpoint", "validTo": far,
                                  "allOrgs": False})
         self.assertEqual((s, d["patTokenError"]), (200, "none"), d)
         p = d["patToken"]
@@ -289,7 +291,10 @@ class PatApiTests(EmulatorTestCase):
                            basic=p["token"])
         self.assertEqual(s, 203)  # revoked PAT -> sign-in page
         s, _, d = self.req("DELETE", f"{PATS}?{PV}&authorizationId={p['authorizationId']}", token=tok)
-        self.assertEqual(s, 204)  # revoking again is idempotent for a known id
+        self.assertEqual(s, 204)  # revoking again: 204 by default (config patRevokeRevoked)
+        self.emu.configure(patRevokeRevoked="authorizationNotFound")
+        s, _, d = self.req("DELETE", f"{PATS}?{PV}&authorizationId={p['authorizationId']}", token=tok)
+        self.assertEqual((s, d["patTokenError"]), (200, "authorizationNotFound"))
         s, _, d = self.req("DELETE", f"{PATS}?{PV}&authorizationId=00000000-0000-0000-0000-000000000000", token=tok)
         self.assertEqual((s, d["patTokenError"]), (200, "authorizationNotFound"))
 
@@ -453,8 +458,11 @@ class KeyVaultTests(EmulatorTestCase):
         s, _, d = self.req("PATCH", self.url("rotated/" + ids[2].rsplit("/", 1)[1]), token=tok,
                            body={"attributes": {"enabled": False}, "tags": {"state": "old"}})
         self.assertEqual((s, d["attributes"]["enabled"], d["tags"]), (200, False, {"state": "old"}))
+        s, _, d = self.req("GET", self.url("rotated"), token=tok)  # the newest is disabled: 403, no fallback
+        self.assertEqual((s, d["error"]["code"], d["error"]["innererror"]["code"]), (403, "Forbidden", "SecretDisabled"))
+        self.emu.configure(kvDisabledLatest="fallback")
         s, _, d = self.req("GET", self.url("rotated"), token=tok)
-        self.assertEqual(d["value"], "value-1")  # latest enabled
+        self.assertEqual(d["value"], "value-1")
 
     def test_errors(self):
         tok = self.app_token(KV)
@@ -596,6 +604,161 @@ class ControlTests(EmulatorTestCase):
         s, _, d = self.req("POST", env["SYSTEM_OIDCREQUESTURI"] + f"?api-version=7.1&serviceConnectionId={eid}",
                            body={}, token=env["SYSTEM_ACCESSTOKEN"])
         self.assertEqual(s, 200, d)
+
+
+class ConsistencyModelTests(EmulatorTestCase):
+    """The consistency model and strictness switches (README "Consistency model and switches")."""
+
+    APP = f"/graph/v1.0/applications(appId='{PAYMENTS_APP_ID}')"
+    ENDPOINTS = "/ado/contoso/Platform/_apis/serviceendpoint/endpoints"
+
+    def add_password(self, tok, **pc):
+        pc.setdefault("endDateTime", time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 90 * 86400)))
+        s, _, d = self.req("POST", self.APP + "/addPassword", body={"passwordCredential": pc}, token=tok)
+        self.assertEqual(s, 200, d)
+        return d
+
+    def listed(self, tok):
+        s, _, d = self.req("GET", self.APP + "?$select=passwordCredentials", token=tok)
+        return [p["keyId"] for p in d["passwordCredentials"]]
+
+    def test_graph_reads_lag_writes(self):
+        self.emu.configure(graphReadLagSeconds=1.5, secretFlapping=None)
+        tok = self.app_token(GRAPH)
+        new = self.add_password(tok)
+        self.assertNotIn(new["keyId"], self.listed(tok))
+        s, _, e = self.req("POST", self.APP + "/removePassword", body={"keyId": new["keyId"]}, token=tok)
+        self.assertEqual((s, e["error"]["code"]), (400, "Request_BadRequest"))
+        self.assertEqual(e["error"]["message"], f"No password credential found with keyId '{new['keyId']}'.")
+        live = next(a for a in self.state()["apps"] if a["appId"] == PAYMENTS_APP_ID)["passwordCredentials"]
+        self.assertIn(new["keyId"], [p["keyId"] for p in live])  # the secret exists and works
+        s, _, _ = self.login(grant_type="client_credentials", client_id=PAYMENTS_APP_ID,
+                             client_secret=new["secretText"], scope=KV)
+        self.assertEqual(s, 200)
+        time.sleep(1.6)
+        self.assertIn(new["keyId"], self.listed(tok))
+        s, _, _ = self.req("POST", self.APP + "/removePassword", body={"keyId": new["keyId"]}, token=tok)
+        self.assertEqual(s, 204)
+        self.assertIn(new["keyId"], self.listed(tok))  # the removal is not visible yet
+        time.sleep(1.6)
+        self.assertNotIn(new["keyId"], self.listed(tok))
+
+    def flap_sequence(self, seed):
+        self.emu.reset()
+        self.emu.configure(secretFlapping={"windowSeconds": 30, "seed": seed}, graphReadLagSeconds=0)
+        new = self.add_password(self.app_token(GRAPH))
+        form = dict(grant_type="client_credentials", client_id=PAYMENTS_APP_ID, client_secret=new["secretText"],
+                    scope=KV)
+        return [self.login(**form)[0] for _ in range(12)]
+
+    def test_new_secrets_flap_deterministically(self):
+        first = self.flap_sequence(7)
+        self.assertEqual(set(first), {200, 401})  # accepted, then rejected again, within the window
+        self.assertEqual(self.flap_sequence(7), first)  # same seed, same answers
+        self.emu.configure(secretFlapping={"windowSeconds": 0.5, "seed": 7})
+        new = self.add_password(self.app_token(GRAPH))
+        time.sleep(0.6)
+        form = dict(grant_type="client_credentials", client_id=PAYMENTS_APP_ID, client_secret=new["secretText"],
+                    scope=KV)
+        self.assertEqual({self.login(**form)[0] for _ in range(5)}, {200})  # replicated: always accepted
+
+    def test_key_vault_validates_before_storing(self):
+        self.emu.configure(kvValidation=True)
+        tok = self.app_token(KV)
+        url = "/kv/kv-rotation/secrets/validated?api-version=7.5"
+        for bad in ({"tags": {"n": 1}}, {"tags": {"n": "x" * 257}}, {"tags": {"k" * 513: "v"}},
+                    {"contentType": "t" * 256}, {"contentType": 5}, {"attributes": {"exp": "2030-01-01"}},
+                    {"attributes": {"enabled": "yes"}}, {"tags": {str(i): "v" for i in range(16)}}):
+            s, h, d = self.req("PUT", url, token=tok, body={"value": "v", **bad})
+            self.assertEqual((s, d["error"]["code"], h["x-ms-error-code"]), (400, "BadParameter", "BadParameter"), bad)
+        vault = next(v for v in self.state()["vaults"] if v["name"] == "kv-rotation")
+        self.assertNotIn("validated", vault["secrets"])  # nothing stored
+        s, _, d = self.req("PUT", url, token=tok, body={"value": "v", "tags": {"n": "1"}, "contentType": "text/plain",
+                                                        "attributes": {"exp": int(time.time()) + 60}})
+        self.assertEqual(s, 200, d)
+        s, _, d = self.req("PATCH", f"/kv/kv-rotation/secrets/validated/{d['id'].rsplit('/', 1)[1]}?api-version=7.5",
+                           token=tok, body={"tags": {"n": 2}})
+        self.assertEqual(s, 400)
+        self.emu.configure(kvValidation=False)
+        s, _, _ = self.req("PUT", url, token=tok, body={"value": "v", "tags": {"n": 1}})
+        self.assertEqual(s, 200)
+
+    def test_ado_api_version_and_media_type(self):
+        self.emu.configure(adoApiVersion=True, adoMediaType=True)
+        tok = self.app_token(ADO)
+        for query, key in (("", "VssVersionNotSpecifiedException"), ("&api-version=7.2", "VssInvalidPreviewVersionException"),
+                           ("&api-version=9.0", "VssVersionOutOfRangeException"), ("&api-version=x", "VssVersionOutOfRangeException")):
+            s, _, d = self.req("GET", f"{self.ENDPOINTS}?endpointNames=payments-prod{query}", token=tok)
+            self.assertEqual((s, d["typeKey"]), (400, key), query)
+        for ver in ("7.1", "7.2-preview.4", "7.1-preview.4", "6.0"):
+            self.assertEqual(self.req("GET", f"{self.ENDPOINTS}?api-version={ver}", token=tok)[0], 200, ver)
+        eid = ENDPOINTS["payments-prod"]
+        body = json.dumps({"id": eid}).encode()
+        s, _, d = self.req("PUT", f"/ado/contoso/_apis/serviceendpoint/endpoints/{eid}?api-version=7.1", body=body,
+                           token=tok, headers={"Content-Type": "text/plain"})
+        self.assertEqual((s, d["typeKey"]), (415, "VssRequestContentTypeNotSupportedException"))
+        s, _, d = self.req("POST", f"{PATS}?{PV}", body=b'{"displayName": "x"}', token=self.bot_token(),
+                           headers={"Content-Type": "application/x-www-form-urlencoded"})
+        self.assertEqual(s, 415)
+        self.emu.configure(adoApiVersion=False)
+        self.assertEqual(self.req("GET", self.ENDPOINTS, token=tok)[0], 200)
+
+    def test_scopes_per_route(self):
+        self.emu.configure(adoScopes=True)
+        code_reader = self.pat("code-reader")["token"]  # vso.code
+        s, _, d = self.req("GET", f"{self.ENDPOINTS}?api-version=7.1", basic=code_reader)
+        self.assertEqual((s, d["typeKey"]), (401, "UnauthorizedRequestException"))
+        bot = self.bot_token()  # pat-automation-client consented vso.pats vso.pats_manage
+        s, _, d = self.req("POST", f"{PATS}?{PV}", token=bot, body={"displayName": "sc-manager",
+                                                                   "scope": "vso.serviceendpoint_manage"})
+        manager = d["patToken"]["token"]
+        self.assertEqual(self.req("GET", f"{self.ENDPOINTS}?api-version=7.1", basic=manager)[0], 200)
+        s, _, d = self.req("POST", f"{PATS}?{PV}", token=bot, body={"displayName": "sc-reader",
+                                                                   "scope": "vso.serviceendpoint"})
+        reader = d["patToken"]["token"]
+        ep = self.req("GET", f"/ado/contoso/Platform/_apis/serviceendpoint/endpoints/{ENDPOINTS['payments-prod']}"
+                             "?api-version=7.1", basic=reader)[2]
+        url = f"/ado/contoso/_apis/serviceendpoint/endpoints/{ep['id']}?api-version=7.1"
+        self.assertEqual(self.req("PUT", url, body=ep, basic=reader)[0], 401)
+        self.assertEqual(self.req("PUT", url, body=ep, basic=manager)[0], 200)
+        # a user token with only user_impersonation (no vso.pats*) cannot use the PAT API
+        legacy = self.emu.token(ADO, username=BOT_USER, password=BOT_PASSWORD)  # via rotation-automation
+        self.assertEqual(self.req("GET", f"{PATS}?{PV}", token=legacy)[0], 401)
+        self.emu.configure(adoScopes=False)
+        self.assertEqual(self.req("GET", f"{PATS}?{PV}", token=legacy)[0], 200)
+
+    def test_dates_as_each_service_sends_them(self):
+        self.emu.configure(dateStyle="service", graphReadLagSeconds=0)
+        tok = self.app_token(GRAPH)
+        end = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 90 * 86400))
+        start = time.strftime("%Y-%m-%dT%H:%M:%S.5+00:00", time.gmtime(time.time() - 60))
+        d = self.add_password(tok, endDateTime=end, startDateTime=start)
+        self.assertEqual((d["endDateTime"], d["startDateTime"]), (end, start))  # Graph echoes
+        got = next(p for p in self.req("GET", self.APP, token=tok)[2]["passwordCredentials"] if p["keyId"] == d["keyId"])
+        self.assertEqual(got["endDateTime"], end)
+        s, _, pats = self.req("GET", f"{PATS}?{PV}", token=self.bot_token())
+        for p in pats["patTokens"]:
+            self.assertNotRegex(p["validTo"], r"0Z$|\.Z$")  # ADO trims trailing zeros
+        self.emu.configure(dateStyle="fixed7")
+        s, _, pats = self.req("GET", f"{PATS}?{PV}", token=self.bot_token())
+        self.assertTrue(all(re.search(r"\.\d{7}Z$", p["validTo"]) for p in pats["patTokens"]))
+        self.emu.configure(dateStyle="mixed")
+        s, _, pats = self.req("GET", f"{PATS}?{PV}", token=self.bot_token())
+        forms = {bool(re.search(r"\.\d{7}Z$", p["validTo"])) for p in pats["patTokens"]}
+        self.assertEqual(forms, {True, False})
+
+    def test_ropc_answers_carry_id_token_and_client_info(self):
+        s, _, d = self.login(grant_type="password", client_id=PAT_CLIENT_ID, username=BOT_USER, password=BOT_PASSWORD,
+                             scope=ADO + " openid profile offline_access", client_info="1")
+        self.assertEqual(s, 200, d)
+        claims = json.loads(base64.urlsafe_b64decode(d["id_token"].split(".")[1] + "=="))
+        self.assertEqual((claims["aud"], claims["preferred_username"], claims["tid"]), (PAT_CLIENT_ID, BOT_USER, TENANT_ID))
+        info = json.loads(base64.urlsafe_b64decode(d["client_info"] + "=="))
+        self.assertEqual(info["utid"], TENANT_ID)
+        self.assertEqual(info["uid"], claims["oid"])
+        s, _, d = self.login(grant_type="password", client_id=PAT_CLIENT_ID, username=BOT_USER, password=BOT_PASSWORD,
+                             scope=ADO)
+        self.assertNotIn("id_token", d)  # only when openid is asked for
 
 
 class HoldTests(EmulatorTestCase):

@@ -5,6 +5,7 @@ come from `now()`; date formatting and parsing live here too."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 import time
 
@@ -70,3 +71,33 @@ def _iso_seconds(m: re.Match) -> float:
         tz = tz[1:].replace(":", "")
         t -= sign * (int(tz[:2]) * 3600 + int(tz[2:]) * 60)
     return t
+
+
+def trimmed(ts: float) -> str:
+    """Azure DevOps' form: 7 fractional digits with trailing zeros cut (`.32Z`, `.1033333Z`, none at all)."""
+    s = iso7(ts)
+    head, frac = s[:-1].split(".")
+    frac = frac.rstrip("0")
+    return f"{head}.{frac}Z" if frac else f"{head}Z"
+
+
+def _plain(style: str, key: str) -> bool:
+    """Whether the item named `key` gets the fixed 7-digit form under `style` ("mixed" splits items by key)."""
+    if style == "fixed7":
+        return True
+    if style == "mixed":
+        return hashlib.sha256(key.encode()).digest()[0] % 2 == 0
+    return False
+
+
+def ado_time(ts: float, style: str, key: str) -> str:
+    return iso7(ts) if _plain(style, key) else trimmed(ts)
+
+
+def graph_time(ts: float, sent: str | None, style: str, key: str) -> str:
+    """Graph echoes a date-time as the client sent it; without one it answers 7 digits."""
+    return sent if sent and not _plain(style, key) else iso7(ts)
+
+
+def is_iso(value) -> bool:
+    return isinstance(value, str) and bool(_ISO_RE.match(value.strip()))

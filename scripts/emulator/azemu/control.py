@@ -7,7 +7,7 @@ import json
 from . import clock
 from .faults import make_rule
 from .responses import Resp
-from .state import CONFIG_KEYS, State, default_config
+from .state import CONFIG_KEYS, State
 
 
 def control(st: State, method: str, path: str, body: bytes) -> Resp:
@@ -38,7 +38,6 @@ def _reset(st: State, req) -> Resp:
         return Resp(400, {"error": f"bad fixture: {exc!r}"})
     st.requests.clear()
     st.faults.clear()
-    st.config = default_config()
     st.hold.arm(0, "before")
     return Resp(200, {"ok": True})
 

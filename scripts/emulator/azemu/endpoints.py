@@ -59,6 +59,9 @@ class AzureDevOps:
             return ado_auth.unauthorized(s, headers, kind)
         if method == "GET" and low[2:] == ["_apis", "resourceareas"]:
             return Resp(200, {"count": 0, "value": []})
+        err = self.request_error(method, query, headers, body, who)
+        if err:
+            return err
         n = len(low)
         if n == 6 and low[2:5] == ["_apis", "serviceendpoint", "endpoints"]:
             # PUT {org}/_apis/serviceendpoint/endpoints/{id}   (the documented route: no project segment)
@@ -70,6 +73,17 @@ class AzureDevOps:
             return self.oidc_token(parts, query, who) if method == "POST" else method_not_allowed(method)
         return vss_error(404, "The controller for path '/" + "/".join(parts[1:]) + "' was not found or does "
                          "not implement IController.", "NotFoundException")
+
+    def request_error(self, method: str, query: dict, headers: dict, body: bytes, who: dict) -> Resp | None:
+        """api-version (config adoApiVersion), media type (adoMediaType), the route's scope (adoScopes)."""
+        s = self.s
+        if s.config.get("adoApiVersion"):
+            err = ado_auth.api_version_error(method, ado_auth.requested_version(query, headers))
+            if err:
+                return err
+        accepted = ("vso.serviceendpoint_manage",) if method == "PUT" else \
+            ("vso.serviceendpoint", "vso.serviceendpoint_query", "vso.serviceendpoint_manage")
+        return ado_auth.media_type_error(s, method, headers, body) or ado_auth.missing_scope(s, who, accepted)
 
     def project_route(self, method: str, parts: list[str], query: dict, body: bytes, who: dict) -> Resp:
         """{org}/{project}/_apis/serviceendpoint/endpoints[/{id}]"""

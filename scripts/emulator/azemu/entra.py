@@ -9,6 +9,8 @@ Tokens are opaque to clients here: they are looked up, not verified."""
 from __future__ import annotations
 
 import base64
+import json
+import random
 import secrets as pysecrets
 import urllib.parse
 
@@ -136,8 +138,8 @@ class Entra:
         if not rt or rt["exp"] <= now() or rt["appId"].lower() != app["appId"].lower():
             return aad_error(400, "invalid_grant", 9002313, "Invalid request. Request is malformed or invalid.")
         user = s.users.get((rt.get("username") or "").lower())
-        kind = self.resource_kind(rt["resource"])
-        return Resp(200, self.issue_token(kind, rt["resource"], "user", app, user, refresh=True))
+        out = self.issue_token(self.resource_kind(rt["resource"]), rt["resource"], "user", app, user, refresh=True)
+        return Resp(200, self.with_identity(out, app, user, form) if user else out)
 
     def _resource(self, form: dict) -> tuple[str | None, Resp | None]:
         """Exactly one `<resource>/.default` scope (OpenID scopes ignored), naming a known resource."""
@@ -214,14 +216,26 @@ class Entra:
                                      "Visit the Azure portal to create new keys for your app: "
                                      "https://aka.ms/NewClientSecret, or consider using certificate credentials "
                                      "for added security: https://aka.ms/certCreds.")
-                delay = float(self.s.config.get("replicationDelaySeconds") or 0)
-                if p["start"] > t or p["addedAt"] + delay > t:
+                if p["start"] > t or not self.replicated(p, t):
                     break  # not replicated yet / not yet valid: looks exactly like a wrong secret
                 return None
         return aad_error(401, "invalid_client", 7000215,
                          "Invalid client secret provided. Ensure the secret being sent in the request is the "
                          f"client secret value, not the client secret ID, for a secret added to app "
                          f"'{app['appId']}'.")
+
+    def replicated(self, p: dict, t: float) -> bool:
+        """Whether this token request sees the secret: never before replicationDelaySeconds, then, while
+        secretFlapping's window lasts, accepted or rejected by a generator seeded per secret (one replica
+        has it, the next does not), afterwards always."""
+        cfg = self.s.config
+        if p["addedAt"] + float(cfg.get("replicationDelaySeconds") or 0) > t:
+            return False
+        flap = cfg.get("secretFlapping")
+        if not flap or "flapSeed" not in p or p["addedAt"] + float(flap.get("windowSeconds", 10)) <= t:
+            return True
+        rng = p.setdefault("flapRng", random.Random(f"{flap.get('seed', 0)}:{p['flapSeed']}"))
+        return rng.random() < float(flap.get("acceptRate", 0.5))
 
     # ---- ROPC (grant_type=password)
     def _ropc(self, app: dict, resource: str, form: dict, client_ok: bool) -> Resp:
@@ -243,7 +257,22 @@ class Entra:
             return aad_error(400, "interaction_required", 50076, "Due to a configuration change made by your "
                              "administrator, or because you moved to a new location, you must use multi-factor "
                              "authentication to access '" + resource + "'.")
-        return Resp(200, self.issue_token(self.resource_kind(resource), resource, "user", app, user, refresh=True))
+        out = self.issue_token(self.resource_kind(resource), resource, "user", app, user, refresh=True)
+        return Resp(200, self.with_identity(out, app, user, form))
+
+    def with_identity(self, out: dict, app: dict, user: dict, form: dict) -> dict:
+        """A user sign-in also answers who signed in: `id_token` when `openid` was asked for, and
+        `client_info` (base64url {"uid","utid"}) when the client sent client_info=1, as MSAL does."""
+        tid, t = self.s.tenant["id"], int(now())
+        if "openid" in (form.get("scope") or "").split():
+            out["id_token"] = make_jwt({
+                "aud": app["appId"], "iss": f"https://login.microsoftonline.com/{tid}/v2.0", "iat": t, "nbf": t,
+                "exp": t + 3600, "name": user.get("displayName") or user["username"], "oid": user["objectId"],
+                "preferred_username": user["username"], "sub": b64url(user["objectId"].encode())[:43],
+                "tid": tid, "ver": "2.0"})
+        if form.get("client_info") == "1":
+            out["client_info"] = b64url(json.dumps({"uid": user["objectId"], "utid": tid}).encode())
+        return out
 
     # ---- issuing
     def issue_token(self, aud_kind: str, resource: str, kind: str, app: dict,
@@ -255,13 +284,16 @@ class Entra:
         payload = {"aud": resource, "iss": f"https://sts.windows.net/{tenant_id}/", "iat": int(t),
                    "nbf": int(t), "exp": int(t + 3599), "appid": app["appId"], "oid": oid, "tid": tenant_id,
                    "sub": oid, "ver": "1.0", "jti": guid(), "idtyp": kind}
+        # Delegated Azure DevOps permissions consented for the app (fixture "adoScopes") become the scp claim.
+        scopes = (app.get("adoScopes") if aud_kind == "ado" else None) or ["user_impersonation"]
         if user:
-            payload.update(upn=user["username"], scp="user_impersonation")
+            payload.update(upn=user["username"], scp=" ".join(scopes))
         else:
             payload["roles"] = app.get("roles", [])
         tok = make_jwt(payload)
         info = {"aud": aud_kind, "resource": resource, "kind": kind, "appId": app["appId"], "oid": oid,
-                "tenant": tenant_id, "exp": t + 3599, "iat": t, "username": user["username"] if user else None}
+                "tenant": tenant_id, "exp": t + 3599, "iat": t, "username": user["username"] if user else None,
+                "scopes": scopes if user else None}
         s.tokens[tok] = info
         s.remember(tok)
         out = {"token_type": "Bearer", "expires_in": 3599, "ext_expires_in": 3599, "access_token": tok}

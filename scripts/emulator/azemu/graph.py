@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import re
 
-from .clock import iso7, now, parse_time
+from .clock import graph_time, is_iso, now, parse_time
 from .responses import Resp, graph_error
 from .util import guid, new_client_secret
 
@@ -117,26 +117,49 @@ class Graph:
                        f"Credential lifetime exceeds the max value allowed as per assigned policy '{pol}'.",
                        details=[{"code": "InvalidKeyEndDate", "message": f"Key credential end date is invalid. The "
                                  f"maximum allowed lifetime is {max_days} days.", "target": "EndDate"}])
-        secret = new_client_secret()
-        cred = {"keyId": guid(), "displayName": pc.get("displayName"), "secretText": secret,
-                "hint": secret[:3], "start": start, "end": end, "addedAt": t}
+        cred = self.new_credential(pc, start, end, t)
         a["passwordCredentials"].append(cred)
-        self.s.remember(secret)
         return Resp(200, {"@odata.context": "https://graph.microsoft.com/v1.0/$metadata#microsoft.graph."
-                                            "passwordCredential",
-                          "customKeyIdentifier": None, "displayName": cred["displayName"],
-                          "endDateTime": iso7(end), "hint": cred["hint"], "keyId": cred["keyId"],
-                          "secretText": secret, "startDateTime": iso7(start)})
+                                            "passwordCredential", **self.credential_json(cred, cred["secretText"])})
+
+    def new_credential(self, pc: dict, start: float, end: float, t: float) -> dict:
+        s = self.s
+        secret = new_client_secret()
+        s.remember(secret)
+        s.secrets_added += 1
+        return {"keyId": guid(), "displayName": pc.get("displayName"), "secretText": secret, "hint": secret[:3],
+                "start": start, "end": end, "addedAt": t, "flapSeed": f"{s.secrets_added}",
+                "startSent": pc.get("startDateTime") if is_iso(pc.get("startDateTime")) else None,
+                "endSent": pc.get("endDateTime") if is_iso(pc.get("endDateTime")) else None}
+
+    def credential_json(self, p: dict, secret_text: str | None = None) -> dict:
+        style = self.s.config.get("dateStyle") or "service"
+        return {"customKeyIdentifier": None, "displayName": p["displayName"],
+                "endDateTime": graph_time(p["end"], p.get("endSent"), style, p["keyId"]), "hint": p["hint"],
+                "keyId": p["keyId"], "secretText": secret_text,
+                "startDateTime": graph_time(p["start"], p.get("startSent"), style, p["keyId"])}
 
     def remove_password(self, a: dict, key: str, err) -> Resp:
         if not re.match(r"^[0-9a-fA-F-]{36}$", key):
             return err(400, "Request_BadRequest", "Invalid value specified for property 'keyId' of resource "
                        "'removePassword'.")
-        before = len(a["passwordCredentials"])
-        a["passwordCredentials"] = [p for p in a["passwordCredentials"] if p["keyId"].lower() != key.lower()]
-        if len(a["passwordCredentials"]) == before:
+        t = now()
+        lag = float(self.s.config.get("graphReadLagSeconds") or 0)
+        cred = next((p for p in a["passwordCredentials"] if p["keyId"].lower() == key.lower()), None)
+        if cred is None or cred["addedAt"] + lag > t:  # unknown, or still replicating: the same real 400
             return err(400, "Request_BadRequest", f"No password credential found with keyId '{key}'.")
+        a["passwordCredentials"].remove(cred)
+        a.setdefault("removedPasswords", []).append(dict(cred, removedAt=t))
         return Resp(204, None)
+
+    def visible_credentials(self, a: dict) -> list[dict]:
+        """What a read shows: credentials added at least graphReadLagSeconds ago, plus those removed less
+        than that ago (reads lag writes)."""
+        t = now()
+        lag = float(self.s.config.get("graphReadLagSeconds") or 0)
+        live = [p for p in a["passwordCredentials"] if p["addedAt"] + lag <= t]
+        gone = [p for p in a.get("removedPasswords", []) if p["removedAt"] + lag > t and p["addedAt"] + lag <= t]
+        return sorted(live + gone, key=lambda p: p["addedAt"])
 
     # ---- permissions
     def can_write(self, raw: dict, target: dict) -> bool:
@@ -155,15 +178,11 @@ class Graph:
             return bool({"Application.Read.All", "Directory.Read.All"} & set(roles))
         return True  # signed-in users can read app registrations in their tenant
 
-    @staticmethod
-    def app_json(a: dict, select: str | None) -> dict:
+    def app_json(self, a: dict, select: str | None) -> dict:
         full = {"id": a["objectId"], "appId": a["appId"], "displayName": a.get("displayName"),
                 "signInAudience": "AzureADMyOrg", "isFallbackPublicClient": bool(a.get("publicClient")),
                 "keyCredentials": [],
-                "passwordCredentials": [{"customKeyIdentifier": None, "displayName": p["displayName"],
-                                         "endDateTime": iso7(p["end"]), "hint": p["hint"], "keyId": p["keyId"],
-                                         "secretText": None, "startDateTime": iso7(p["start"])}
-                                        for p in a["passwordCredentials"]]}
+                "passwordCredentials": [self.credential_json(p) for p in self.visible_credentials(a)]}
         if select:
             fields = [f.strip() for f in select.split(",") if f.strip()]
             return {k: full.get(k) for k in fields}

@@ -134,9 +134,10 @@ class KeyVault:
         if len(value.encode()) > 25 * 1024:
             return kv_error(400, "BadParameter", "Secret value is too large. The maximum size of a secret "
                             "value is 25KB.")
+        problem = self.invalid(req)
+        if problem:
+            return kv_error(400, "BadParameter", problem)
         tags = req.get("tags")
-        if tags is not None and (not isinstance(tags, dict) or len(tags) > 15):
-            return kv_error(400, "BadParameter", "Tags must be an object with at most 15 entries.")
         attrs = req.get("attributes") or {}
         t = int(now())
         v = {"version": uuid.uuid4().hex, "value": value, "contentType": req.get("contentType"), "tags": tags,
@@ -148,6 +149,36 @@ class KeyVault:
         entry["versions"].append(v)
         self.s.remember(value)
         return Resp(200, self.bundle(vault, entry, v, True))
+
+    def invalid(self, req: dict) -> str | None:
+        """Why tags, contentType or attributes are refused (nothing is stored then), per SecretSetParameters /
+        SecretAttributes and the documented limits: at most 15 tags, names up to 512 and values up to 256
+        characters, all strings; contentType a string up to 255 characters; enabled a boolean; nbf and exp
+        integer Unix seconds. Without config kvValidation only the tag count is checked."""
+        tags = req.get("tags")
+        if tags is not None and (not isinstance(tags, dict) or len(tags) > 15):
+            return "Tags must be an object with at most 15 entries."
+        if not self.s.config.get("kvValidation"):
+            return None
+        for name, value in (tags or {}).items():
+            if not isinstance(value, str) or len(name) > 512 or len(value) > 256:
+                return f"Invalid tag '{name[:64]}': tag names are strings of at most 512 characters and tag " \
+                       "values strings of at most 256 characters."
+        ctype = req.get("contentType")
+        if ctype is not None and (not isinstance(ctype, str) or len(ctype) > 255):
+            return "The property 'contentType' must be a string of at most 255 characters."
+        attrs = req.get("attributes")
+        if attrs is None:
+            return None
+        if not isinstance(attrs, dict):
+            return "The property 'attributes' must be an object."
+        if "enabled" in attrs and not isinstance(attrs["enabled"], bool):
+            return "The property 'attributes.enabled' must be a boolean."
+        for key in ("nbf", "exp"):
+            v = attrs.get(key)
+            if v is not None and (isinstance(v, bool) or not isinstance(v, int)):
+                return f"The property 'attributes.{key}' must be an integer (seconds since 1970-01-01 UTC)."
+        return None
 
     def get(self, vault: dict, entry: dict | None, name: str, version: str) -> Resp:
         if not entry:
@@ -161,10 +192,13 @@ class KeyVault:
             if not v["enabled"]:
                 return kv_error(403, "Forbidden", _DISABLED[0], inner=_DISABLED[1])
         else:
-            enabled = [x for x in entry["versions"] if x["enabled"]]
-            if not enabled:
+            # versions are kept in creation order; the newest decides (config kvDisabledLatest "fallback" = the
+            # old invention: the newest enabled version)
+            fallback = self.s.config.get("kvDisabledLatest") == "fallback"
+            candidates = [x for x in entry["versions"] if x["enabled"] or not fallback]
+            if not candidates or not candidates[-1]["enabled"]:
                 return kv_error(403, "Forbidden", _DISABLED[0], inner=_DISABLED[1])
-            v = enabled[-1]  # versions are kept in creation order
+            v = candidates[-1]
         return Resp(200, self.bundle(vault, entry, v, True))
 
     def update(self, vault: dict, entry: dict | None, name: str, version: str, body: bytes) -> Resp:
@@ -181,6 +215,9 @@ class KeyVault:
             return kv_error(400, "BadParameter", "The request body is not valid JSON.")
         if "value" in req:
             return kv_error(400, "BadParameter", "The value of a secret cannot be changed with an update.")
+        problem = self.invalid(req)
+        if problem:
+            return kv_error(400, "BadParameter", problem)
         if "contentType" in req:
             v["contentType"] = req["contentType"]
         if "tags" in req:

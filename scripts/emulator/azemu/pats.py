@@ -12,7 +12,7 @@ import json
 import re
 
 from . import ado_auth
-from .clock import iso7, now, parse_time
+from .clock import ado_time, now, parse_time
 from .responses import Resp, vss_error
 from .util import b64url, b64url_decode, guid, new_pat_value
 
@@ -44,14 +44,16 @@ class PatApi:
         if parts[1].lower() != s.org["name"].lower():
             return vss_error(404, f"TF400813: The organization '{parts[1]}' was not found.",
                              "AccountNotFoundException", "Microsoft.VisualStudio.Services.Account")
-        owner, err = self._owner(headers)
+        who, err = self._owner(headers)
         if err:
             return err
-        ver = query.get("api-version", "")
-        err = self._check_version(ver)
+        ver = ado_auth.requested_version(query, headers) or ""
+        err = self._check_version(ver) or ado_auth.media_type_error(s, method, headers, body) or \
+            ado_auth.missing_scope(s, who, ("vso.pats", "vso.pats_manage") if method == "GET" else ("vso.pats_manage",),
+                                   full_access_counts=False)
         if err:
             return err
-        call = _Call(self, owner, ver, query)
+        call = _Call(self, who["id"], ver, query)
         if method == "GET":
             return call.get() if "authorizationId" in query else call.list()
         if method == "DELETE":
@@ -68,7 +70,7 @@ class PatApi:
                              "JsonReaderException", "Newtonsoft.Json")
         return call.create(req) if method == "POST" else call.update(req)
 
-    def _owner(self, headers: dict) -> tuple[str | None, Resp | None]:
+    def _owner(self, headers: dict) -> tuple[dict | None, Resp | None]:
         """The signed-in user: only a user's Entra token for Azure DevOps is accepted."""
         s = self.s
         auth = headers.get("authorization", "")
@@ -81,7 +83,7 @@ class PatApi:
                 return None, ado_auth.unauthorized(s, headers, "bad")
             if not s.is_org_member(info):
                 return None, ado_auth.unauthorized(s, headers, "nonmember")
-            return info["username"].lower(), None
+            return {"kind": "user", "id": info["username"].lower(), "scopes": info.get("scopes")}, None
         if auth.lower().startswith("basic "):
             p, kind = ado_auth.principal(s, headers)
             if not p:
@@ -114,9 +116,10 @@ class PatApi:
         return None
 
     def pat_json(self, p: dict, with_token: bool = False) -> dict:
-        return {"displayName": p["displayName"], "validTo": iso7(p["validTo"]), "scope": p["scope"],
+        style, key = self.s.config.get("dateStyle") or "service", p["authorizationId"]
+        return {"displayName": p["displayName"], "validTo": ado_time(p["validTo"], style, key), "scope": p["scope"],
                 "targetAccounts": None if p["allOrgs"] else [self.s.org["id"]],
-                "validFrom": iso7(p["validFrom"]), "authorizationId": p["authorizationId"],
+                "validFrom": ado_time(p["validFrom"], style, key), "authorizationId": p["authorizationId"],
                 "token": p["token"] if with_token else None}
 
 
@@ -145,7 +148,8 @@ class _Call:
 
     def revoke(self) -> Resp:
         p = self.find(self.query.get("authorizationId", ""))
-        if not p:
+        revoked_again = p is not None and p["revoked"] and self.s.config.get("patRevokeRevoked") == "authorizationNotFound"
+        if not p or revoked_again:
             return self.result(None, err="authorizationNotFound")
         p["revoked"] = True
         return Resp(204, None)

@@ -11,7 +11,7 @@ import urllib.parse
 import uuid
 
 from . import clock
-from .clock import iso7, parse_time
+from .clock import iso7, is_iso, parse_time
 from .hold import Hold
 from .util import guid, new_client_secret, new_pat_value
 
@@ -19,11 +19,27 @@ ENDPOINT_SECRET_PARAMS = ("serviceprincipalkey", "password", "servicePrincipalCe
                           "accessToken", "certificate", "key")
 
 
+# The consistency model and the strictness switches (README "Consistency model and switches").
+# These are the defaults of every fixture; a fixture's "config" object and POST /_emulator/config override them.
+MODEL_DEFAULTS = {
+    "graphReadLagSeconds": 0,          # Graph reads (and removePassword) lag addPassword/removePassword by this
+    "secretFlapping": None,            # {"windowSeconds": W, "seed": S, "acceptRate": 0.5}: new secrets flap for W s
+    "kvDisabledLatest": "forbidden",   # GET of a secret whose newest version is disabled: "forbidden" | "fallback"
+    "kvValidation": True,              # Key Vault validates tags, contentType and attributes (400 BadParameter)
+    "adoApiVersion": True,             # Azure DevOps routes require a valid api-version
+    "adoMediaType": True,              # Azure DevOps POST/PUT bodies must be application/json (415 otherwise)
+    "adoScopes": True,                 # delegated tokens and PATs need the route's scope (vso.pats, …)
+    "patRevokeRevoked": "noContent",   # DELETE of an already revoked PAT: "noContent" | "authorizationNotFound"
+    "dateStyle": "service",            # "service" (ADO trims digits, Graph echoes) | "fixed7" | "mixed"
+}
+
+
 def default_config() -> dict:
-    return {"delayMs": 0, "throttle": None, "replicationDelaySeconds": 0, "patPageSize": 20}
+    return {"delayMs": 0, "throttle": None, "replicationDelaySeconds": 0, "patPageSize": 20, **MODEL_DEFAULTS}
 
 
-CONFIG_KEYS = {"delayMs", "throttle", "replicationDelaySeconds", "patPageSize", "kvChallengeAuthority"}
+CONFIG_KEYS = {"delayMs", "throttle", "replicationDelaySeconds", "patPageSize", "kvChallengeAuthority",
+               *MODEL_DEFAULTS}
 
 
 class State:
@@ -36,7 +52,6 @@ class State:
         self.requests: list[dict] = []
         self.seq = 0
         self.faults: list[dict] = []
-        self.config = default_config()
         self.windows: dict[str, collections.deque] = {}
         self.hold = Hold()
         self.load(fixture)
@@ -53,6 +68,11 @@ class State:
         clock.set_offset(float(fx.get("clockOffsetSeconds") or 0))
         t0 = clock.now()
         T = lambda v: parse_time(v, t0)  # noqa: E731
+        unknown = set(fx.get("config") or {}) - CONFIG_KEYS
+        if unknown:
+            raise ValueError(f"unknown config keys {sorted(unknown)}")
+        self.config = {**default_config(), **(fx.get("config") or {})}
+        self.secrets_added = 0  # seeds the flapping of each new client secret (deterministic per test)
         self.fixture = fx
         self.tenant = fx["tenant"]
         self.org = fx["organization"]
@@ -90,7 +110,9 @@ class State:
             start = T(p.get("startDateTime", "-1d"))
             creds.append({"keyId": p.get("keyId") or guid(), "displayName": p.get("displayName"),
                           "secretText": secret, "hint": secret[:3], "start": start,
-                          "end": T(p.get("endDateTime", "+730d")), "addedAt": start})
+                          "end": T(p.get("endDateTime", "+730d")), "addedAt": start,
+                          "startSent": p.get("startDateTime") if is_iso(p.get("startDateTime")) else None,
+                          "endSent": p.get("endDateTime") if is_iso(p.get("endDateTime")) else None})
             self.remember(secret)
         a["passwordCredentials"] = creds
         return a
@@ -137,9 +159,11 @@ class State:
     def advance(self, hours: float) -> None:
         d = hours * 3600.0
         for a in self.apps.values():
-            for p in a["passwordCredentials"]:
-                for k in ("start", "end", "addedAt"):
-                    p[k] -= d
+            for p in a["passwordCredentials"] + a.get("removedPasswords", []):
+                for k in ("start", "end", "addedAt", "removedAt"):
+                    if p.get(k) is not None:
+                        p[k] -= d
+                p["startSent"] = p["endSent"] = None  # the dates a client sent no longer hold
         for p in self.pats:
             p["validFrom"] -= d
             p["validTo"] -= d
@@ -196,7 +220,7 @@ class State:
     def _apps_out(self) -> list[dict]:
         apps = []
         for a in self.apps.values():
-            a2 = {k: v for k, v in a.items() if k != "passwordCredentials"}
+            a2 = {k: v for k, v in a.items() if k not in ("passwordCredentials", "removedPasswords")}
             a2["passwordCredentials"] = [
                 {"keyId": p["keyId"], "displayName": p["displayName"], "secretText": p["secretText"],
                  "hint": p["hint"], "startDateTime": iso7(p["start"]), "endDateTime": iso7(p["end"]),

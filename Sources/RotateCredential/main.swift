@@ -1,11 +1,11 @@
+import Dispatch
+import RotateCredentialCore
+
 #if canImport(FoundationEssentials)
     import FoundationEssentials
 #else
     import Foundation
 #endif
-import RotateCredentialCore
-
-import Dispatch
 
 #if canImport(Glibc)
     import Glibc
@@ -77,7 +77,8 @@ struct ProcessSignals: SignalSource {
 let environment = ProcessInfo.processInfo.environment
 let transports = Transports()
 let runner = TaskRunner(
-    environment: environment, sink: StandardOutputSink(), clock: SystemClock(environment: environment), files: LocalFileWriter(),
+    environment: environment, sink: StandardOutputSink(), clock: SystemClock(environment: environment),
+    files: LocalFileWriter(),
     signals: ProcessSignals(),
     makeTransport: { settings in transports.make(settings) })
 let code = await runner.run(arguments: Array(CommandLine.arguments.dropFirst()))

@@ -44,7 +44,9 @@ public struct TaskRunner: Sendable {
         }
         let checkOnly = arguments == ["--check-inputs"]
         if !checkOnly, let unknown = arguments.first {
-            sink.writeLine("rotate-credential: unknown argument '\(unknown)'. Inputs come from INPUT_* environment variables; see --help.")
+            sink.writeLine(
+                "rotate-credential: unknown argument '\(unknown)'. Inputs come from INPUT_* environment variables; see --help."
+            )
             return 2
         }
         let output = PipelineOutput(
@@ -71,7 +73,9 @@ public struct TaskRunner: Sendable {
             return 1
         }
         if checkOnly {
-            output.complete(.succeeded, "The inputs are valid for \(configuration.action.rawValue); nothing was called (--check-inputs).")
+            output.complete(
+                .succeeded,
+                "The inputs are valid for \(configuration.action.rawValue); nothing was called (--check-inputs).")
             return 0
         }
         return await run(configuration, output: output)
@@ -89,7 +93,9 @@ public struct TaskRunner: Sendable {
             configuration: configuration, output: output, clock: clock, services: services, files: files,
             cancellation: cancellation)
 
-        output.info("rotate-credential \(Version.current): \(configuration.action.rawValue) in organization \(configuration.organization)\(configuration.dryRun ? " (dry run: nothing will be changed)" : "")")
+        output.info(
+            "rotate-credential \(Version.current): \(configuration.action.rawValue) in organization \(configuration.organization)\(configuration.dryRun ? " (dry run: nothing will be changed)" : "")"
+        )
         await TokenPrefetch.start(configuration, tokens: services.tokens)
         let code = await perform(context)
         await services.tokens.settle()
@@ -105,14 +111,20 @@ public struct TaskRunner: Sendable {
             writeSummary(result.summaryMarkdown, context: context)
             if let signal = context.cancellation.requested {
                 for failure in result.failures { output.error(failure.stateReport) }
-                output.complete(.failed, "Cancelled (\(signal)): stopped at a step boundary; the state is reported above. Run the pipeline again to finish.")
+                output.complete(
+                    .failed,
+                    "Cancelled (\(signal)): stopped at a step boundary; the state is reported above. Run the pipeline again to finish."
+                )
                 return 1
             }
             if !result.failures.isEmpty {
                 for failure in result.failures {
                     output.error(failure.stateReport)
                 }
-                output.complete(.failed, "\(result.failures.count) of the credentials could not be handled; see the errors above for what state each is in.")
+                output.complete(
+                    .failed,
+                    "\(result.failures.count) of the credentials could not be handled; see the errors above for what state each is in."
+                )
                 return 1
             }
             if output.warningCount > 0 {
@@ -131,10 +143,15 @@ public struct TaskRunner: Sendable {
     /// Registers every secret the environment hands in before anything else is printed.
     private func maskSecretsInEnvironment(_ output: PipelineOutput) {
         var values: [String] = InputCatalogue.all.filter(\.isSecret).compactMap { environment[$0.environmentVariable] }
-        values += ["SYSTEM_ACCESSTOKEN", "ENDPOINT_AUTH_PARAMETER_SYSTEMVSSCONNECTION_ACCESSTOKEN", "SECRET_AGENT_PROXYPASSWORD", "AGENT_PROXYPASSWORD", "SECRET_AGENT_CLIENTCERTPASSWORD"]
-            .compactMap { environment[$0] }
-        values += environment.filter { $0.key.hasPrefix("ENDPOINT_AUTH_PARAMETER_") && $0.key.hasSuffix("_SERVICEPRINCIPALKEY") }
-            .map(\.value)
+        values += [
+            "SYSTEM_ACCESSTOKEN", "ENDPOINT_AUTH_PARAMETER_SYSTEMVSSCONNECTION_ACCESSTOKEN",
+            "SECRET_AGENT_PROXYPASSWORD", "AGENT_PROXYPASSWORD", "SECRET_AGENT_CLIENTCERTPASSWORD",
+        ]
+        .compactMap { environment[$0] }
+        values += environment.filter {
+            $0.key.hasPrefix("ENDPOINT_AUTH_PARAMETER_") && $0.key.hasSuffix("_SERVICEPRINCIPALKEY")
+        }
+        .map(\.value)
         for value in values where !value.isEmpty {
             output.mask(Secret(value))
         }

@@ -40,7 +40,9 @@ import Testing
             "INPUT_GRACEHOURS": "soon", "INPUT_KEYVAULTURL": "http://vault.example.com",
         ])
         let names = Set(problems.map(\.input))
-        #expect(names.isSuperset(of: ["validityDays", "graceHours", "keyVaultUrl", "patOwnerUsername", "tokenDisplayNames"]))
+        #expect(
+            names.isSuperset(of: ["validityDays", "graceHours", "keyVaultUrl", "patOwnerUsername", "tokenDisplayNames"])
+        )
     }
 
     @Test func servicePrincipalAloneCannotManagePATs() {
@@ -55,11 +57,15 @@ import Testing
 
     @Test func httpIsAllowedForLoopbackOnly() throws {
         let configuration = try load([
-            "INPUT_ACTION": "pat-list", "INPUT_ORGANIZATION": "contoso", "INPUT_PATOWNERACCESSTOKEN": "token-from-an-earlier-step",
+            "INPUT_ACTION": "pat-list", "INPUT_ORGANIZATION": "contoso",
+            "INPUT_PATOWNERACCESSTOKEN": "token-from-an-earlier-step",
             "INPUT_VSSPSURL": "http://127.0.0.1:8080/vssps",
         ]).get()
         #expect(configuration.urls.vsspsOrganization.absoluteString == "http://127.0.0.1:8080/vssps/contoso")
-        #expect(!errors(["INPUT_ACTION": "pat-list", "INPUT_ORGANIZATION": "contoso", "INPUT_VSSPSURL": "http://10.0.0.1/x"]).isEmpty)
+        #expect(
+            !errors([
+                "INPUT_ACTION": "pat-list", "INPUT_ORGANIZATION": "contoso", "INPUT_VSSPSURL": "http://10.0.0.1/x",
+            ]).isEmpty)
     }
 
     @Test func workloadIdentityConnectionIsReadFromEndpointVariables() throws {
@@ -70,7 +76,8 @@ import Testing
             "INPUT_AZURESUBSCRIPTION": id, "ENDPOINT_AUTH_SCHEME_\(upper)": "WorkloadIdentityFederation",
             "ENDPOINT_AUTH_PARAMETER_\(upper)_TENANTID": Self.tenant,
             "ENDPOINT_AUTH_PARAMETER_\(upper)_SERVICEPRINCIPALID": Self.client,
-            "SYSTEM_OIDCREQUESTURI": "https://dev.azure.com/contoso/p/_apis/distributedtask/hubs/build/plans/1/jobs/2/oidctoken",
+            "SYSTEM_OIDCREQUESTURI":
+                "https://dev.azure.com/contoso/p/_apis/distributedtask/hubs/build/plans/1/jobs/2/oidctoken",
             "SYSTEM_ACCESSTOKEN": "job-token",
         ]).get()
         guard case .workloadIdentity(let tenant, let client, let oidc) = configuration.azureIdentity else {

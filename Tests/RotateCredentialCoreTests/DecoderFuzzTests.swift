@@ -11,7 +11,8 @@ import Testing
     static let keyVaultVersions = #"""
         {"value":[{"id":"https://myvault.vault.azure.net/secrets/listsecrettest/4387e9f3d6e14c459867679a90fd0f79","attributes":{"enabled":true,"created":1493938433,"updated":1493938433,"recoveryLevel":"Recoverable+Purgeable"}}],"nextLink":"https://myvault.vault.azure.net:443/secrets/listsecrettest/versions?api-version=7.2&$skiptoken=abc&maxresults=1"}
         """#
-    static let entraToken = #"{"token_type":"Bearer","expires_in":3599,"ext_expires_in":3599,"access_token":"eyJ0eXAiOiJKV1Qi.eyJhdWQiOiJodHRwcyI.c2lnbmF0dXJl"}"#
+    static let entraToken =
+        #"{"token_type":"Bearer","expires_in":3599,"ext_expires_in":3599,"access_token":"eyJ0eXAiOiJKV1Qi.eyJhdWQiOiJodHRwcyI.c2lnbmF0dXJl"}"#
     static let errorBodies = [
         #"{"error":"invalid_client","error_description":"AADSTS7000215: Invalid client secret provided. Trace ID: 1","error_codes":[7000215],"timestamp":"2026-01-01 00:00:00Z"}"#,
         #"{"error":{"code":"Conflict","message":"Secret x is deleted","innererror":{"code":"ObjectIsDeletedButRecoverable"}}}"#,
@@ -30,14 +31,18 @@ import Testing
         let urls = ServiceURLs(
             authorityHost: URL(string: "https://login.example")!, graph: URL(string: "https://graph.example")!,
             azureDevOpsOrganization: URL(string: "https://dev.example/contoso")!,
-            vsspsOrganization: URL(string: "https://vssps.example/contoso")!, keyVaultScope: "https://vault.azure.net/.default")
-        return ServiceContext(http: http, urls: urls, tokens: TokenCache(client: EntraTokenClient(http: http, urls: urls)))
+            vsspsOrganization: URL(string: "https://vssps.example/contoso")!,
+            keyVaultScope: "https://vault.azure.net/.default")
+        return ServiceContext(
+            http: http, urls: urls, tokens: TokenCache(client: EntraTokenClient(http: http, urls: urls)))
     }
 
     static let identity = EntraCredential.clientSecret(tenantId: "t", clientId: "c", secret: Secret("s"))
 
     static func keyVault(_ body: String, status: Int = 200) -> KeyVaultClient {
-        KeyVaultClient(context: context(body, status: status), vault: URL(string: "https://myvault.vault.azure.net")!, credential: identity)
+        KeyVaultClient(
+            context: context(body, status: status), vault: URL(string: "https://myvault.vault.azure.net")!,
+            credential: identity)
     }
 
     @Test func keyVaultSecretBundle() async throws {
@@ -50,7 +55,8 @@ import Testing
     @Test func keyVaultVersions() async {
         for body in Mutations.of(Self.keyVaultVersions) {
             let client = KeyVaultClient(
-                context: Self.context(body), vault: URL(string: "https://myvault.vault.azure.net")!, credential: Self.identity)
+                context: Self.context(body), vault: URL(string: "https://myvault.vault.azure.net")!,
+                credential: Self.identity)
             // The fake answers the same page again: a repeated nextLink must end the loop with an error.
             _ = try? await client.versions("listsecrettest")
         }

@@ -9,13 +9,15 @@ import Testing
     func client(_ transport: FakeTransport, sink: CapturingSink = CapturingSink(), debug: Bool = false) -> HTTPClient {
         let clock = FakeClock()
         let output = PipelineOutput(sink: sink, debugEnabled: debug)
-        return HTTPClient(transport: RetryingTransport(transport, clock: clock, log: { _ in }), output: output, clock: clock)
+        return HTTPClient(
+            transport: RetryingTransport(transport, clock: clock, log: { _ in }), output: output, clock: clock)
     }
 
     func failure(_ transport: FakeTransport, service: ServiceKind = .azureDevOps) async -> ServiceError? {
         let request = HTTPRequest(.get, url, service: service, operation: "list PATs")
         do {
-            _ = try await client(transport).send(request, authorization: .bearer(Secret("t"), credential: "the PAT owner's token"))
+            _ = try await client(transport).send(
+                request, authorization: .bearer(Secret("t"), credential: "the PAT owner's token"))
             return nil
         } catch {
             return error
@@ -24,7 +26,9 @@ import Testing
 
     @Test func signInPageIsAnAuthenticationFailureNamingTheCredential() async throws {
         let transport = FakeTransport { _, _ in
-            .success(HTTPResponse(status: 203, headers: ["Content-Type": "text/html"], body: Data("<html>Sign in</html>".utf8)))
+            .success(
+                HTTPResponse(
+                    status: 203, headers: ["Content-Type": "text/html"], body: Data("<html>Sign in</html>".utf8)))
         }
         let error = try #require(await failure(transport))
         #expect(error.kind == .authentication)
@@ -40,7 +44,8 @@ import Testing
     }
 
     @Test func decodesEntraErrors() async throws {
-        let body = #"{"error":"invalid_client","error_description":"AADSTS7000215: Invalid client secret provided. Trace ID: x Correlation ID: y","error_codes":[7000215]}"#
+        let body =
+            #"{"error":"invalid_client","error_description":"AADSTS7000215: Invalid client secret provided. Trace ID: x Correlation ID: y","error_codes":[7000215]}"#
         let transport = FakeTransport { _, _ in FakeTransport.json(401, body) }
         let error = try #require(await failure(transport, service: .entra))
         #expect(error.code == "AADSTS7000215")
@@ -49,7 +54,8 @@ import Testing
     }
 
     @Test func decodesKeyVaultInnerCodes() async throws {
-        let body = #"{"error":{"code":"Conflict","message":"Secret x is currently in a deleted but recoverable state","innererror":{"code":"ObjectIsDeletedButRecoverable"}}}"#
+        let body =
+            #"{"error":{"code":"Conflict","message":"Secret x is currently in a deleted but recoverable state","innererror":{"code":"ObjectIsDeletedButRecoverable"}}}"#
         let transport = FakeTransport { _, _ in FakeTransport.json(409, body, headers: ["x-ms-request-id": "req-1"]) }
         let error = try #require(await failure(transport, service: .keyVault))
         #expect(error.code == "ObjectIsDeletedButRecoverable")
@@ -58,7 +64,8 @@ import Testing
     }
 
     @Test func decodesAzureDevOpsTypeKey() async throws {
-        let body = #"{"$id":"1","message":"TF400813: not authorized","typeKey":"UnauthorizedRequestException","errorCode":0}"#
+        let body =
+            #"{"$id":"1","message":"TF400813: not authorized","typeKey":"UnauthorizedRequestException","errorCode":0}"#
         let transport = FakeTransport { _, _ in FakeTransport.json(401, body) }
         let error = try #require(await failure(transport))
         #expect(error.code == "UnauthorizedRequestException")

@@ -8,10 +8,11 @@ import Testing
         let output = PipelineOutput(sink: sink, debugEnabled: false)
         output.mask(Secret("first-line\nsecond-line\r\n"))
         output.mask(Secret("first-line"))
-        #expect(sink.lines == [
-            "##vso[task.setsecret]first-line%0Asecond-line%0D%0A", "##vso[task.setsecret]first-line",
-            "##vso[task.setsecret]second-line",
-        ])
+        #expect(
+            sink.lines == [
+                "##vso[task.setsecret]first-line%0Asecond-line%0D%0A", "##vso[task.setsecret]first-line",
+                "##vso[task.setsecret]second-line",
+            ])
     }
 
     @Test func plainLinesNeverShowARegisteredSecret() {
@@ -63,10 +64,11 @@ import Testing
         let output = PipelineOutput(sink: sink, debugEnabled: false)
         output.error("100% broken\nsecond")
         output.complete(.failed, "done")
-        #expect(sink.lines == [
-            "##vso[task.logissue type=error;]100%AZP25 broken%0Asecond",
-            "##vso[task.complete result=Failed;]done",
-        ])
+        #expect(
+            sink.lines == [
+                "##vso[task.logissue type=error;]100%AZP25 broken%0Asecond",
+                "##vso[task.complete result=Failed;]done",
+            ])
     }
 }
 

@@ -17,15 +17,19 @@ import Testing
                 }
             }
         }
-        return Plan("Rotate x", untouched: "The old one is untouched.", steps: [
-            step("create", undo: true), step("store", secures: true), step("revoke old"),
-        ])
+        return Plan(
+            "Rotate x", untouched: "The old one is untouched.",
+            steps: [
+                step("create", undo: true), step("store", secures: true), step("revoke old"),
+            ])
     }
 
     @Test func undoesACreateWhenStoringFails() async {
         let log = Recorder()
-        let outcome = await PlanRunner(output: PipelineOutput(sink: CapturingSink(), debugEnabled: false), dryRun: false)
-            .run(plan(log, failAt: "store"))
+        let outcome = await PlanRunner(
+            output: PipelineOutput(sink: CapturingSink(), debugEnabled: false), dryRun: false
+        )
+        .run(plan(log, failAt: "store"))
         #expect(log.events == ["create", "undo create"])
         #expect(outcome.failure?.undone == ["undo create"])
         #expect(outcome.stateReport.contains("The old one is untouched."))
@@ -33,15 +37,19 @@ import Testing
 
     @Test func keepsAStoredCredentialWhenALaterStepFails() async {
         let log = Recorder()
-        let outcome = await PlanRunner(output: PipelineOutput(sink: CapturingSink(), debugEnabled: false), dryRun: false)
-            .run(plan(log, failAt: "revoke old"))
+        let outcome = await PlanRunner(
+            output: PipelineOutput(sink: CapturingSink(), debugEnabled: false), dryRun: false
+        )
+        .run(plan(log, failAt: "revoke old"))
         #expect(log.events == ["create", "store"])
         #expect(outcome.failure?.undone == [])
     }
 
     @Test func namesWhatIsLeftWhenAnUndoFails() async {
-        let outcome = await PlanRunner(output: PipelineOutput(sink: CapturingSink(), debugEnabled: false), dryRun: false)
-            .run(plan(Recorder(), failAt: "store", undoFails: true))
+        let outcome = await PlanRunner(
+            output: PipelineOutput(sink: CapturingSink(), debugEnabled: false), dryRun: false
+        )
+        .run(plan(Recorder(), failAt: "store", undoFails: true))
         #expect(outcome.failure?.leftBehind == ["create is live"])
         #expect(outcome.stateReport.contains("ATTENTION: create is live"))
     }
@@ -57,16 +65,20 @@ import Testing
     }
 
     @Test func keepsACredentialWhoseUndoIsDeclined() async {
-        let plan = Plan("Rotate y", steps: [
-            .change("create") {
-                Compensation("revoke new", leftBehind: "new is live") {
-                    throw CompensationDeclined("the new one is in Key Vault")
-                }
-            },
-            .change("store", secures: true) { throw Boom() },
-        ])
-        let outcome = await PlanRunner(output: PipelineOutput(sink: CapturingSink(), debugEnabled: false), dryRun: false)
-            .run(plan)
+        let plan = Plan(
+            "Rotate y",
+            steps: [
+                .change("create") {
+                    Compensation("revoke new", leftBehind: "new is live") {
+                        throw CompensationDeclined("the new one is in Key Vault")
+                    }
+                },
+                .change("store", secures: true) { throw Boom() },
+            ])
+        let outcome = await PlanRunner(
+            output: PipelineOutput(sink: CapturingSink(), debugEnabled: false), dryRun: false
+        )
+        .run(plan)
         #expect(outcome.failure?.kept == ["the new one is in Key Vault"])
         #expect(outcome.failure?.leftBehind == [])
         #expect(outcome.stateReport.contains("Kept: the new one is in Key Vault."))

@@ -6,7 +6,9 @@ import Testing
 @Suite struct RetryingTransportTests {
     let url = URL(string: "https://example.com/x")!
 
-    func send(_ method: HTTPMethod, _ transport: FakeTransport, clock: FakeClock = FakeClock()) async -> Result<HTTPResponse, TransportError> {
+    func send(_ method: HTTPMethod, _ transport: FakeTransport, clock: FakeClock = FakeClock()) async -> Result<
+        HTTPResponse, TransportError
+    > {
         let retrying = RetryingTransport(transport, clock: clock, log: { _ in })
         do {
             return .success(try await retrying.send(HTTPRequest(method, url, service: .graph, operation: "op")))
@@ -38,12 +40,15 @@ import Testing
 
     @Test func honoursRateLimitResetWhenTheBudgetIsSpent() {
         let now = Date(timeIntervalSince1970: 1_800_000_000)
-        let response = HTTPResponse(status: 429, headers: ["X-RateLimit-Remaining": "0", "X-RateLimit-Reset": "1800000005"])
+        let response = HTTPResponse(
+            status: 429, headers: ["X-RateLimit-Remaining": "0", "X-RateLimit-Reset": "1800000005"])
         #expect(RetryPolicy.requestedDelay(response, now: now) == 5)
     }
 
     @Test func retriesIdempotentRequestsOnServerFailure() async throws {
-        let transport = FakeTransport { _, index in index < 2 ? FakeTransport.json(500, "{}") : FakeTransport.json(200, "{}") }
+        let transport = FakeTransport { _, index in
+            index < 2 ? FakeTransport.json(500, "{}") : FakeTransport.json(200, "{}")
+        }
         #expect(try await send(.get, transport).get().status == 200)
         #expect(transport.requests.count == 3)
     }
@@ -58,7 +63,9 @@ import Testing
     }
 
     @Test func retriesACreateThatWasRefusedWith503() async throws {
-        let transport = FakeTransport { _, index in index == 0 ? FakeTransport.json(503, "{}") : FakeTransport.json(200, "{}") }
+        let transport = FakeTransport { _, index in
+            index == 0 ? FakeTransport.json(503, "{}") : FakeTransport.json(200, "{}")
+        }
         #expect(try await send(.post, transport).get().status == 200)
     }
 

@@ -22,7 +22,9 @@ import Testing
     }
 
     @Test func httpOnlyForLoopbackAddresses() {
-        #expect((try? URLPolicy.check("http://127.0.0.1:8080/vssps/").get())?.absoluteString == "http://127.0.0.1:8080/vssps")
+        #expect(
+            (try? URLPolicy.check("http://127.0.0.1:8080/vssps/").get())?.absoluteString
+                == "http://127.0.0.1:8080/vssps")
         #expect((try? URLPolicy.check("http://[::1]:8080/x").get()) != nil)
         #expect((try? URLPolicy.check("https://attacker.example").get()) != nil)
         for text in ["http://127.attacker.example:8080", "http://127.0.0.1.attacker.example", "http://127.1:8080"] {
@@ -40,7 +42,8 @@ import Testing
     @Test func loaderNamesEveryURLInputAndNeverEchoesAPassword() {
         let environment = [
             "INPUT_ACTION": "pat-list", "INPUT_ORGANIZATION": "contoso", "INPUT_PATOWNERACCESSTOKEN": "token-value-1",
-            "INPUT_AUTHORITYHOST": "http://127.attacker.example:1", "INPUT_GRAPHURL": "http://127.0.0.1.attacker.example",
+            "INPUT_AUTHORITYHOST": "http://127.attacker.example:1",
+            "INPUT_GRAPHURL": "http://127.0.0.1.attacker.example",
             "INPUT_VSSPSURL": "http://127.1:9", "INPUT_AZUREDEVOPSURL": "https://u:Passw0rd-x@dev.example",
             "INPUT_KEYVAULTURL": "http://127.attacker.example",
         ]
@@ -62,7 +65,10 @@ import Testing
     @Test func projectCannotLeaveItsSegment() {
         #expect(NameRules.project("Platform Team") == nil)
         #expect(NameRules.project("33333333-3333-3333-3333-333333333333") == nil)
-        for bad in ["../../evil", "..", ".hidden", "a/b", "a\\b", "a?b", "a#b", "_x", "x.", "CON", "a%2Fb", String(repeating: "p", count: 65)] {
+        for bad in [
+            "../../evil", "..", ".hidden", "a/b", "a\\b", "a?b", "a#b", "_x", "x.", "CON", "a%2Fb",
+            String(repeating: "p", count: 65),
+        ] {
             #expect(NameRules.project(bad) != nil, "\(bad)")
         }
     }
@@ -78,9 +84,12 @@ import Testing
 
     @Test func pathSegmentsAreEncodedWhole() {
         let base = URL(string: "https://dev.azure.com/contoso")!
-        #expect(base.appendingPathSegments(["../../evil", "_apis"]).absoluteString == "https://dev.azure.com/contoso/..%2F..%2Fevil/_apis")
+        #expect(
+            base.appendingPathSegments(["../../evil", "_apis"]).absoluteString
+                == "https://dev.azure.com/contoso/..%2F..%2Fevil/_apis")
         #expect(base.appendingPathSegments([".."]).absoluteString == "https://dev.azure.com/contoso/%2E%2E")
-        #expect(base.appendingPathSegments(["a b?c#d%"]).absoluteString == "https://dev.azure.com/contoso/a%20b%3Fc%23d%25")
+        #expect(
+            base.appendingPathSegments(["a b?c#d%"]).absoluteString == "https://dev.azure.com/contoso/a%20b%3Fc%23d%25")
     }
 
     @Test func loaderRefusesHostileNamesBeforeAnyCall() {
@@ -177,9 +186,11 @@ import Testing
         let output = PipelineOutput(sink: CapturingSink(), debugEnabled: false)
         output.mask(Secret("client-secret-echoed"))
         let huge = String(repeating: "x", count: 100_000)
-        let body = #"{"message":"bad body {\"secret\":\"client-secret-echoed\"} \#(huge)","typeKey":"ArgumentException"}"#
+        let body =
+            #"{"message":"bad body {\"secret\":\"client-secret-echoed\"} \#(huge)","typeKey":"ArgumentException"}"#
         let response = HTTPResponse(status: 400, headers: ["Content-Type": "application/json"], body: Data(body.utf8))
-        let request = HTTPRequest(.put, URL(string: "https://dev.azure.com/c/_apis/x")!, service: .azureDevOps, operation: "update")
+        let request = HTTPRequest(
+            .put, URL(string: "https://dev.azure.com/c/_apis/x")!, service: .azureDevOps, operation: "update")
         let error = ErrorBody.error(from: response, for: request, credential: "the token", scrub: output.clean)
         #expect(!error.description.contains("client-secret-echoed"))
         #expect((error.serviceMessage?.count ?? 0) <= ErrorBody.maximumText + 10)
@@ -202,7 +213,10 @@ import Testing
         #expect(try String(contentsOfFile: path, encoding: .utf8) == "two")
         let attributes = try FileManager.default.attributesOfItem(atPath: path)
         #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o600)
-        #expect(try FileManager.default.contentsOfDirectory(atPath: (path as NSString).deletingLastPathComponent) == ["report.json"])
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: (path as NSString).deletingLastPathComponent) == [
+                "report.json"
+            ])
     }
 
     @Test func neverReplacesADirectory() throws {
@@ -223,13 +237,17 @@ import Testing
         let two = StepFiles(temporaryDirectory: "/t", taskInstanceId: "bbbb-2")
         #expect(one.reportPath == "/t/rotate-credential-report-aaaa-1.json")
         #expect(one.summaryPath != two.summaryPath)
-        #expect(StepFiles(temporaryDirectory: "/t", taskInstanceId: "../x").reportPath == "/t/rotate-credential-report-x.json")
+        #expect(
+            StepFiles(temporaryDirectory: "/t", taskInstanceId: "../x").reportPath
+                == "/t/rotate-credential-report-x.json")
     }
 }
 
 /// A writer whose every write fails, as a full disk or a vanished directory would.
 struct FailingFileWriter: FileWriter {
-    func write(_ data: Data, to path: String) throws { throw FileWriteFailure("'\(path)' could not be created: No space left on device") }
+    func write(_ data: Data, to path: String) throws {
+        throw FileWriteFailure("'\(path)' could not be created: No space left on device")
+    }
 }
 
 @Suite struct ReportWritingTests {
@@ -250,7 +268,9 @@ struct FailingFileWriter: FileWriter {
             configuration: configuration, output: output, clock: clock, services: services, files: FailingFileWriter())
         try context.writeReport(["changed": true])
         #expect(output.warningCount == 1)
-        #expect(sink.lines.contains { $0.contains("reportPath '/tmp/rc-unit/report.json'") && $0.contains("No space left") })
+        #expect(
+            sink.lines.contains { $0.contains("reportPath '/tmp/rc-unit/report.json'") && $0.contains("No space left") }
+        )
         #expect(!sink.lines.contains { $0.contains("variable=reportPath") })
     }
 }
@@ -272,7 +292,9 @@ struct FailingFileWriter: FileWriter {
     }
 
     @Test func decodingErrorsNameTheFieldNotTheValue() throws {
-        let page = Data(#"{"patTokens":[{"authorizationId":"a","displayName":"x","scope":"s","validFrom":"2020-11-02T22:56:52Z","validTo":"soon-s3cret"}]}"#.utf8)
+        let page = Data(
+            #"{"patTokens":[{"authorizationId":"a","displayName":"x","scope":"s","validFrom":"2020-11-02T22:56:52Z","validTo":"soon-s3cret"}]}"#
+                .utf8)
         do {
             _ = try JSON.decoder().decode(PersonalAccessTokenWire.Page.self, from: page)
             Issue.record("a bad date must not decode")
@@ -281,7 +303,9 @@ struct FailingFileWriter: FileWriter {
             #expect(reason == "field 'patTokens.0.validTo' is not a valid date")
         }
         for body in ["{}", #"{"patTokens":null}"#] {
-            #expect(throws: DecodingError.self) { try JSON.decoder().decode(PersonalAccessTokenWire.Page.self, from: Data(body.utf8)) }
+            #expect(throws: DecodingError.self) {
+                try JSON.decoder().decode(PersonalAccessTokenWire.Page.self, from: Data(body.utf8))
+            }
         }
     }
 }
@@ -289,13 +313,17 @@ struct FailingFileWriter: FileWriter {
 @Suite struct KeyVaultNextLinkTests {
     func client(_ transport: FakeTransport) -> KeyVaultClient {
         let urls = ServiceURLs(
-            authorityHost: URL(string: "https://login.microsoftonline.com")!, graph: URL(string: "https://graph.microsoft.com")!,
+            authorityHost: URL(string: "https://login.microsoftonline.com")!,
+            graph: URL(string: "https://graph.microsoft.com")!,
             azureDevOpsOrganization: URL(string: "https://dev.azure.com/contoso")!,
-            vsspsOrganization: URL(string: "https://vssps.dev.azure.com/contoso")!, keyVaultScope: "https://vault.azure.net/.default")
+            vsspsOrganization: URL(string: "https://vssps.dev.azure.com/contoso")!,
+            keyVaultScope: "https://vault.azure.net/.default")
         let clock = FakeClock()
         let output = PipelineOutput(sink: CapturingSink(), debugEnabled: false)
-        let http = HTTPClient(transport: RetryingTransport(transport, clock: clock, log: { _ in }), output: output, clock: clock)
-        let context = ServiceContext(http: http, urls: urls, tokens: TokenCache(client: EntraTokenClient(http: http, urls: urls)))
+        let http = HTTPClient(
+            transport: RetryingTransport(transport, clock: clock, log: { _ in }), output: output, clock: clock)
+        let context = ServiceContext(
+            http: http, urls: urls, tokens: TokenCache(client: EntraTokenClient(http: http, urls: urls)))
         return KeyVaultClient(
             context: context, vault: URL(string: "https://kv-rotation.vault.azure.net")!,
             credential: .accessToken(Secret("vault-token-value")))
@@ -304,8 +332,14 @@ struct FailingFileWriter: FileWriter {
     @Test func followsItsOwnVaultWithTheDefaultPortButNoOtherHost() async {
         let transport = FakeTransport { request, index in
             switch index {
-            case 0: return FakeTransport.json(200, #"{"value":[{"id":"https://kv-rotation.vault.azure.net/secrets/s/1"}],"nextLink":"https://kv-rotation.vault.azure.net:443/secrets/s/versions?api-version=7.5&$skiptoken=a"}"#)
-            default: return FakeTransport.json(200, #"{"value":[],"nextLink":"https://attacker.example/secrets/s/versions"}"#)
+            case 0:
+                return FakeTransport.json(
+                    200,
+                    #"{"value":[{"id":"https://kv-rotation.vault.azure.net/secrets/s/1"}],"nextLink":"https://kv-rotation.vault.azure.net:443/secrets/s/versions?api-version=7.5&$skiptoken=a"}"#
+                )
+            default:
+                return FakeTransport.json(
+                    200, #"{"value":[],"nextLink":"https://attacker.example/secrets/s/versions"}"#)
             }
         }
         await #expect(throws: ServiceError.self) { try await client(transport).versions("s") }

@@ -26,16 +26,20 @@ import Testing
 
     @Test func personalAccessTokenList() async {
         for body in Mutations.of(Self.patList) {
-            _ = try? await PersonalAccessTokenClient(context: DecoderFuzzTests.context(body), credential: Self.identity).list()
+            _ = try? await PersonalAccessTokenClient(context: DecoderFuzzTests.context(body), credential: Self.identity)
+                .list()
         }
-        let tokens = try? await PersonalAccessTokenClient(context: DecoderFuzzTests.context(Self.patList), credential: Self.identity).list()
+        let tokens = try? await PersonalAccessTokenClient(
+            context: DecoderFuzzTests.context(Self.patList), credential: Self.identity
+        ).list()
         #expect(tokens?.count == 2)
     }
 
     @Test func personalAccessTokenCreate() async {
         for body in Mutations.of(Self.patCreate) {
             _ = try? await PersonalAccessTokenClient(context: DecoderFuzzTests.context(body), credential: Self.identity)
-                .create(displayName: "new_token", scope: "app_token", validTo: Date(timeIntervalSince1970: 1_800_000_000))
+                .create(
+                    displayName: "new_token", scope: "app_token", validTo: Date(timeIntervalSince1970: 1_800_000_000))
         }
     }
 
@@ -52,7 +56,8 @@ import Testing
         for body in Mutations.of(Self.application) + Mutations.of(Self.addPassword) {
             let client = GraphApplicationClient(context: DecoderFuzzTests.context(body), credential: Self.identity)
             _ = try? await client.application("aaaaaaaa-0003-4000-8000-000000000003")
-            _ = try? await client.addPassword(objectId: "b", displayName: "d", endDateTime: Date(timeIntervalSince1970: 1_800_000_000))
+            _ = try? await client.addPassword(
+                objectId: "b", displayName: "d", endDateTime: Date(timeIntervalSince1970: 1_800_000_000))
         }
     }
 }

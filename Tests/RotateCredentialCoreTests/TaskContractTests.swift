@@ -13,7 +13,11 @@ import Testing
             var defaultValue: String?
             var options: [String: String]?
         }
-        struct VersionNumber: Decodable { var Major: Int; var Minor: Int; var Patch: Int }
+        struct VersionNumber: Decodable {
+            var Major: Int
+            var Minor: Int
+            var Patch: Int
+        }
         var name: String
         var inputs: [Input]
         var version: VersionNumber

@@ -53,7 +53,9 @@ public struct ActionContext: Sendable {
             try TaskFiles(writer: files, output: output).writeJSON(report, to: configuration.reportPath)
             output.setVariable("reportPath", configuration.reportPath)
         } catch {
-            output.warning("The report could not be written to reportPath '\(configuration.reportPath)' (\(FileWriteFailure.describe(error))). This does not change the outcome: the credentials are in the state this log and the run summary describe.")
+            output.warning(
+                "The report could not be written to reportPath '\(configuration.reportPath)' (\(FileWriteFailure.describe(error))). This does not change the outcome: the credentials are in the state this log and the run summary describe."
+            )
         }
     }
 }

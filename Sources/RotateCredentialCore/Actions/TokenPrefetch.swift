@@ -28,7 +28,9 @@ enum TokenPrefetch {
     /// The identities and resources `configuration`'s action will ask tokens for.
     static func needs(_ configuration: Configuration) -> [(EntraCredential, TokenAudience)] {
         var needs: [(EntraCredential, TokenAudience)] = []
-        let vaultIdentity = configuration.azureIdentity ?? (configuration.action.isPersonalAccessTokenAction ? configuration.patOwner : nil)
+        let vaultIdentity =
+            configuration.azureIdentity
+            ?? (configuration.action.isPersonalAccessTokenAction ? configuration.patOwner : nil)
         var usesVault = false
         var usesConnections = false
         switch rule(for: configuration.action) {

@@ -62,7 +62,8 @@ final class CurlLoop: @unchecked Sendable {
                 if accepted {
                     curl_multi_wakeup(multi)
                 } else {
-                    finish(transfer, .failure(TransportFailure.error(.cancelled, message: "", context: transfer.context)))
+                    finish(
+                        transfer, .failure(TransportFailure.error(.cancelled, message: "", context: transfer.context)))
                 }
             }
         } onCancel: {
@@ -75,7 +76,10 @@ final class CurlLoop: @unchecked Sendable {
     func stop() {
         inbox.withLock { $0.stopping = true }
         curl_multi_wakeup(multi)
-        if let handle = thread.withLock({ value -> pthread_t? in defer { value = nil }; return value }) {
+        if let handle = thread.withLock({ value -> pthread_t? in
+            defer { value = nil }
+            return value
+        }) {
             pthread_join(handle, nil)
         }
     }
@@ -85,7 +89,10 @@ final class CurlLoop: @unchecked Sendable {
         var running: Int32 = 0
         while true {
             let inbox = self.inbox.withLock { inbox -> Inbox in
-                defer { inbox.started = []; inbox.cancelled = [] }
+                defer {
+                    inbox.started = []
+                    inbox.cancelled = []
+                }
                 return inbox
             }
             inbox.started.forEach(start)
@@ -102,7 +109,8 @@ final class CurlLoop: @unchecked Sendable {
 
     private func start(_ transfer: CurlTransfer) {
         guard !transfer.cancelRequested else {
-            return finish(transfer, .failure(TransportFailure.error(.cancelled, message: "", context: transfer.context)))
+            return finish(
+                transfer, .failure(TransportFailure.error(.cancelled, message: "", context: transfer.context)))
         }
         // The share handle has no locks: only this thread may attach, use and detach it.
         if let share { _ = rc_easy_setopt_pointer(transfer.easy, CURLOPT_SHARE, share) }

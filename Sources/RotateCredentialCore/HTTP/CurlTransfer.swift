@@ -1,5 +1,6 @@
 import CCurl
 import CurlShim
+
 #if canImport(FoundationEssentials)
     import FoundationEssentials
 #else
@@ -73,10 +74,13 @@ final class CurlTransfer: @unchecked Sendable {
         if request.method != .post {
             _ = rc_easy_setopt_pointer(easy, CURLOPT_CUSTOMREQUEST, request.method.rawValue)
         }
-        guard request.body != nil || request.method == .post || request.method == .put || request.method == .patch else { return }
+        guard request.body != nil || request.method == .post || request.method == .put || request.method == .patch
+        else { return }
         let bytes = [UInt8](request.body ?? Data())
         _ = rc_easy_setopt_long(easy, CURLOPT_POSTFIELDSIZE, bytes.count)
-        bytes.withUnsafeBytes { _ = rc_easy_setopt_pointer(easy, CURLOPT_COPYPOSTFIELDS, $0.baseAddress ?? UnsafeRawPointer(errorBuffer)) }
+        bytes.withUnsafeBytes {
+            _ = rc_easy_setopt_pointer(easy, CURLOPT_COPYPOSTFIELDS, $0.baseAddress ?? UnsafeRawPointer(errorBuffer))
+        }
     }
 
     /// Called by libcurl with a piece of the body; returning less than given aborts the transfer.
@@ -132,7 +136,8 @@ final class CurlTransfer: @unchecked Sendable {
             var pretransfer: curl_off_t = 0
             _ = rc_easy_getinfo_offset(easy, CURLINFO_PRETRANSFER_TIME_T, &pretransfer)
             return .timeout(sent: pretransfer > 0)
-        case CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CACERT_BADFILE, CURLE_SSL_ISSUER_ERROR, CURLE_SSL_INVALIDCERTSTATUS:
+        case CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CACERT_BADFILE, CURLE_SSL_ISSUER_ERROR,
+            CURLE_SSL_INVALIDCERTSTATUS:
             return .untrustedCertificate
         case CURLE_SSL_CERTPROBLEM, CURLE_SSL_CLIENTCERT: return .clientCertificate
         case CURLE_SSL_CONNECT_ERROR, CURLE_SSL_CIPHER, CURLE_SSL_ENGINE_NOTFOUND, CURLE_SSL_ENGINE_SETFAILED:

@@ -1,5 +1,6 @@
 import CCurl
 import CurlShim
+
 #if canImport(FoundationEssentials)
     import FoundationEssentials
 #else
@@ -45,7 +46,9 @@ public final class CurlTransport: HTTPTransport {
             target: Self.target(request.url), proxy: proxy, agentCAInfo: settings.agentCAInfo,
             timeoutSeconds: settings.requestTimeoutSeconds)
         if case .unreadable(let file) = trust {
-            throw TransportError(.insecure, "the CA file AGENT_CAINFO (\(file)) could not be read", advice: "Check that the file exists and the agent's user can read it.")
+            throw TransportError(
+                .insecure, "the CA file AGENT_CAINFO (\(file)) could not be read",
+                advice: "Check that the file exists and the agent's user can read it.")
         }
         guard let transfer = CurlTransfer(context: context, limitBytes: Self.maxResponseBytes) else {
             throw TransportError(.other, "libcurl could not start a request to \(context.target)")

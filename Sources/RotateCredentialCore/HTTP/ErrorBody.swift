@@ -109,7 +109,10 @@ enum ErrorBody {
 
     /// Entra answers a bad secret with 401 and a bad password with 400; both are authentication.
     static func refinedKind(_ kind: ServiceError.Kind, code: String) -> ServiceError.Kind {
-        let signIn = ["AADSTS7000215", "AADSTS7000222", "AADSTS50126", "AADSTS50076", "AADSTS50079", "AADSTS50055", "AADSTS50057", "AADSTS53003", "AADSTS700213", "AADSTS700027"]
+        let signIn = [
+            "AADSTS7000215", "AADSTS7000222", "AADSTS50126", "AADSTS50076", "AADSTS50079", "AADSTS50055", "AADSTS50057",
+            "AADSTS53003", "AADSTS700213", "AADSTS700027",
+        ]
         return signIn.contains(code) ? .authentication : kind
     }
 

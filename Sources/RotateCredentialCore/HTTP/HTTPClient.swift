@@ -46,13 +46,17 @@ public struct HTTPClient: Sendable {
         do throws(TransportError) {
             response = try await transport.send(request)
         } catch {
-            output.debug("\(request.method.rawValue) \(Redaction.path(request.url)) -> no response (\(error.reason)) after \(milliseconds(since: started)) ms")
+            output.debug(
+                "\(request.method.rawValue) \(Redaction.path(request.url)) -> no response (\(error.reason)) after \(milliseconds(since: started)) ms"
+            )
             throw ServiceError(
                 service: request.service, operation: request.operation, kind: .transport,
                 serviceMessage: error.detail, advice: error.advice)
         }
         serviceClock.record(dateHeader: response.header("date"), receivedAt: clock.now())
-        output.debug("\(request.method.rawValue) \(Redaction.path(request.url)) -> \(response.status) in \(milliseconds(since: started)) ms \(response.requestIds.joined(separator: " "))")
+        output.debug(
+            "\(request.method.rawValue) \(Redaction.path(request.url)) -> \(response.status) in \(milliseconds(since: started)) ms \(response.requestIds.joined(separator: " "))"
+        )
         try check(response, for: request, authorization: authorization)
         return response
     }
@@ -89,15 +93,18 @@ public struct HTTPClient: Sendable {
                 service: request.service, operation: request.operation, kind: .authentication,
                 status: response.status, serviceMessage: "the service answered with a sign-in page instead of data",
                 requestIds: response.requestIds,
-                advice: "\(request.service.rawValue) rejected \(credential)" + Self.signInAdvice(request, authorization))
+                advice: "\(request.service.rawValue) rejected \(credential)" + Self.signInAdvice(request, authorization)
+            )
         case 200..<300:
             if !response.body.isEmpty, !response.isJSON, request.service != .entra || response.status != 204 {
                 throw ServiceError(
                     service: request.service, operation: request.operation, kind: .authentication,
                     status: response.status,
-                    serviceMessage: "the service answered \(response.header("content-type") ?? "without a content type") instead of JSON (a sign-in page)",
+                    serviceMessage:
+                        "the service answered \(response.header("content-type") ?? "without a content type") instead of JSON (a sign-in page)",
                     requestIds: response.requestIds,
-                    advice: "\(request.service.rawValue) rejected \(credential)" + Self.signInAdvice(request, authorization))
+                    advice: "\(request.service.rawValue) rejected \(credential)"
+                        + Self.signInAdvice(request, authorization))
             }
         default:
             throw ErrorBody.error(from: response, for: request, credential: credential, scrub: output.clean)
@@ -106,7 +113,8 @@ public struct HTTPClient: Sendable {
 
     private static func signInAdvice(_ request: HTTPRequest, _ authorization: RequestAuthorization) -> String {
         if request.url.path.lowercased().contains("/tokens/pats") {
-            return "; the PAT Lifecycle Management API needs a user's Entra token for Azure DevOps (password flow or patOwnerAccessToken), not a PAT or a service principal's token"
+            return
+                "; the PAT Lifecycle Management API needs a user's Entra token for Azure DevOps (password flow or patOwnerAccessToken), not a PAT or a service principal's token"
         }
         return "; check that it is valid and not expired"
     }
@@ -129,7 +137,8 @@ public struct HTTPClient: Sendable {
         case DecodingError.typeMismatch(_, let context):
             return "field \(field(context.codingPath)) has the wrong type"
         case DecodingError.dataCorrupted(let context) where !context.codingPath.isEmpty:
-            let what = context.debugDescription.hasPrefix("Not an ISO 8601 date") ? "not a valid date" : "not a valid value"
+            let what =
+                context.debugDescription.hasPrefix("Not an ISO 8601 date") ? "not a valid date" : "not a valid value"
             return "field \(field(context.codingPath)) is \(what)"
         default: return "not valid JSON"
         }

@@ -64,7 +64,9 @@ public struct ProxySettings: Sendable {
     public var bypass: ProxyBypass
 
     /// Creates proxy settings.
-    public init(url: URL, variable: String, username: String? = nil, password: Secret? = nil, bypass: ProxyBypass = .none) {
+    public init(
+        url: URL, variable: String, username: String? = nil, password: Secret? = nil, bypass: ProxyBypass = .none
+    ) {
         self.url = url
         self.variable = variable
         self.username = username

@@ -60,7 +60,9 @@ struct ProxyRoute: @unchecked Sendable {
 
     /// `host:port` or `[v6]:port` into its parts; `nil` when there is no port.
     private static func splitPort(_ entry: String) -> (String, Int)? {
-        guard let colon = entry.lastIndex(of: ":"), let port = Int(entry[entry.index(after: colon)...]) else { return nil }
+        guard let colon = entry.lastIndex(of: ":"), let port = Int(entry[entry.index(after: colon)...]) else {
+            return nil
+        }
         let name = String(entry[..<colon])
         // A bare IPv6 address has colons too: only `[v6]:port` or names/IPv4 with one colon carry a port.
         if name.contains(":") && !(name.hasPrefix("[") && name.hasSuffix("]")) { return nil }

@@ -35,16 +35,21 @@ public struct RetryingTransport: HTTPTransport {
                 outcome = .failure(error)
             }
             // A cancelled task (a token nobody waits for any more) gets no further attempt.
-            guard attempt < policy.maxAttempts, !Task.isCancelled, let wait = retryDelay(outcome, request: request, attempt: attempt)
+            guard attempt < policy.maxAttempts, !Task.isCancelled,
+                let wait = retryDelay(outcome, request: request, attempt: attempt)
             else {
                 let response = try outcome.get()
                 // Azure DevOps may ask for a pause on a success too: honour it before the next call.
-                if response.status < 300, !Task.isCancelled, let pause = RetryPolicy.requestedDelay(response, now: clock.now()), pause > 0 {
+                if response.status < 300, !Task.isCancelled,
+                    let pause = RetryPolicy.requestedDelay(response, now: clock.now()), pause > 0
+                {
                     try? await clock.sleep(seconds: min(pause, policy.maxDelay))
                 }
                 return response
             }
-            log("\(request.method.rawValue) \(Redaction.path(request.url)) \(Self.describe(outcome)); retry \(attempt) of \(policy.maxAttempts - 1) in \(Decimals.fixed(wait, digits: 1)) s")
+            log(
+                "\(request.method.rawValue) \(Redaction.path(request.url)) \(Self.describe(outcome)); retry \(attempt) of \(policy.maxAttempts - 1) in \(Decimals.fixed(wait, digits: 1)) s"
+            )
             try? await clock.sleep(seconds: wait)
             attempt += 1
         }

@@ -44,7 +44,8 @@ public struct EntraTokenClient: Sendable {
                     ("client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"),
                 ],
                 secrets: [("client_assertion", assertion)],
-                operation: "get a token for \(audience.rawValue) as application \(client) (workload identity federation)")
+                operation:
+                    "get a token for \(audience.rawValue) as application \(client) (workload identity federation)")
         case .password(let tenant, let client, let clientSecret, let username, let password):
             var secrets = [("password", password)]
             if let clientSecret { secrets.append(("client_secret", clientSecret)) }
@@ -59,10 +60,11 @@ public struct EntraTokenClient: Sendable {
     /// Asks Azure DevOps for the job's OIDC token for a service connection.
     func oidcToken(_ oidc: OIDCTokenRequest) async throws(ServiceError) -> Secret {
         var components = URLComponents(url: oidc.requestURL, resolvingAgainstBaseURL: false)!
-        components.queryItems = (components.queryItems ?? []) + [
-            URLQueryItem(name: "api-version", value: "7.1"),
-            URLQueryItem(name: "serviceConnectionId", value: oidc.serviceConnectionId),
-        ]
+        components.queryItems =
+            (components.queryItems ?? []) + [
+                URLQueryItem(name: "api-version", value: "7.1"),
+                URLQueryItem(name: "serviceConnectionId", value: oidc.serviceConnectionId),
+            ]
         let request = HTTPRequest(
             .post, components.url!, service: .azureDevOps,
             operation: "get the pipeline's OIDC token for service connection \(oidc.serviceConnectionId)",

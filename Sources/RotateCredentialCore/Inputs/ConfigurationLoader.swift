@@ -116,7 +116,9 @@ public struct ConfigurationLoader {
         if actionText == nil {
             fail("action", "required; one of \(InputCatalogue.actions.joined(separator: ", ")).")
         } else if action == nil {
-            fail("action", "unknown action '\(actionText!)'; expected one of \(InputCatalogue.actions.joined(separator: ", ")).")
+            fail(
+                "action",
+                "unknown action '\(actionText!)'; expected one of \(InputCatalogue.actions.joined(separator: ", ")).")
         }
         let dryRun = bool("dryRun")
         let organization = readOrganization()
@@ -145,7 +147,8 @@ public struct ConfigurationLoader {
             servicePrincipalKey: secret("servicePrincipalKey"))
         let azureDevOpsIdentity = readAzureDevOpsIdentity(azureIdentity: azureIdentity)
         let temporaryDirectory = variable("AGENT_TEMPDIRECTORY") ?? FileManager.default.temporaryDirectory.path
-        let stepFiles = StepFiles(temporaryDirectory: temporaryDirectory, taskInstanceId: variable("SYSTEM_TASKINSTANCEID"))
+        let stepFiles = StepFiles(
+            temporaryDirectory: temporaryDirectory, taskInstanceId: variable("SYSTEM_TASKINSTANCEID"))
         let reportPath = readReportPath() ?? stepFiles.reportPath
         let http = HTTPSettingsReader.read(
             environment, requestTimeoutSeconds: Double(integer("requestTimeoutSeconds")), errors: &errors)
@@ -236,7 +239,10 @@ public struct ConfigurationLoader {
         if let template {
             let name = template.replacingOccurrences(of: "{displayName}", with: "x")
             if !NameRules.secret(name) {
-                fail("secretName", "'\(template)' is not a Key Vault secret name: 1 to 127 letters, digits and hyphens (placeholder {displayName} allowed).")
+                fail(
+                    "secretName",
+                    "'\(template)' is not a Key Vault secret name: 1 to 127 letters, digits and hyphens (placeholder {displayName} allowed)."
+                )
             }
         }
         if let text = raw("keyVaultUrl") {
@@ -247,7 +253,7 @@ public struct ConfigurationLoader {
             fail("keyVaultName", problem)
             return nil
         }
-        let suffix = Cloud.keyVaultDNSSuffix(authorityHost: URL(string: string("authorityHost") ?? "") )
+        let suffix = Cloud.keyVaultDNSSuffix(authorityHost: URL(string: string("authorityHost") ?? ""))
         return URL(string: "https://\(name.lowercased())\(suffix)").map {
             KeyVaultTarget(url: $0, secretNameTemplate: template)
         }
@@ -293,7 +299,10 @@ public struct ConfigurationLoader {
 
     mutating func readServiceConnectionIdentity(_ id: String) -> EntraCredential? {
         guard let scheme = endpointVariable("ENDPOINT_AUTH_SCHEME", id) else {
-            fail("azureSubscription", "the service connection '\(id)' is not available to this step (no ENDPOINT_AUTH_SCHEME_\(id)); authorize the pipeline to use it.")
+            fail(
+                "azureSubscription",
+                "the service connection '\(id)' is not available to this step (no ENDPOINT_AUTH_SCHEME_\(id)); authorize the pipeline to use it."
+            )
             return nil
         }
         let tenant = endpointVariable("ENDPOINT_AUTH_PARAMETER", id, "TENANTID")
@@ -308,7 +317,10 @@ public struct ConfigurationLoader {
             guard authenticationType.lowercased() == "spnkey",
                 let key = endpointVariable("ENDPOINT_AUTH_PARAMETER", id, "SERVICEPRINCIPALKEY")
             else {
-                fail("azureSubscription", "the service connection uses \(authenticationType); only a client secret (spnKey) or workload identity federation is supported.")
+                fail(
+                    "azureSubscription",
+                    "the service connection uses \(authenticationType); only a client secret (spnKey) or workload identity federation is supported."
+                )
                 return nil
             }
             if let problem = SecretValueRule.problem(key) {
@@ -318,19 +330,26 @@ public struct ConfigurationLoader {
             return .clientSecret(tenantId: tenant, clientId: client, secret: Secret(key))
         case "workloadidentityfederation":
             guard let requestURI = variable("SYSTEM_OIDCREQUESTURI") else {
-                fail("azureSubscription", "workload identity federation needs SYSTEM_OIDCREQUESTURI, which the agent sets in a pipeline job.")
+                fail(
+                    "azureSubscription",
+                    "workload identity federation needs SYSTEM_OIDCREQUESTURI, which the agent sets in a pipeline job.")
                 return nil
             }
             guard let requestURL = url("SYSTEM_OIDCREQUESTURI", requestURI) else { return nil }
             guard let jobToken = systemAccessToken() else {
-                fail("azureSubscription", "workload identity federation needs the job access token (SYSTEM_ACCESSTOKEN).")
+                fail(
+                    "azureSubscription", "workload identity federation needs the job access token (SYSTEM_ACCESSTOKEN)."
+                )
                 return nil
             }
             return .workloadIdentity(
                 tenantId: tenant, clientId: client,
                 oidc: OIDCTokenRequest(requestURL: requestURL, serviceConnectionId: id, jobAccessToken: jobToken))
         default:
-            fail("azureSubscription", "the service connection's scheme \(scheme) is not supported; use a client secret or workload identity federation.")
+            fail(
+                "azureSubscription",
+                "the service connection's scheme \(scheme) is not supported; use a client secret or workload identity federation."
+            )
             return nil
         }
     }
@@ -344,7 +363,9 @@ public struct ConfigurationLoader {
     mutating func readPatOwner() -> EntraCredential? {
         if let token = secret("patOwnerAccessToken") {
             if raw("patOwnerUsername") != nil {
-                fail("patOwnerAccessToken", "give either patOwnerAccessToken or patOwnerUsername/patOwnerPassword, not both.")
+                fail(
+                    "patOwnerAccessToken",
+                    "give either patOwnerAccessToken or patOwnerUsername/patOwnerPassword, not both.")
             }
             return .accessToken(token)
         }

@@ -40,7 +40,9 @@ enum HTTPSettingsReader {
         mutating func readableFile(_ name: String) -> String? {
             guard let path = variable(name) else { return nil }
             guard FileManager.default.isReadableFile(atPath: path) else {
-                errors.append(InputError(name, "names the file \(path), which does not exist or cannot be read by the agent's user."))
+                errors.append(
+                    InputError(
+                        name, "names the file \(path), which does not exist or cannot be read by the agent's user."))
                 return nil
             }
             return path
@@ -63,11 +65,19 @@ enum HTTPSettingsReader {
             guard let url = URL(string: candidate), let host = url.host, !host.isEmpty,
                 url.scheme == "http" || url.scheme == "https"
             else {
-                errors.append(InputError(name, "is not a proxy URL; expected http://host:port (the value is not shown: it may hold a password)."))
+                errors.append(
+                    InputError(
+                        name,
+                        "is not a proxy URL; expected http://host:port (the value is not shown: it may hold a password)."
+                    ))
                 return nil
             }
             guard url.user == nil, url.password == nil else {
-                errors.append(InputError(name, "holds user info (user:password@); the value is not shown. Give the proxy's credentials as the agent's proxy settings (AGENT_PROXYUSERNAME and its password), never in the URL."))
+                errors.append(
+                    InputError(
+                        name,
+                        "holds user info (user:password@); the value is not shown. Give the proxy's credentials as the agent's proxy settings (AGENT_PROXYUSERNAME and its password), never in the URL."
+                    ))
                 return nil
             }
             let bypass = name == "AGENT_PROXYURL" ? agentBypass() : noProxy()
@@ -90,7 +100,9 @@ enum HTTPSettingsReader {
 
         func noProxy() -> ProxyBypass {
             guard let list = variable("NO_PROXY") ?? variable("no_proxy") else { return .none }
-            let entries = list.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            let entries = list.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter {
+                !$0.isEmpty
+            }
             return entries.isEmpty ? .none : .noProxy(entries)
         }
     }

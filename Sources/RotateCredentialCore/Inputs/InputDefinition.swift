@@ -39,7 +39,8 @@ public struct InputDefinition: Sendable, Equatable {
     /// The environment variable the agent sets: `INPUT_` + the name upper-cased, `.` and space
     /// turned into `_` (agent `VarUtil.ConvertToEnvVariableFormat`).
     public var environmentVariable: String {
-        "INPUT_" + name.uppercased().replacingOccurrences(of: ".", with: "_")
+        "INPUT_"
+            + name.uppercased().replacingOccurrences(of: ".", with: "_")
             .replacingOccurrences(of: " ", with: "_")
     }
 }

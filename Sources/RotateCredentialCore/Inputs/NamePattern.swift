@@ -21,14 +21,22 @@ public struct NamePattern: Sendable, Equatable, CustomStringConvertible {
 
     private static func match(_ pattern: [Character], _ name: [Character]) -> Bool {
         // Iterative glob with backtracking to the last star: linear in practice.
-        var p = 0, n = 0, star = -1, mark = 0
+        var p = 0
+        var n = 0
+        var star = -1
+        var mark = 0
         while n < name.count {
             if p < pattern.count, pattern[p] == "*" {
-                star = p; mark = n; p += 1
+                star = p
+                mark = n
+                p += 1
             } else if p < pattern.count, pattern[p] == name[n] {
-                p += 1; n += 1
+                p += 1
+                n += 1
             } else if star >= 0 {
-                p = star + 1; mark += 1; n = mark
+                p = star + 1
+                mark += 1
+                n = mark
             } else {
                 return false
             }

@@ -26,7 +26,8 @@ public struct StepFiles: Sendable, Equatable {
     public static func problem(reportPath path: String) -> String? {
         let standardized = FilePaths.standardized(path)
         if standardized == "/dev" || standardized.hasPrefix("/dev/") || path.hasSuffix("/") {
-            return "'\(path)' is not a place for a file; give the path of a JSON file (its directory is created if missing)."
+            return
+                "'\(path)' is not a place for a file; give the path of a JSON file (its directory is created if missing)."
         }
         if let isDirectory = FilePaths.isDirectory(standardized) {
             return isDirectory ? "'\(path)' is a directory; give the path of a JSON file inside it." : nil

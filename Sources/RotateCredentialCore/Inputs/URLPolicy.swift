@@ -23,8 +23,10 @@ public enum URLPolicy {
             switch self {
             case .notAbsolute: return "expected an absolute URL such as https://example.com."
             case .userInfo:
-                return "a URL must not contain a user name or password (user:password@); give credentials in their own inputs. The URL is not repeated here."
-            case .insecure: return "expected an https:// URL (http:// is allowed only for 127.0.0.0/8, [::1] and localhost)."
+                return
+                    "a URL must not contain a user name or password (user:password@); give credentials in their own inputs. The URL is not repeated here."
+            case .insecure:
+                return "expected an https:// URL (http:// is allowed only for 127.0.0.0/8, [::1] and localhost)."
             }
         }
     }
@@ -51,7 +53,9 @@ public enum URLPolicy {
         let parts = host.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 4 else { return false }
         let octets = parts.compactMap { part -> Int? in
-            guard (1...3).contains(part.count), part.allSatisfy(\.isASCII), part.allSatisfy(\.isNumber) else { return nil }
+            guard (1...3).contains(part.count), part.allSatisfy(\.isASCII), part.allSatisfy(\.isNumber) else {
+                return nil
+            }
             guard part.count == 1 || part.first != "0" else { return nil }
             return Int(part).flatMap { $0 <= 255 ? $0 : nil }
         }

@@ -1,9 +1,10 @@
+import Synchronization
+
 #if canImport(FoundationEssentials)
     import FoundationEssentials
 #else
     import Foundation
 #endif
-import Synchronization
 
 /// The one writer of everything the task prints: logging commands and plain log lines.
 ///
@@ -152,8 +153,13 @@ public final class PipelineOutput: SecretMasker {
     public func complete(_ result: Result, _ message: String) {
         let folded = foldedWarnings.count
         if folded > 0 {
-            let places = underAgent ? "in the log as ##[warning] lines and in the run summary" : "in the log as ##[warning] lines"
-            logIssue(.warning, "\(folded) more warning\(folded == 1 ? "" : "s") (beyond the first \(Self.shownWarnings)) \(folded == 1 ? "is" : "are") \(places).")
+            let places =
+                underAgent
+                ? "in the log as ##[warning] lines and in the run summary" : "in the log as ##[warning] lines"
+            logIssue(
+                .warning,
+                "\(folded) more warning\(folded == 1 ? "" : "s") (beyond the first \(Self.shownWarnings)) \(folded == 1 ? "is" : "are") \(places)."
+            )
         }
         let line = LoggingCommand("task.complete", properties: [("result", result.rawValue)], data: clean(message)).line
         write(line, completing: true)
@@ -201,7 +207,8 @@ public final class PipelineOutput: SecretMasker {
     /// `value` as it appears inside a JSON string the task writes, when that differs from `value`.
     static func jsonEscaped(_ value: String) -> String? {
         guard value.unicodeScalars.contains(where: { $0 == "\"" || $0 == "\\" || $0.value < 0x20 }),
-            let data = try? JSON.encoder().encode([value]) else { return nil }
+            let data = try? JSON.encoder().encode([value])
+        else { return nil }
         let text = String(decoding: data, as: UTF8.self)
         let escaped = String(text.dropFirst(2).dropLast(2))
         return escaped == value ? nil : escaped

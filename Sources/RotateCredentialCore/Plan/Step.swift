@@ -26,7 +26,9 @@ public struct Step: Sendable {
     }
 
     /// A step that only reads (a verification, for instance).
-    public static func read(_ title: String, secures: Bool = false, _ perform: @escaping @Sendable () async throws -> Void)
+    public static func read(
+        _ title: String, secures: Bool = false, _ perform: @escaping @Sendable () async throws -> Void
+    )
         -> Step
     {
         Step(title: title, effect: .read, secures: secures) {

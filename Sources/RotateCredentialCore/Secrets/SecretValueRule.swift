@@ -13,7 +13,8 @@ public enum SecretValueRule {
             return "is blank (only whitespace); map it from a secret variable that holds the value."
         }
         if value.count < minimumLength {
-            return "is shorter than \(minimumLength) characters; no real client secret, password or token is that short (check the variable it comes from)."
+            return
+                "is shorter than \(minimumLength) characters; no real client secret, password or token is that short (check the variable it comes from)."
         }
         return nil
     }

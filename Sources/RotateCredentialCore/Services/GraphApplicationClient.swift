@@ -43,7 +43,7 @@ public struct GraphApplicationClient: Sendable {
     public func application(_ id: String) async throws(ServiceError) -> GraphApplication {
         do {
             return try await read(segment: "applications(appId='\(id)')", id: id)
-        } catch where error.kind == .notFound {
+        } catch  where error.kind == .notFound {
             return try await read(segment: "applications/\(id)", id: id)
         }
     }
@@ -84,7 +84,8 @@ public struct GraphApplicationClient: Sendable {
     /// Removes the client secret `keyId`. Safe to send again: a secret already gone counts as
     /// removed, unless `notFoundIsGone` is false (a secret this run created may be answered "not
     /// found" while it still replicates; the caller then reads until it is really gone).
-    public func removePassword(objectId: String, keyId: String, notFoundIsGone: Bool = true) async throws(ServiceError) {
+    public func removePassword(objectId: String, keyId: String, notFoundIsGone: Bool = true) async throws(ServiceError)
+    {
         let body = try! JSON.encoder().encode(RemovePasswordBody(keyId: keyId))
         let request = HTTPRequest(
             .post, base.appendingPathSegments(["applications", objectId, "removePassword"]), service: .graph,
@@ -92,7 +93,7 @@ public struct GraphApplicationClient: Sendable {
             headers: ["Content-Type": "application/json"], body: body, isIdempotent: true)
         do {
             _ = try await context.http.send(request, authorization: try await authorization())
-        } catch where notFoundIsGone && Self.isAlreadyGone(error) {
+        } catch  where notFoundIsGone && Self.isAlreadyGone(error) {
             return
         }
     }

@@ -93,7 +93,8 @@ public struct KeyVaultClient: Sendable {
             tags: tags)
         let body = try! JSON.encoder().encode(parameters)
         let request = HTTPRequest(
-            .put, url(["secrets", name]), service: .keyVault, operation: "store secret '\(name)' in \(vault.host ?? "the vault")",
+            .put, url(["secrets", name]), service: .keyVault,
+            operation: "store secret '\(name)' in \(vault.host ?? "the vault")",
             headers: ["Content-Type": "application/json"], body: body)
         return try await bundle(request)
     }
@@ -122,7 +123,7 @@ public struct KeyVaultClient: Sendable {
     public func getSecretIfPresent(_ name: String) async throws(ServiceError) -> SecretBundle? {
         do {
             return try await getSecret(name)
-        } catch where error.kind == .notFound {
+        } catch  where error.kind == .notFound {
             return nil
         }
     }
@@ -144,7 +145,7 @@ public struct KeyVaultClient: Sendable {
                 let decoded = try await context.http.json(VersionPage.self, request, authorization: authorization)
                 result += decoded.value
                 next = try decoded.nextLink.flatMap { link throws(ServiceError) in try sameVault(link, request) }
-            } catch where error.kind == .notFound {
+            } catch  where error.kind == .notFound {
                 return []
             }
         }
@@ -171,7 +172,8 @@ public struct KeyVaultClient: Sendable {
         guard let url = URL(string: link), origin(url) == origin(vault), url.user == nil, url.password == nil else {
             throw ServiceError(
                 service: .keyVault, operation: request.operation, kind: .malformedResponse,
-                serviceMessage: "the vault's nextLink points elsewhere than \(vault.host ?? "the vault"); it was not followed")
+                serviceMessage:
+                    "the vault's nextLink points elsewhere than \(vault.host ?? "the vault"); it was not followed")
         }
         return url
     }

@@ -79,7 +79,9 @@ public struct PersonalAccessTokenClient: Sendable {
             try? await revoke(authorizationId: received.authorizationId)
             throw ServiceError(
                 service: .azureDevOps, operation: request.operation, kind: .malformedResponse, status: 200,
-                serviceMessage: "the answer carried no token value; the token created (authorization id \(received.authorizationId)) was revoked")
+                serviceMessage:
+                    "the answer carried no token value; the token created (authorization id \(received.authorizationId)) was revoked"
+            )
         }
         let secret = context.http.masker.adopt(value)
         return CreatedPersonalAccessToken(token: wire.model, value: secret)

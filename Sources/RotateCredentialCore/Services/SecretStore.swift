@@ -44,11 +44,13 @@ public struct SecretStore: Sendable {
                 latest = try await keyVault.getSecretIfPresent(secretName)
             } catch {
                 throw CompensationDeclined(
-                    "\(credential) stays live: Key Vault secret '\(secretName)' could not be read to tell whether the write landed (\(error)); if it holds \(credential), consumers use it, else revoke it by hand")
+                    "\(credential) stays live: Key Vault secret '\(secretName)' could not be read to tell whether the write landed (\(error)); if it holds \(credential), consumers use it, else revoke it by hand"
+                )
             }
             if latest?.value == value {
                 throw CompensationDeclined(
-                    "\(credential) stays live: Key Vault secret '\(secretName)' holds it (\(latest?.id ?? "")), so consumers read it")
+                    "\(credential) stays live: Key Vault secret '\(secretName)' holds it (\(latest?.id ?? "")), so consumers read it"
+                )
             }
             try await compensation.perform()
         }

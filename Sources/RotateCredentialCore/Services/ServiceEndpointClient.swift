@@ -57,7 +57,7 @@ public struct ServiceEndpointClient: Sendable {
         do {
             let value = try await context.http.json(JSONValue.self, request, authorization: try await authorization())
             return try Self.checked(value, request)
-        } catch where error.kind == .permission {
+        } catch  where error.kind == .permission {
             var error = error
             error.advice = permissionAdvice(endpoint.name)
             throw error
@@ -82,7 +82,8 @@ public struct ServiceEndpointClient: Sendable {
         guard let missing else { return ServiceEndpoint(value) }
         throw ServiceError(
             service: request.service, operation: request.operation, kind: .malformedResponse, status: 200,
-            serviceMessage: "the response could not be read (required field '\(prefix)\(missing)' is missing or invalid)")
+            serviceMessage:
+                "the response could not be read (required field '\(prefix)\(missing)' is missing or invalid)")
     }
 
     /// What to grant when Azure DevOps refuses the update.
@@ -91,11 +92,13 @@ public struct ServiceEndpointClient: Sendable {
         let who: String
         switch credential {
         case .systemAccessToken:
-            who = "the build service identity '\(project) Build Service (\(organization))' (or 'Project Collection Build Service (\(organization))' when the pipeline's job authorization scope is the collection)"
+            who =
+                "the build service identity '\(project) Build Service (\(organization))' (or 'Project Collection Build Service (\(organization))' when the pipeline's job authorization scope is the collection)"
         case .entra(let identity):
             who = identity.summary
         }
-        return "Updating a connection's credentials needs the Administrator role on it: in Project settings > Service connections > \(name) > Security, give \(who) the Administrator role"
+        return
+            "Updating a connection's credentials needs the Administrator role on it: in Project settings > Service connections > \(name) > Security, give \(who) the Administrator role"
     }
 
     private func authorization() async throws(ServiceError) -> RequestAuthorization {

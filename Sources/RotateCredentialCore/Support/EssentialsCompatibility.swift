@@ -76,7 +76,9 @@
             -> String
         {
             guard options.contains(.caseInsensitive), !target.isEmpty else {
-                return String(String(self).unicodeScalars.replacing(Array(target.unicodeScalars), with: Array(replacement.unicodeScalars)))
+                return String(
+                    String(self).unicodeScalars.replacing(
+                        Array(target.unicodeScalars), with: Array(replacement.unicodeScalars)))
             }
             let fold = { (scalar: Unicode.Scalar) in String(scalar).lowercased() }
             let source = Array(String(self).unicodeScalars)
@@ -98,7 +100,9 @@
         /// The first occurrence of `pattern`: a literal, or a regular expression with `.regularExpression`.
         func range(of pattern: String, options: String.CompareOptions = []) -> Range<String.Index>? {
             let text = String(self)
-            guard options.contains(.regularExpression) else { return text.unicodeScalars.firstRange(of: pattern.unicodeScalars) }
+            guard options.contains(.regularExpression) else {
+                return text.unicodeScalars.firstRange(of: pattern.unicodeScalars)
+            }
             guard let regex = try? Regex(pattern), let match = try? regex.firstMatch(in: text) else { return nil }
             return match.range
         }

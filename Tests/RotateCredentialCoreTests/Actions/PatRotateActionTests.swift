@@ -11,8 +11,18 @@ import Testing
 
     /// The services' state the routes read and change.
     final class World: Sendable {
-        struct Token: Sendable { var id: String; var from: Date; var to: Date; var value: String; var revoked = false }
-        struct Version: Sendable { var id: String; var value: String; var tags: [String: String] }
+        struct Token: Sendable {
+            var id: String
+            var from: Date
+            var to: Date
+            var value: String
+            var revoked = false
+        }
+        struct Version: Sendable {
+            var id: String
+            var value: String
+            var tags: [String: String]
+        }
         let state = Mutex<(tokens: [Token], versions: [Version], created: Int)>(([], [], 0))
 
         init(tokens: [Token], stored: String?) {
@@ -32,34 +42,47 @@ import Testing
         }
 
         func bundle(_ version: Version) -> [String: Any] {
-            ["id": "https://kv-rotation.vault.azure.net/secrets/pat-ci/\(version.id)", "value": version.value, "tags": version.tags,
-             "attributes": ["enabled": true, "created": Int(PatRotateActionTests.now.timeIntervalSince1970) - 3600]]
+            [
+                "id": "https://kv-rotation.vault.azure.net/secrets/pat-ci/\(version.id)", "value": version.value,
+                "tags": version.tags,
+                "attributes": ["enabled": true, "created": Int(PatRotateActionTests.now.timeIntervalSince1970) - 3600],
+            ]
         }
 
         /// The routes of the PAT API and Key Vault; `onCreate` runs after a token is created.
         func routes(onCreate: @escaping @Sendable () -> Void = {}) -> [RouteTransport.Route] {
             [
                 .init(method: .post, pathSuffix: "/oauth2/v2.0/token") { _ in
-                    RouteTransport.json(200, ["access_token": "vault-token", "token_type": "Bearer", "expires_in": 3600])
+                    RouteTransport.json(
+                        200, ["access_token": "vault-token", "token_type": "Bearer", "expires_in": 3600])
                 },
                 .init(method: .get, pathSuffix: "/_apis/tokens/pats") { _ in
                     let tokens = self.state.withLock { $0.tokens.filter { !$0.revoked } }
-                    return RouteTransport.json(200, ["continuationToken": "", "patTokens": tokens.map { self.wire($0) }])
+                    return RouteTransport.json(
+                        200, ["continuationToken": "", "patTokens": tokens.map { self.wire($0) }])
                 },
                 .init(method: .post, pathSuffix: "/_apis/tokens/pats") { _ in
                     let token = self.state.withLock { state -> Token in
                         state.created += 1
-                        let token = Token(id: "new\(state.created)", from: PatRotateActionTests.now, to: PatRotateActionTests.now.addingTimeInterval(30 * 86_400), value: "value-new\(state.created)")
+                        let token = Token(
+                            id: "new\(state.created)", from: PatRotateActionTests.now,
+                            to: PatRotateActionTests.now.addingTimeInterval(30 * 86_400),
+                            value: "value-new\(state.created)")
                         state.tokens.append(token)
                         return token
                     }
                     onCreate()
-                    return RouteTransport.json(200, ["patToken": self.wire(token, value: true), "patTokenError": "none"])
+                    return RouteTransport.json(
+                        200, ["patToken": self.wire(token, value: true), "patTokenError": "none"])
                 },
                 .init(method: .delete, pathSuffix: "/_apis/tokens/pats") { request in
-                    let id = URLComponents(url: request.url, resolvingAgainstBaseURL: false)?.queryItems?.first { $0.name == "authorizationId" }?.value
+                    let id = URLComponents(url: request.url, resolvingAgainstBaseURL: false)?.queryItems?.first {
+                        $0.name == "authorizationId"
+                    }?.value
                     self.state.withLock { state in
-                        for index in state.tokens.indices where state.tokens[index].id == id { state.tokens[index].revoked = true }
+                        for index in state.tokens.indices where state.tokens[index].id == id {
+                            state.tokens[index].revoked = true
+                        }
                     }
                     return HTTPResponse(status: 204)
                 },
@@ -70,9 +93,12 @@ import Testing
                     return RouteTransport.json(200, self.bundle(latest))
                 },
                 .init(method: .put, pathSuffix: "/secrets/pat-ci") { request in
-                    let body = (try? JSONSerialization.jsonObject(with: request.body ?? Data())) as? [String: Any] ?? [:]
+                    let body =
+                        (try? JSONSerialization.jsonObject(with: request.body ?? Data())) as? [String: Any] ?? [:]
                     let version = self.state.withLock { state -> Version in
-                        let version = Version(id: "v\(state.versions.count)", value: body["value"] as? String ?? "", tags: body["tags"] as? [String: String] ?? [:])
+                        let version = Version(
+                            id: "v\(state.versions.count)", value: body["value"] as? String ?? "",
+                            tags: body["tags"] as? [String: String] ?? [:])
                         state.versions.append(version)
                         return version
                     }
@@ -83,10 +109,15 @@ import Testing
     }
 
     static func token(_ id: String, ageDays: Double, daysLeft: Double) -> World.Token {
-        World.Token(id: id, from: now.addingTimeInterval(-ageDays * 86_400), to: now.addingTimeInterval(daysLeft * 86_400), value: "value-\(id)")
+        World.Token(
+            id: id, from: now.addingTimeInterval(-ageDays * 86_400), to: now.addingTimeInterval(daysLeft * 86_400),
+            value: "value-\(id)")
     }
 
-    func run(_ action: String, _ transport: RouteTransport, signals: any SignalSource = NoSignals(), extra: [String: String] = [:])
+    func run(
+        _ action: String, _ transport: RouteTransport, signals: any SignalSource = NoSignals(),
+        extra: [String: String] = [:]
+    )
         async -> (code: Int32, output: String)
     {
         let sink = CapturingSink()
@@ -97,7 +128,8 @@ import Testing
             "INPUT_CLIENTID": "22222222-2222-2222-2222-222222222222", "INPUT_CLIENTSECRET": "vault-secret",
         ].merging(extra) { $1 }
         let runner = TaskRunner(
-            environment: environment, sink: sink, clock: FakeClock(now: Self.now), files: MemoryFileWriter(), signals: signals,
+            environment: environment, sink: sink, clock: FakeClock(now: Self.now), files: MemoryFileWriter(),
+            signals: signals,
             makeTransport: { _ in transport })
         let code = await runner.run(arguments: [])
         return (code, sink.text)
@@ -108,13 +140,18 @@ import Testing
         let transport = RouteTransport(world.routes())
         let result = await run("pat-rotate", transport)
         #expect(result.code == 0, "\(result.output)")
-        #expect(transport.writes == ["POST /contoso/_apis/tokens/pats", "PUT /secrets/pat-ci", "DELETE /contoso/_apis/tokens/pats"])
+        #expect(
+            transport.writes == [
+                "POST /contoso/_apis/tokens/pats", "PUT /secrets/pat-ci", "DELETE /contoso/_apis/tokens/pats",
+            ])
         #expect(world.live == ["new1"])
         #expect(world.held == "new1")
     }
 
     @Test func anOrphanOfAnInterruptedRunIsRevokedBeforeAFreshCreate() async {
-        let world = World(tokens: [Self.token("old", ageDays: 27, daysLeft: 3), Self.token("lost", ageDays: 0.01, daysLeft: 30)], stored: "old")
+        let world = World(
+            tokens: [Self.token("old", ageDays: 27, daysLeft: 3), Self.token("lost", ageDays: 0.01, daysLeft: 30)],
+            stored: "old")
         let transport = RouteTransport(world.routes())
         let result = await run("pat-create", transport)
         #expect(result.code == 0, "\(result.output)")

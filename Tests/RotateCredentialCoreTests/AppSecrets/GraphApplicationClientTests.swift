@@ -10,12 +10,15 @@ struct AppSecretGraphApplicationClientTests {
         let urls = ServiceURLs(
             authorityHost: URL(string: "https://login.example")!, graph: URL(string: "https://graph.example")!,
             azureDevOpsOrganization: URL(string: "https://ado.example/contoso")!,
-            vsspsOrganization: URL(string: "https://vssps.example/contoso")!, keyVaultScope: "https://vault.azure.net/.default")
-        let context = ServiceContext(http: http, urls: urls, tokens: TokenCache(client: EntraTokenClient(http: http, urls: urls)))
+            vsspsOrganization: URL(string: "https://vssps.example/contoso")!,
+            keyVaultScope: "https://vault.azure.net/.default")
+        let context = ServiceContext(
+            http: http, urls: urls, tokens: TokenCache(client: EntraTokenClient(http: http, urls: urls)))
         return GraphApplicationClient(context: context, credential: .accessToken(Secret("graph-token")))
     }
 
-    static let body = #"{"id":"obj","appId":"app","displayName":"payments","passwordCredentials":[{"keyId":"k1","displayName":"x","startDateTime":"2025-01-01T00:00:00.1234567Z","endDateTime":"2026-01-01T00:00:00Z","secretText":null}]}"#
+    static let body =
+        #"{"id":"obj","appId":"app","displayName":"payments","passwordCredentials":[{"keyId":"k1","displayName":"x","startDateTime":"2025-01-01T00:00:00.1234567Z","endDateTime":"2026-01-01T00:00:00Z","secretText":null}]}"#
 
     @Test func triesTheAppIdFirst() async throws {
         let transport = FakeTransport { _, _ in FakeTransport.json(200, Self.body) }
@@ -41,7 +44,9 @@ struct AppSecretGraphApplicationClientTests {
 
     @Test func removalOfAnAlreadyRemovedSecretCountsAsDone() async throws {
         let transport = FakeTransport { _, _ in
-            FakeTransport.json(400, #"{"error":{"code":"Request_BadRequest","message":"No password credential found with keyId 'k'."}}"#)
+            FakeTransport.json(
+                400,
+                #"{"error":{"code":"Request_BadRequest","message":"No password credential found with keyId 'k'."}}"#)
         }
         try await client(transport).removePassword(objectId: "obj", keyId: "k")
         #expect(transport.requests.first?.isIdempotent == true)

@@ -10,15 +10,19 @@ import Testing
     func password(_ id: String, startedHoursAgo: Double, endsInDays: Double, ours: Bool = false) -> PasswordCredential {
         PasswordCredential(
             keyId: id, displayName: ours ? "rotate-credential 2027-01-15" : "by hand",
-            startDateTime: now.addingTimeInterval(-startedHoursAgo * 3_600), endDateTime: now.addingTimeInterval(endsInDays * 86_400))
+            startDateTime: now.addingTimeInterval(-startedHoursAgo * 3_600),
+            endDateTime: now.addingTimeInterval(endsInDays * 86_400))
     }
 
     func observe(
-        _ passwords: [PasswordCredential], held: String?, given: Set<String> = [], connections: [String] = [], vault: Bool = true
+        _ passwords: [PasswordCredential], held: String?, given: Set<String> = [], connections: [String] = [],
+        vault: Bool = true
     ) -> AppSecretObservation {
         AppSecretObservation(
             objectId: "o", appId: "a", label: "'app'", passwords: passwords,
-            record: held.map { .init(keyId: $0, versionId: "v", stored: now.addingTimeInterval(-3_600), connections: given) },
+            record: held.map {
+                .init(keyId: $0, versionId: "v", stored: now.addingTimeInterval(-3_600), connections: given)
+            },
             hasVault: vault, connections: connections)
     }
 
@@ -42,7 +46,9 @@ import Testing
         let lost = password("lost", startedHoursAgo: 0.1, endsInDays: 700, ours: true)
         #expect(decide(observe([old, lost], held: "old"), policy()) == .removeOrphan(lost))
         let foreign = password("foreign", startedHoursAgo: 0.1, endsInDays: 700)
-        #expect(decide(observe([old, foreign], held: "old"), policy()) == .create, "a secret not made by the task is never removed as an orphan")
+        #expect(
+            decide(observe([old, foreign], held: "old"), policy()) == .create,
+            "a secret not made by the task is never removed as an orphan")
     }
 
     @Test func connectionBehindTheRecordGetsTheCurrentValue() {
@@ -64,7 +70,9 @@ import Testing
 
     @Test func convergedWhenEveryConsumerHoldsALiveSecret() {
         let new = password("new", startedHoursAgo: 1, endsInDays: 700, ours: true)
-        #expect(decide(observe([new], held: "new", given: ["prod"], connections: ["prod"]), policy()) == .converged(.upToDate(new)))
+        #expect(
+            decide(observe([new], held: "new", given: ["prod"], connections: ["prod"]), policy())
+                == .converged(.upToDate(new)))
     }
 
     @Test func aSecretCreatedThisRunIsNeverDueAgain() {
@@ -76,7 +84,9 @@ import Testing
         let old = password("old", startedHoursAgo: 2000, endsInDays: 5)
         #expect(decide(observe([old], held: nil, connections: ["prod"], vault: false), policy()) == .create)
         let lost = password("lost", startedHoursAgo: 0.1, endsInDays: 700, ours: true)
-        #expect(decide(observe([old, lost], held: nil, connections: ["prod"], vault: false), policy(removes: false)) == .converged(.upToDate(lost)))
+        #expect(
+            decide(observe([old, lost], held: nil, connections: ["prod"], vault: false), policy(removes: false))
+                == .converged(.upToDate(lost)))
     }
 
     @Test func noRecordNeverRemovesAndRefusesToGuessAfterALostSecret() {

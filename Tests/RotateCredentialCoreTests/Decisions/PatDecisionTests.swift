@@ -17,7 +17,9 @@ import Testing
         PatObservation(
             displayName: "n", secretName: "pat-n",
             tokens: tokens.sorted { $0.validFrom > $1.validFrom },
-            record: held.map { .init(authorizationId: $0, versionId: "v", stored: now.addingTimeInterval(-storedHoursAgo * 3_600)) })
+            record: held.map {
+                .init(authorizationId: $0, versionId: "v", stored: now.addingTimeInterval(-storedHoursAgo * 3_600))
+            })
     }
 
     func policy(_ mode: PatPolicy.Mode, renew: Int = 7, grace: Int = 24, created: Set<String> = []) -> PatPolicy {
@@ -58,7 +60,9 @@ import Testing
         #expect(
             decide(observe([old, new], held: "new", storedHoursAgo: 2), policy(.revokeOld))
                 == .converged(.withinGrace(new, storedHoursAgo: 2, graceHours: 24)))
-        #expect(decide(observe([old, new], held: "new", storedHoursAgo: 25), policy(.revokeOld)) == .revokeSuperseded(old, by: new))
+        #expect(
+            decide(observe([old, new], held: "new", storedHoursAgo: 25), policy(.revokeOld))
+                == .revokeSuperseded(old, by: new))
     }
 
     @Test func aFutureValidFromNeitherMintsNorBlocksRevocation() {
@@ -66,7 +70,9 @@ import Testing
         let odd = token("odd", ageHours: -24)
         let new = token("new", ageHours: 30)
         #expect(decide(observe([odd, new], held: "new"), policy(.createOnly)) == .converged(.pending(new, older: 1)))
-        #expect(decide(observe([odd, new], held: "new", storedHoursAgo: 30), policy(.revokeOld)) == .revokeSuperseded(odd, by: new))
+        #expect(
+            decide(observe([odd, new], held: "new", storedHoursAgo: 30), policy(.revokeOld))
+                == .revokeSuperseded(odd, by: new))
     }
 
     @Test func noRecordJudgesTheNewestAndRefusesToGuess() {
@@ -83,7 +89,9 @@ import Testing
 
     @Test func aTokenCreatedThisRunIsNeverDueAgain() {
         let new = token("new", ageHours: 0)
-        #expect(decide(observe([new], held: "new"), policy(.rotate, renew: 0, created: ["new"])) == .converged(.upToDate(new)))
+        #expect(
+            decide(observe([new], held: "new"), policy(.rotate, renew: 0, created: ["new"]))
+                == .converged(.upToDate(new)))
         #expect(decide(observe([new], held: "new"), policy(.rotate, renew: 0)) == .create(replacing: new))
     }
 

@@ -21,7 +21,10 @@ import Testing
         return PersonalAccessTokenClient(context: context, credential: .accessToken(Secret("user-token")))
     }
 
-    static func token(_ id: String, _ name: String, token: String = "null", targets: String = #"["38aaa865-2c70-4bf7-a308-0c6539c38c1a"]"#) -> String {
+    static func token(
+        _ id: String, _ name: String, token: String = "null",
+        targets: String = #"["38aaa865-2c70-4bf7-a308-0c6539c38c1a"]"#
+    ) -> String {
         #"{"displayName":"\#(name)","validTo":"2020-12-01T23:46:23.32Z","scope":"app_token","targetAccounts":\#(targets),"validFrom":"2020-11-02T22:56:52.1033333Z","authorizationId":"\#(id)","token":\#(token)}"#
     }
 
@@ -33,10 +36,12 @@ import Testing
             switch index {
             case 0:
                 #expect(!query.contains("continuationToken"))
-                return FakeTransport.json(200, #"{"continuationToken":"abc+1=","patTokens":[\#(Self.token("a", "one"))]}"#)
+                return FakeTransport.json(
+                    200, #"{"continuationToken":"abc+1=","patTokens":[\#(Self.token("a", "one"))]}"#)
             case 1:
                 #expect(query.contains("continuationToken=abc%2B1%3D") || query.contains("continuationToken=abc%2B1="))
-                return FakeTransport.json(200, #"{"continuationToken":"","patTokens":[\#(Self.token("b", "two", targets: "null"))]}"#)
+                return FakeTransport.json(
+                    200, #"{"continuationToken":"","patTokens":[\#(Self.token("b", "two", targets: "null"))]}"#)
             default:
                 Issue.record("no third page expected")
                 return FakeTransport.json(200, #"{"patTokens":[]}"#)
@@ -51,7 +56,8 @@ import Testing
     }
 
     @Test func listStopsWhenTheContinuationTokenIsMissing() async throws {
-        let transport = FakeTransport { _, _ in FakeTransport.json(200, #"{"patTokens":[\#(Self.token("a", "one"))]}"#) }
+        let transport = FakeTransport { _, _ in FakeTransport.json(200, #"{"patTokens":[\#(Self.token("a", "one"))]}"#)
+        }
         #expect(try await client(transport).list().count == 1)
         #expect(transport.requests.count == 1)
     }
@@ -90,9 +96,12 @@ import Testing
             #expect(body["allOrgs"] as? Bool == false)
             #expect(body["displayName"] as? String == "nightly")
             #expect(request.isIdempotent == false)
-            return FakeTransport.json(200, #"{"patToken":\#(Self.token("n", "nightly", token: "\"secretvalue123\"")),"patTokenError":"none"}"#)
+            return FakeTransport.json(
+                200, #"{"patToken":\#(Self.token("n", "nightly", token: "\"secretvalue123\"")),"patTokenError":"none"}"#
+            )
         }
-        let created = try await client(transport, sink: sink).create(displayName: "nightly", scope: "vso.code", validTo: Date())
+        let created = try await client(transport, sink: sink).create(
+            displayName: "nightly", scope: "vso.code", validTo: Date())
         #expect(created.token.authorizationId == "n")
         #expect(created.value.description == "***")
         #expect(sink.lines.contains("##vso[task.setsecret]secretvalue123"))

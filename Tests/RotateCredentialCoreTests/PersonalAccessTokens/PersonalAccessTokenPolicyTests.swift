@@ -15,14 +15,18 @@ import Testing
     }
 
     @Test func selectionUsesWildcardsAndNoPatternSelectsNothing() {
-        let tokens = [token("1", "ci-feed-reader", ageHours: 1), token("2", "code-reader", ageHours: 1), token("3", "nightly", ageHours: 1)]
+        let tokens = [
+            token("1", "ci-feed-reader", ageHours: 1), token("2", "code-reader", ageHours: 1),
+            token("3", "nightly", ageHours: 1),
+        ]
         #expect(PatSelection.select(tokens, patterns: [NamePattern("*-READER")]).map(\.authorizationId) == ["1", "2"])
         #expect(PatSelection.select(tokens, patterns: []).isEmpty)
     }
 
     @Test func familiesGroupByNameNewestFirst() {
         let families = PatSelection.families([
-            token("old", "Nightly", ageHours: 100), token("new", "nightly", ageHours: 2), token("x", "alpha", ageHours: 5),
+            token("old", "Nightly", ageHours: 100), token("new", "nightly", ageHours: 2),
+            token("x", "alpha", ageHours: 5),
         ])
         #expect(families.map(\.displayName) == ["alpha", "nightly"])
         #expect(families[1].newest.authorizationId == "new")
@@ -39,13 +43,19 @@ import Testing
     }
 
     @Test func tagsNameTheTokenAndTheOneItReplaces() {
-        let tags = PatKeyVaultRecord.tags(for: token("new", "n", ageHours: 0), replacing: token("old", "n", ageHours: 9))
-        #expect(tags == ["authorizationId": "new", "displayName": "n", "replaces": "old", "createdBy": "rotate-credential"])
+        let tags = PatKeyVaultRecord.tags(
+            for: token("new", "n", ageHours: 0), replacing: token("old", "n", ageHours: 9))
+        #expect(
+            tags == ["authorizationId": "new", "displayName": "n", "replaces": "old", "createdBy": "rotate-credential"])
     }
 
     @Test func secretNamesAreSanitised() {
-        #expect(SecretStore.secretName(template: "pat-{displayName}", displayName: "CI feed/reader_1") == "pat-CI-feed-reader-1")
+        #expect(
+            SecretStore.secretName(template: "pat-{displayName}", displayName: "CI feed/reader_1")
+                == "pat-CI-feed-reader-1")
         #expect(SecretStore.secretName(template: "pat-{displayName}", displayName: "--ä ö--") == "pat")
-        #expect(SecretStore.secretName(template: "{displayName}", displayName: String(repeating: "a", count: 300)).count == 127)
+        #expect(
+            SecretStore.secretName(template: "{displayName}", displayName: String(repeating: "a", count: 300)).count
+                == 127)
     }
 }

@@ -17,7 +17,10 @@ final class FakeClock: WallClock {
     init(now: Date = Date(timeIntervalSince1970: 1_800_000_000)) { state = Mutex((now, [])) }
     func now() -> Date { state.withLock { $0.now } }
     func sleep(seconds: Double) async throws {
-        state.withLock { $0.sleeps.append(seconds); $0.now = $0.now.addingTimeInterval(seconds) }
+        state.withLock {
+            $0.sleeps.append(seconds)
+            $0.now = $0.now.addingTimeInterval(seconds)
+        }
     }
     var sleeps: [Double] { state.withLock { $0.sleeps } }
 }
@@ -29,12 +32,17 @@ final class FakeTransport: HTTPTransport {
     private let recorded = Mutex<[HTTPRequest]>([])
     init(_ handler: @escaping Handler) { self.handler = handler }
     func send(_ request: HTTPRequest) async throws(TransportError) -> HTTPResponse {
-        let index = recorded.withLock { $0.append(request); return $0.count - 1 }
+        let index = recorded.withLock {
+            $0.append(request)
+            return $0.count - 1
+        }
         return try handler(request, index).get()
     }
     var requests: [HTTPRequest] { recorded.withLock { $0 } }
 
-    static func json(_ status: Int, _ body: String, headers: [String: String] = [:]) -> Result<HTTPResponse, TransportError> {
+    static func json(_ status: Int, _ body: String, headers: [String: String] = [:]) -> Result<
+        HTTPResponse, TransportError
+    > {
         var all = headers
         all["Content-Type"] = "application/json; charset=utf-8"
         return .success(HTTPResponse(status: status, headers: all, body: Data(body.utf8)))

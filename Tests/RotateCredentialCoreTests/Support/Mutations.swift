@@ -33,7 +33,10 @@ enum Mutations {
                 variants.append(mutated)
             }
         }
-        variants += ["", "null", "[]", "{}", "\"text\"", "<html><body>Sign in</body></html>", String(repeating: "[", count: 5000)]
+        variants += [
+            "", "null", "[]", "{}", "\"text\"", "<html><body>Sign in</body></html>",
+            String(repeating: "[", count: 5000),
+        ]
         return Array(variants.prefix(limit))
     }
 

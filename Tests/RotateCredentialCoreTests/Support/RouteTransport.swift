@@ -25,7 +25,9 @@ final class RouteTransport: HTTPTransport {
     func send(_ request: HTTPRequest) async throws(TransportError) -> HTTPResponse {
         let line = "\(request.method.rawValue) \(request.url.path)"
         log.withLock { $0.append(line) }
-        guard let route = routes.first(where: { $0.method == request.method && request.url.path.hasSuffix($0.pathSuffix) })
+        guard
+            let route = routes.first(where: { $0.method == request.method && request.url.path.hasSuffix($0.pathSuffix) }
+            )
         else {
             Issue.record("unexpected request: \(line)")
             return HTTPResponse(status: 599, headers: ["Content-Type": "application/json"], body: Data("{}".utf8))

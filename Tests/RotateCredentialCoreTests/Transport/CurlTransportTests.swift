@@ -22,7 +22,9 @@ final class SilentListener {
         address.sin_family = sa_family_t(AF_INET)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         }
         guard bound == 0, listen(descriptor, 16) == 0 else {
             close(descriptor)
@@ -44,7 +46,8 @@ final class SilentListener {
         let listener = try SilentListener()
         let transport = CurlTransport(settings: HTTPSettings(requestTimeoutSeconds: 60))
         defer { transport.stop() }
-        let request = HTTPRequest(.get, URL(string: "http://127.0.0.1:\(listener.port)/x")!, service: .graph, operation: "test")
+        let request = HTTPRequest(
+            .get, URL(string: "http://127.0.0.1:\(listener.port)/x")!, service: .graph, operation: "test")
         let started = ContinuousClock.now
         let task = Task { () -> TransportError? in
             do throws(TransportError) {
@@ -65,7 +68,8 @@ final class SilentListener {
         let listener = try SilentListener()
         let transport = CurlTransport(settings: HTTPSettings(requestTimeoutSeconds: 1))
         defer { transport.stop() }
-        let request = HTTPRequest(.get, URL(string: "http://127.0.0.1:\(listener.port)/x")!, service: .graph, operation: "test")
+        let request = HTTPRequest(
+            .get, URL(string: "http://127.0.0.1:\(listener.port)/x")!, service: .graph, operation: "test")
         do throws(TransportError) {
             _ = try await transport.send(request)
             Issue.record("a silent server answered")
@@ -78,7 +82,8 @@ final class SilentListener {
     @Test func stopEndsTransfersInFlight() async throws {
         let listener = try SilentListener()
         let transport = CurlTransport(settings: HTTPSettings(requestTimeoutSeconds: 60))
-        let request = HTTPRequest(.get, URL(string: "http://127.0.0.1:\(listener.port)/x")!, service: .graph, operation: "test")
+        let request = HTTPRequest(
+            .get, URL(string: "http://127.0.0.1:\(listener.port)/x")!, service: .graph, operation: "test")
         let task = Task { () -> TransportError? in
             do throws(TransportError) {
                 _ = try await transport.send(request)

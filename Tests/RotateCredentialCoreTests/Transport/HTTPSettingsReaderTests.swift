@@ -56,10 +56,13 @@ import Testing
     }
 
     @Test func clientCertificatesComeFromTheAgentVariables() throws {
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("rc-test-\(UUID().uuidString).pem").path
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("rc-test-\(UUID().uuidString).pem")
+            .path
         _ = FileManager.default.createFile(atPath: file, contents: Data("pem".utf8))
         defer { try? FileManager.default.removeItem(atPath: file) }
-        let (settings, errors) = read(["AGENT_CLIENTCERT": file, "AGENT_CLIENTCERTKEY": file, "SECRET_AGENT_CLIENTCERTPASSWORD": "keypass-123"])
+        let (settings, errors) = read([
+            "AGENT_CLIENTCERT": file, "AGENT_CLIENTCERTKEY": file, "SECRET_AGENT_CLIENTCERTPASSWORD": "keypass-123",
+        ])
         #expect(errors.isEmpty)
         let certificate = try #require(settings.clientCertificate)
         #expect(certificate.source == .pem(certificate: file, key: file))

@@ -26,7 +26,11 @@ import Testing
     }
 
     @Test func noProxyMatchesSuffixesAddressesRangesAndPorts() {
-        let route = ProxyRoute(.noProxy(["corp.example", ".internal", "*.lab.example", "10.0.0.0/8", "192.168.1.7", "fd00::/8", "svc.example:8443"]))
+        let route = ProxyRoute(
+            .noProxy([
+                "corp.example", ".internal", "*.lab.example", "10.0.0.0/8", "192.168.1.7", "fd00::/8",
+                "svc.example:8443",
+            ]))
         #expect(route.bypasses(url("https://corp.example/x")))
         #expect(route.bypasses(url("https://kv.corp.example/x")))
         #expect(!route.bypasses(url("https://notcorp.example/x")))

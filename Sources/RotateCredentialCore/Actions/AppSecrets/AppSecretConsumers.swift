@@ -23,14 +23,21 @@ struct AppSecretConsumers: Sendable {
 
     /// The change for `name`.
     func change(named name: String) -> ServiceConnectionChange? {
-        changes.first { if case .update(let endpoint, _) = $0 { return endpoint.name.lowercased() == name.lowercased() } else { return false } }
+        changes.first {
+            if case .update(let endpoint, _) = $0 {
+                return endpoint.name.lowercased() == name.lowercased()
+            } else {
+                return false
+            }
+        }
     }
 
     /// Reads the application (by object id) and Key Vault's current version.
     func observe(objectId: String) async throws -> AppSecretObservation {
         let application = try await graph.application(objectId: objectId)
         var record: AppSecretObservation.Record?
-        if let store, let secretName, let latest = try await store.latest(secretName), let keyId = latest.tags["keyId"] {
+        if let store, let secretName, let latest = try await store.latest(secretName), let keyId = latest.tags["keyId"]
+        {
             record = .init(
                 keyId: keyId, versionId: latest.id, stored: latest.created,
                 connections: ConnectionRecord.names(in: latest.tags))

@@ -20,26 +20,36 @@ struct AppSecretCreatePlan: Sendable {
         let options = context.configuration.appSecret
         let end = context.clock.now().addingTimeInterval(Double(options.validityDays) * 86_400)
         var steps: [Step] = [
-            .change("Add a client secret '\(policy.displayName)' to application \(observation.label), expiring \(Timestamp.format(end))") {
+            .change(
+                "Add a client secret '\(policy.displayName)' to application \(observation.label), expiring \(Timestamp.format(end))"
+            ) {
                 try await add(end: end)
             }
         ]
         if let tenant = context.configuration.azureIdentity?.tenantId {
             let wait = SecretReplicationWait(
-                tokens: EntraTokenClient(http: context.services.http, urls: context.services.urls), clock: context.clock,
-                output: context.output, timeoutSeconds: options.replicationTimeoutSeconds, cancellation: context.cancellation)
+                tokens: EntraTokenClient(http: context.services.http, urls: context.services.urls),
+                clock: context.clock,
+                output: context.output, timeoutSeconds: options.replicationTimeoutSeconds,
+                cancellation: context.cancellation)
             let appId = observation.appId
             let log = self.log
             steps.append(
-                .read("Wait until the new secret works (\(SecretReplicationWait.acceptedInARow) token requests in a row; up to \(options.replicationTimeoutSeconds) s)") {
+                .read(
+                    "Wait until the new secret works (\(SecretReplicationWait.acceptedInARow) token requests in a row; up to \(options.replicationTimeoutSeconds) s)"
+                ) {
                     try await wait.waitUntilWorks(tenantId: tenant, appId: appId, secret: try log.secret())
                 })
         } else {
-            context.output.warning("The Azure identity names no tenant, so the new secret cannot be tried before it is stored.")
+            context.output.warning(
+                "The Azure identity names no tenant, so the new secret cannot be tried before it is stored.")
         }
         if let store = consumers.store, let secretName = consumers.secretName {
             steps.append(
-                .change("Store the new secret in Key Vault secret '\(secretName)' (\(store.vaultURL.absoluteString)) and read it back", secures: true) {
+                .change(
+                    "Store the new secret in Key Vault secret '\(secretName)' (\(store.vaultURL.absoluteString)) and read it back",
+                    secures: true
+                ) {
                     try await self.store(in: store, secretName: secretName, end: end)
                 })
         } else if let updater = consumers.updater {
@@ -48,7 +58,8 @@ struct AppSecretCreatePlan: Sendable {
         }
         return Plan(
             "\(policy.removesOld ? "Rotate" : "Create") the client secret of application \(observation.label)",
-            untouched: "No old client secret of application \(observation.label) was removed; the secrets it had before still work.",
+            untouched:
+                "No old client secret of application \(observation.label) was removed; the secrets it had before still work.",
             steps: steps)
     }
 
@@ -57,24 +68,33 @@ struct AppSecretCreatePlan: Sendable {
         let objectId = observation.objectId
         let displayName = policy.displayName
         let removal = CreatedSecretRemoval(graph: graph, clock: context.clock, output: context.output)
-        let reconciler = UncertainCreate(output: context.output, clock: context.clock, credential: "client secret '\(displayName)'", kind: "secret")
+        let reconciler = UncertainCreate(
+            output: context.output, clock: context.clock, credential: "client secret '\(displayName)'", kind: "secret")
         let new = try await reconciler.run(
             known: Set(observation.passwords.map(\.keyId)),
             create: { () async -> Result<NewPasswordCredential, ServiceError> in
                 do throws(ServiceError) {
-                    return .success(try await graph.addPassword(objectId: objectId, displayName: displayName, endDateTime: end))
+                    return .success(
+                        try await graph.addPassword(objectId: objectId, displayName: displayName, endDateTime: end))
                 } catch {
                     return .failure(error)
                 }
             },
-            list: { try await graph.application(objectId: objectId).passwordCredentials.filter { $0.displayName == displayName }.map(\.keyId) },
+            list: {
+                try await graph.application(objectId: objectId).passwordCredentials.filter {
+                    $0.displayName == displayName
+                }.map(\.keyId)
+            },
             remove: { try await removal.remove(objectId: objectId, keyId: $0, label: "client secret keyId \($0)") })
         log.set(created: new)
         context.output.info("Added client secret \(new.credential.label).")
         let keyId = new.credential.keyId
         let label = "client secret keyId \(keyId) ('\(displayName)') of application \(observation.label)"
         let log = self.log
-        let remove = Compensation("remove the new client secret keyId \(keyId) from application \(observation.label)", leftBehind: "\(label) is live and stored nowhere") {
+        let remove = Compensation(
+            "remove the new client secret keyId \(keyId) from application \(observation.label)",
+            leftBehind: "\(label) is live and stored nowhere"
+        ) {
             try await removal.remove(objectId: objectId, keyId: keyId, label: label)
             log.setRemoved()
         }
@@ -83,7 +103,9 @@ struct AppSecretCreatePlan: Sendable {
     }
 
     private func store(in store: SecretStore, secretName: String, end: Date) async throws -> Compensation? {
-        guard let new = log.created else { throw RotationFailure.missingInput("internal: no new client secret to store") }
+        guard let new = log.created else {
+            throw RotationFailure.missingInput("internal: no new client secret to store")
+        }
         var tags = [
             "applicationId": observation.appId, "keyId": new.credential.keyId, "displayName": policy.displayName,
             "createdBy": "rotate-credential",

@@ -51,7 +51,9 @@ extension AppSecretDecision {
             due = true  // Key Vault holds a secret that is gone
         } else {
             if let unclear = ambiguous(observation, policy: policy, now: now) { return unclear }
-            due = PasswordRetention.isRotationDue(observation.passwords, renewWithinDays: policy.renewWithinDays, now: now)
+            due =
+                PasswordRetention.isRotationDue(
+                    observation.passwords, renewWithinDays: policy.renewWithinDays, now: now)
                 && !observation.passwords.contains { policy.createdThisRun.contains($0.keyId) }
         }
         if due { return .create }
@@ -67,7 +69,9 @@ extension AppSecretDecision {
         _ observation: AppSecretObservation, policy: AppSecretPolicy, now: Date
     ) -> AppSecretDecision {
         let createdNow = observation.passwords.contains { policy.createdThisRun.contains($0.keyId) }
-        if !createdNow, PasswordRetention.isRotationDue(observation.passwords, renewWithinDays: policy.renewWithinDays, now: now) {
+        if !createdNow,
+            PasswordRetention.isRotationDue(observation.passwords, renewWithinDays: policy.renewWithinDays, now: now)
+        {
             return .create
         }
         if policy.removesOld, let old = removals(observation, held: nil, policy: policy, now: now).first {
@@ -78,10 +82,13 @@ extension AppSecretDecision {
 
     /// No record: when the newest secret is one of ours and an older one is due, the task cannot
     /// tell whether consumers were given ours (by hand) or it was lost by an interrupted run.
-    private static func ambiguous(_ observation: AppSecretObservation, policy: AppSecretPolicy, now: Date) -> AppSecretDecision? {
+    private static func ambiguous(_ observation: AppSecretObservation, policy: AppSecretPolicy, now: Date)
+        -> AppSecretDecision?
+    {
         let ordered = PasswordRetention.newestFirst(observation.passwords)
         guard let newest = ordered.first, policy.isOurs(newest), !policy.createdThisRun.contains(newest.keyId),
-            !isDue(newest, policy: policy, now: now), ordered.dropFirst().contains(where: { isDue($0, policy: policy, now: now) })
+            !isDue(newest, policy: policy, now: now),
+            ordered.dropFirst().contains(where: { isDue($0, policy: policy, now: now) })
         else { return nil }
         return .fail(
             .ambiguous(

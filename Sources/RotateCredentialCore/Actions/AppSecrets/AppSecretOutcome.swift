@@ -1,9 +1,10 @@
+import Synchronization
+
 #if canImport(FoundationEssentials)
     import FoundationEssentials
 #else
     import Foundation
 #endif
-import Synchronization
 
 /// What a run did to one application's secrets: the observations, each decision, the changes,
 /// and why it stopped if it did not converge.

@@ -26,7 +26,8 @@ struct AppSecretReconciler: Sendable {
         for round in 1...Self.maxRounds {
             let decision = AppSecretDecision.decide(observation, policy: policy, now: context.serviceNow)
             outcome.decisions.append(decision)
-            context.output.info(AppSecretExplanation.text(decision, observation: observation, policy: policy, now: context.serviceNow))
+            context.output.info(
+                AppSecretExplanation.text(decision, observation: observation, policy: policy, now: context.serviceNow))
             if decision.isFinal {
                 if case .fail(let failure) = decision { outcome.failure = failure }
                 outcome.final = observation
@@ -37,7 +38,8 @@ struct AppSecretReconciler: Sendable {
             do {
                 plan = try await self.plan(for: decision, observation: observation, policy: policy, log: log)
             } catch {
-                outcome.failedPlan = PlanOutcome(failed: "Client secret of application \(observation.label)", error: error)
+                outcome.failedPlan = PlanOutcome(
+                    failed: "Client secret of application \(observation.label)", error: error)
                 return outcome
             }
             let result = await context.runner.run(plan)
@@ -51,7 +53,8 @@ struct AppSecretReconciler: Sendable {
             do {
                 observation = try await consumers.observe(objectId: objectId)
             } catch {
-                outcome.failure = .notConverged(credential: "application \(observation.label)", rounds: round, last: "\(error)")
+                outcome.failure = .notConverged(
+                    credential: "application \(observation.label)", rounds: round, last: "\(error)")
                 return outcome
             }
         }
@@ -61,7 +64,9 @@ struct AppSecretReconciler: Sendable {
         return outcome
     }
 
-    private func record(_ decision: AppSecretDecision, result: PlanOutcome, log: CreatedSecretLog, into outcome: inout AppSecretOutcome) {
+    private func record(
+        _ decision: AppSecretDecision, result: PlanOutcome, log: CreatedSecretLog, into outcome: inout AppSecretOutcome
+    ) {
         switch decision {
         case .create:
             if let created = log.created, result.succeeded || log.storedId != nil {
@@ -83,7 +88,8 @@ struct AppSecretReconciler: Sendable {
     }
 
     private func plan(
-        for decision: AppSecretDecision, observation: AppSecretObservation, policy: AppSecretPolicy, log: CreatedSecretLog
+        for decision: AppSecretDecision, observation: AppSecretObservation, policy: AppSecretPolicy,
+        log: CreatedSecretLog
     ) async throws -> Plan {
         switch decision {
         case .create:
@@ -96,7 +102,9 @@ struct AppSecretReconciler: Sendable {
             return Plan(
                 "Remove an orphaned client secret of application \(observation.label)",
                 steps: [
-                    .change("Remove \(label): no consumer holds it and its value was never stored (an interrupted run created it)") {
+                    .change(
+                        "Remove \(label): no consumer holds it and its value was never stored (an interrupted run created it)"
+                    ) {
                         try await removal.remove(objectId: observation.objectId, keyId: password.keyId, label: label)
                         return nil
                     }
@@ -104,7 +112,11 @@ struct AppSecretReconciler: Sendable {
         case .removeOld(let password):
             return Plan(
                 "Remove old client secrets of application \(observation.label)",
-                steps: [Self.removeStep(graph: consumers.graph, objectId: observation.objectId, label: observation.label, password: password)])
+                steps: [
+                    Self.removeStep(
+                        graph: consumers.graph, objectId: observation.objectId, label: observation.label,
+                        password: password)
+                ])
         case .converged, .fail:
             return Plan("Nothing to do", steps: [])
         }
@@ -112,11 +124,14 @@ struct AppSecretReconciler: Sendable {
 
     /// Gives connection `name` Key Vault's current value, checks it, and records it in the version's tags.
     private func connectionPlan(_ name: String, observation: AppSecretObservation) async throws -> Plan {
-        guard let updater = consumers.updater, let change = consumers.change(named: name), let keyVault = consumers.keyVault,
+        guard let updater = consumers.updater, let change = consumers.change(named: name),
+            let keyVault = consumers.keyVault,
             let secretName = consumers.secretName, let latest = try await consumers.store?.latest(secretName),
             latest.id == observation.record?.versionId
         else {
-            throw RotationFailure.notConverged(credential: "service connection '\(name)'", rounds: 0, last: "Key Vault's current version changed while this run read it")
+            throw RotationFailure.notConverged(
+                credential: "service connection '\(name)'", rounds: 0,
+                last: "Key Vault's current version changed while this run read it")
         }
         let version = URL(string: latest.id)?.lastPathComponent ?? ""
         let value = latest.value
@@ -126,7 +141,9 @@ struct AppSecretReconciler: Sendable {
         steps.append(
             .change("Record in Key Vault secret '\(secretName)' that service connection '\(name)' holds this version") {
                 guard let tags = ConnectionRecord.adding(name, to: latest.tags, at: Timestamp.format(clock)) else {
-                    output.warning("The list of connections given Key Vault secret '\(secretName)' does not fit in a tag; the next run writes '\(name)' again.")
+                    output.warning(
+                        "The list of connections given Key Vault secret '\(secretName)' does not fit in a tag; the next run writes '\(name)' again."
+                    )
                     return nil
                 }
                 try await keyVault.updateTags(secretName, version: version, tags: tags)
@@ -134,12 +151,17 @@ struct AppSecretReconciler: Sendable {
             })
         return Plan(
             "Give service connection '\(name)' the client secret Key Vault holds (\(observation.record?.keyId ?? "?"))",
-            untouched: "Service connection '\(name)' may still hold an older secret; the next run writes it again.", steps: steps)
+            untouched: "Service connection '\(name)' may still hold an older secret; the next run writes it again.",
+            steps: steps)
     }
 
     /// The step that removes one old client secret; `app-secret-revoke` uses it too.
-    static func removeStep(graph: GraphApplicationClient, objectId: String, label: String, password: PasswordCredential) -> Step {
-        .change("Remove old client secret \(password.label) (started \(DateText.of(password.startDateTime))) from application \(label)") {
+    static func removeStep(graph: GraphApplicationClient, objectId: String, label: String, password: PasswordCredential)
+        -> Step
+    {
+        .change(
+            "Remove old client secret \(password.label) (started \(DateText.of(password.startDateTime))) from application \(label)"
+        ) {
             try await graph.removePassword(objectId: objectId, keyId: password.keyId)
             return nil
         }

@@ -46,9 +46,12 @@ struct AppSecretReport: Encodable {
         changes.map { change in
             switch change {
             case .update(let endpoint, let converts):
-                return Connection(name: endpoint.name, id: endpoint.id, outcome: converts ? "updated, converted to Manual" : "updated")
+                return Connection(
+                    name: endpoint.name, id: endpoint.id, outcome: converts ? "updated, converted to Manual" : "updated"
+                )
             case .skipWorkloadIdentity(let endpoint):
-                return Connection(name: endpoint.name, id: endpoint.id, outcome: "skipped: workload identity federation")
+                return Connection(
+                    name: endpoint.name, id: endpoint.id, outcome: "skipped: workload identity federation")
             case .refuse(let name, let reason):
                 return Connection(name: name, id: nil, outcome: "refused: \(reason)")
             }

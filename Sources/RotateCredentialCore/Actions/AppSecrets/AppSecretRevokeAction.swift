@@ -27,19 +27,23 @@ struct AppSecretRevokeAction: TaskAction {
             action: configuration.action.rawValue, dryRun: configuration.dryRun, changed: !removals.isEmpty,
             applicationId: application.appId, objectId: application.id, displayName: application.displayName)
         guard !removals.isEmpty else {
-            let message = "No client secret of application \(application.label) is due for removal (keepSecrets \(options.keepSecrets), graceHours \(options.graceHours)). Nothing changed."
+            let message =
+                "No client secret of application \(application.label) is due for removal (keepSecrets \(options.keepSecrets), graceHours \(options.graceHours)). Nothing changed."
             output.info(message)
             report.keptSecrets = application.passwordCredentials.map(AppSecretReport.Password.init)
             try context.writeReport(report)
-            return ActionResult(changed: false, summaryMarkdown: "### Old client secrets of \(application.label)\n\n\(message)\n")
+            return ActionResult(
+                changed: false, summaryMarkdown: "### Old client secrets of \(application.label)\n\n\(message)\n")
         }
         let steps = removals.map { password in
-            AppSecretReconciler.removeStep(graph: graph, objectId: application.id, label: application.label, password: password)
+            AppSecretReconciler.removeStep(
+                graph: graph, objectId: application.id, label: application.label, password: password)
         }
         let plan = Plan("Remove old client secrets of application \(application.label)", steps: steps)
         let outcome = await context.runner.run(plan)
         let removedTitles = Set(outcome.completed)
-        let removed = configuration.dryRun ? [] : zip(removals, steps).filter { removedTitles.contains($0.1.title) }.map(\.0)
+        let removed =
+            configuration.dryRun ? [] : zip(removals, steps).filter { removedTitles.contains($0.1.title) }.map(\.0)
         let removedIds = Set(removed.map(\.keyId))
         report.removedSecrets = removed.map(AppSecretReport.Password.init)
         report.keptSecrets = application.passwordCredentials.filter { !removedIds.contains($0.keyId) }
@@ -49,7 +53,9 @@ struct AppSecretRevokeAction: TaskAction {
         try context.writeReport(report)
         var summary = ["### \(plan.title)\(configuration.dryRun ? " (dry run)" : "")", ""]
         for password in removals {
-            let verb = configuration.dryRun ? "Would remove" : (removedIds.contains(password.keyId) ? "Removed" : "Not removed")
+            let verb =
+                configuration.dryRun
+                ? "Would remove" : (removedIds.contains(password.keyId) ? "Removed" : "Not removed")
             summary.append("- \(verb) client secret \(password.label)")
         }
         return ActionResult(
@@ -68,7 +74,9 @@ struct AppSecretRevokeAction: TaskAction {
             protected.insert(keyId)
             context.output.info("Key Vault secret '\(secretName)' holds client secret keyId \(keyId); it is kept.")
         } else {
-            context.output.warning("Key Vault secret '\(secretName)' has no keyId tag, so this task cannot tell which client secret it holds; only the retention rule protects it.")
+            context.output.warning(
+                "Key Vault secret '\(secretName)' has no keyId tag, so this task cannot tell which client secret it holds; only the retention rule protects it."
+            )
         }
         return protected
     }

@@ -25,7 +25,8 @@ struct AppSecretRotateAction: TaskAction {
         }
         let graph = GraphApplicationClient(context: context.services, credential: identity)
         let application = try await graph.application(applicationId)
-        context.output.info("Application \(application.label) has \(application.passwordCredentials.count) client secret(s).")
+        context.output.info(
+            "Application \(application.label) has \(application.passwordCredentials.count) client secret(s).")
         let consumers = try await Self.consumers(context, graph: graph, appId: application.appId)
         let policy = AppSecretPolicy(
             removesOld: mode == .rotate, renewWithinDays: options.renewWithinDays,
@@ -38,7 +39,9 @@ struct AppSecretRotateAction: TaskAction {
     }
 
     /// Finds the vault and the connections and decides for each connection before any change.
-    static func consumers(_ context: ActionContext, graph: GraphApplicationClient, appId: String) async throws -> AppSecretConsumers {
+    static func consumers(_ context: ActionContext, graph: GraphApplicationClient, appId: String) async throws
+        -> AppSecretConsumers
+    {
         let configuration = context.configuration
         let options = configuration.appSecret
         var changes: [ServiceConnectionChange] = []

@@ -16,7 +16,9 @@ struct AppSecretSummary: Sendable {
         if let created = outcome.created {
             output.setSecretVariable("newCredential", created.secret.secret)
             output.setVariable("passwordKeyId", created.secret.credential.keyId)
-            if let end = created.secret.credential.endDateTime { output.setVariable("expiresOn", Timestamp.format(end)) }
+            if let end = created.secret.credential.endDateTime {
+                output.setVariable("expiresOn", Timestamp.format(end))
+            }
             if let id = created.keyVaultSecretId { output.setVariable("keyVaultSecretId", id) }
         }
         let final = outcome.final ?? outcome.initial
@@ -27,14 +29,17 @@ struct AppSecretSummary: Sendable {
         report.newSecret = outcome.created.map { AppSecretReport.Password($0.secret.credential) }
         report.keyVaultSecretId = outcome.created?.keyVaultSecretId
         report.removedSecrets = outcome.removed.map(AppSecretReport.Password.init)
-        report.keptSecrets = final.passwords.filter { !removedIds.contains($0.keyId) }.map(AppSecretReport.Password.init)
+        report.keptSecrets = final.passwords.filter { !removedIds.contains($0.keyId) }.map(
+            AppSecretReport.Password.init)
         report.serviceConnections = connections(outcome)
         report.consumers = consumerLines(outcome)
         report.failure = failureText(outcome)
         try context.writeReport(report)
-        let failures = [outcome.failedPlan].compactMap { $0 }
+        let failures =
+            [outcome.failedPlan].compactMap { $0 }
             + [outcome.failure].compactMap { $0 }.map { PlanOutcome(failed: "Application \(final.label)", error: $0) }
-        return ActionResult(changed: outcome.changed, summaryMarkdown: summary(outcome, report: report), failures: failures)
+        return ActionResult(
+            changed: outcome.changed, summaryMarkdown: summary(outcome, report: report), failures: failures)
     }
 
     private func failureText(_ outcome: AppSecretOutcome) -> String? {
@@ -63,25 +68,38 @@ struct AppSecretSummary: Sendable {
         let updated = Set(outcome.updatedConnections.map { $0.lowercased() })
         for name in consumers.updatable {
             let recorded = final.record?.connections.contains(name.lowercased()) ?? false
-            let holds = recorded ? "holds keyId \(final.record?.keyId ?? "?") (recorded)" : "no record of holding Key Vault's current secret"
-            lines.append("Service connection '\(name)': \(holds); \(updated.contains(name.lowercased()) ? "updated this run" : "unchanged")")
+            let holds =
+                recorded
+                ? "holds keyId \(final.record?.keyId ?? "?") (recorded)"
+                : "no record of holding Key Vault's current secret"
+            lines.append(
+                "Service connection '\(name)': \(holds); \(updated.contains(name.lowercased()) ? "updated this run" : "unchanged")"
+            )
         }
         return lines
     }
 
     private func summary(_ outcome: AppSecretOutcome, report: AppSecretReport) -> String {
         let final = outcome.final ?? outcome.initial
-        var lines = ["### Client secret of application \(final.label)\(context.configuration.dryRun ? " (dry run)" : "")", ""]
+        var lines = [
+            "### Client secret of application \(final.label)\(context.configuration.dryRun ? " (dry run)" : "")", "",
+        ]
         if let failure = report.failure { lines += ["**Failed**: \(failure)", ""] }
         if let created = outcome.created {
-            lines.append("- New client secret keyId `\(created.secret.credential.keyId)`, expires \(DateText.of(created.secret.credential.endDateTime))")
+            lines.append(
+                "- New client secret keyId `\(created.secret.credential.keyId)`, expires \(DateText.of(created.secret.credential.endDateTime))"
+            )
         }
         if context.configuration.dryRun, let first = outcome.decisions.first {
-            lines.append("- Would: \(AppSecretExplanation.text(first, observation: outcome.initial, policy: reconcilerPolicy, now: context.serviceNow))")
+            lines.append(
+                "- Would: \(AppSecretExplanation.text(first, observation: outcome.initial, policy: reconcilerPolicy, now: context.serviceNow))"
+            )
         }
         lines += report.consumers.map { "- \($0)" }
         lines += outcome.removed.map { "- Removed client secret \($0.label)" }
-        lines += ServiceConnectionUpdater.summaryLines(consumers.changes).filter { $0.contains("workload identity") || $0.isEmpty || $0.contains("could be converted") }
+        lines += ServiceConnectionUpdater.summaryLines(consumers.changes).filter {
+            $0.contains("workload identity") || $0.isEmpty || $0.contains("could be converted")
+        }
         return lines.joined(separator: "\n") + "\n"
     }
 

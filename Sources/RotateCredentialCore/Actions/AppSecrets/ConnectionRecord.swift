@@ -14,7 +14,9 @@ enum ConnectionRecord {
 
     /// The names recorded in `tags`.
     static func names(in tags: [String: String]) -> Set<String> {
-        Set((tags[tag] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }.filter { !$0.isEmpty })
+        Set(
+            (tags[tag] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }.filter
+            { !$0.isEmpty })
     }
 
     /// `tags` with `name` added; nil when the list would not fit in a tag (256 characters).

@@ -44,6 +44,8 @@ struct CreatedSecretRemoval: Sendable {
         }
         throw RotationFailure.leftBehind(
             credential: label,
-            detail: "is live and stored nowhere: Graph answers \(lastNotFound.map { "'\($0.serviceMessage ?? "not found")'" } ?? "not found") to its removal but still lists it")
+            detail:
+                "is live and stored nowhere: Graph answers \(lastNotFound.map { "'\($0.serviceMessage ?? "not found")'" } ?? "not found") to its removal but still lists it"
+        )
     }
 }

@@ -43,7 +43,9 @@ struct SecretReplicationWait: Sendable {
                 accepted += 1
                 if accepted >= Self.acceptedInARow {
                     let seconds = Int(clock.now().timeIntervalSince(started))
-                    output.info("The new secret works (\(accepted) token requests in a row accepted; \(attempts) in all, after \(seconds) s).")
+                    output.info(
+                        "The new secret works (\(accepted) token requests in a row accepted; \(attempts) in all, after \(seconds) s)."
+                    )
                     return
                 }
                 try await clock.sleep(seconds: Self.spacingSeconds)
@@ -63,7 +65,9 @@ struct SecretReplicationWait: Sendable {
                 throw ReplicationFailure.timedOut(appId: appId, seconds: Int(elapsed), timeout: timeoutSeconds)
             }
             let wait = min(delay, remaining)
-            output.info("The new secret does not work yet (AADSTS7000215, replication); trying again in \(Int(wait.rounded(.up))) s.")
+            output.info(
+                "The new secret does not work yet (AADSTS7000215, replication); trying again in \(Int(wait.rounded(.up))) s."
+            )
             try await clock.sleep(seconds: wait)
             delay = min(delay * 2, 15)
         }
@@ -90,9 +94,11 @@ enum ReplicationFailure: Error, Sendable, Equatable, CustomStringConvertible {
     var description: String {
         switch self {
         case .timedOut(let appId, let seconds, let timeout):
-            return "The new client secret of application \(appId) still does not work after \(seconds) s (Entra answers AADSTS7000215, invalid client secret: it has not replicated yet). Raise replicationTimeoutSeconds (now \(timeout)) and run again."
+            return
+                "The new client secret of application \(appId) still does not work after \(seconds) s (Entra answers AADSTS7000215, invalid client secret: it has not replicated yet). Raise replicationTimeoutSeconds (now \(timeout)) and run again."
         case .notYoung(let appId, let error):
-            return "The secret is not valid for application \(appId) (AADSTS7000215, invalid client secret), and the application lists no secret with that hint created recently enough to be still replicating: the value is wrong (mistyped, or of another application). Nothing was changed. \(error)"
+            return
+                "The secret is not valid for application \(appId) (AADSTS7000215, invalid client secret), and the application lists no secret with that hint created recently enough to be still replicating: the value is wrong (mistyped, or of another application). Nothing was changed. \(error)"
         }
     }
 }

@@ -25,24 +25,32 @@ public enum ServiceConnectionChange: Sendable, Equatable {
         guard endpoint.scheme.lowercased() == "serviceprincipal" else {
             return .refuse(
                 name: name,
-                reason: "its authorization scheme is '\(endpoint.scheme)', not ServicePrincipal; it has no client secret to set.")
+                reason:
+                    "its authorization scheme is '\(endpoint.scheme)', not ServicePrincipal; it has no client secret to set."
+            )
         }
         if endpoint.authenticationType?.lowercased() == "spncertificate" {
             return .refuse(
                 name: name,
-                reason: "it authenticates with a certificate (spnCertificate); replacing that by a client secret would weaken it. Remove it from serviceConnections.")
+                reason:
+                    "it authenticates with a certificate (spnCertificate); replacing that by a client secret would weaken it. Remove it from serviceConnections."
+            )
         }
         if let appId, let principal = endpoint.servicePrincipalId, principal.lowercased() != appId.lowercased(),
             !allowForeign
         {
             return .refuse(
                 name: name,
-                reason: "it signs in as application \(principal), not \(appId); the new secret would not work there. Remove it from serviceConnections, or set allowForeignServiceConnections to true if that is intended.")
+                reason:
+                    "it signs in as application \(principal), not \(appId); the new secret would not work there. Remove it from serviceConnections, or set allowForeignServiceConnections to true if that is intended."
+            )
         }
         if endpoint.isAutomatic, !convertAutomatic {
             return .refuse(
                 name: name,
-                reason: "it was created by Azure DevOps (creationMode Automatic), which manages its service principal and refuses a secret set from outside. Set convertAutomaticConnections to true to convert it to Manual (permanent: Azure DevOps no longer manages it), or let Azure DevOps renew it.")
+                reason:
+                    "it was created by Azure DevOps (creationMode Automatic), which manages its service principal and refuses a secret set from outside. Set convertAutomaticConnections to true to convert it to Manual (permanent: Azure DevOps no longer manages it), or let Azure DevOps renew it."
+            )
         }
         return .update(endpoint, convertsAutomatic: endpoint.isAutomatic)
     }

@@ -33,7 +33,9 @@ struct ServiceConnectionUpdateAction: TaskAction {
         }
         for change in changes where !behind.contains(change) {
             if case .update(let endpoint, _) = change {
-                context.output.info("Service connection '\(endpoint.name)' is recorded as holding \(source.description); not written again.")
+                context.output.info(
+                    "Service connection '\(endpoint.name)' is recorded as holding \(source.description); not written again."
+                )
             }
         }
         let plan = Plan(
@@ -41,20 +43,29 @@ struct ServiceConnectionUpdateAction: TaskAction {
             untouched: "Connections not listed as completed keep their previous secret.",
             steps: proofSteps(behind, source: source, application: application, context: context)
                 + writeSteps(behind, updater: updater, source: source, context: context))
-        if behind.isEmpty { context.output.info("Every listed service connection holds \(source.description); nothing to do.") }
+        if behind.isEmpty {
+            context.output.info("Every listed service connection holds \(source.description); nothing to do.")
+        }
         let outcome = await context.runner.run(plan)
-        return try report(changes: changes, behind: behind, plan: plan, outcome: outcome, appId: application?.appId ?? source.appId, context: context)
+        return try report(
+            changes: changes, behind: behind, plan: plan, outcome: outcome, appId: application?.appId ?? source.appId,
+            context: context)
     }
 
     /// The application read from Graph (for its appId and its secrets' hints), when possible.
-    private func applicationOf(_ source: ServiceConnectionKeySource, context: ActionContext) async -> GraphApplication? {
-        guard let id = context.configuration.appSecret.applicationId ?? source.appId, let identity = context.configuration.azureIdentity else {
+    private func applicationOf(_ source: ServiceConnectionKeySource, context: ActionContext) async -> GraphApplication?
+    {
+        guard let id = context.configuration.appSecret.applicationId ?? source.appId,
+            let identity = context.configuration.azureIdentity
+        else {
             return nil
         }
         do {
             return try await GraphApplicationClient(context: context.services, credential: identity).application(id)
         } catch {
-            context.output.info("Could not read application \(id) from Microsoft Graph (\(error.kind)); comparing connections with it as an appId.")
+            context.output.info(
+                "Could not read application \(id) from Microsoft Graph (\(error.kind)); comparing connections with it as an appId."
+            )
             return nil
         }
     }
@@ -69,7 +80,8 @@ struct ServiceConnectionUpdateAction: TaskAction {
         let now = context.serviceNow
         let young: Bool? = application.map { app in
             app.passwordCredentials.contains { password in
-                password.hint == hint && (password.startDateTime ?? .distantPast) >= now.addingTimeInterval(-Double(timeout))
+                password.hint == hint
+                    && (password.startDateTime ?? .distantPast) >= now.addingTimeInterval(-Double(timeout))
             }
         }
         let wait = SecretReplicationWait(
@@ -101,7 +113,9 @@ struct ServiceConnectionUpdateAction: TaskAction {
             else { continue }
             tags = updated
             steps.append(
-                .change("Record in Key Vault secret '\(name)' that service connection '\(endpoint.name)' holds this version") {
+                .change(
+                    "Record in Key Vault secret '\(name)' that service connection '\(endpoint.name)' holds this version"
+                ) {
                     try await keyVault.updateTags(name, version: version, tags: updated)
                     return nil
                 })
@@ -110,7 +124,8 @@ struct ServiceConnectionUpdateAction: TaskAction {
     }
 
     private func report(
-        changes: [ServiceConnectionChange], behind: [ServiceConnectionChange], plan: Plan, outcome: PlanOutcome, appId: String?,
+        changes: [ServiceConnectionChange], behind: [ServiceConnectionChange], plan: Plan, outcome: PlanOutcome,
+        appId: String?,
         context: ActionContext
     ) throws -> ActionResult {
         let changed = !behind.isEmpty && !outcome.completed.isEmpty && !context.configuration.dryRun
@@ -119,7 +134,9 @@ struct ServiceConnectionUpdateAction: TaskAction {
             applicationId: appId)
         report.serviceConnections = AppSecretReport.connections(changes).map { connection in
             var connection = connection
-            if !behind.contains(where: { if case .update(let e, _) = $0 { return e.name == connection.name } else { return false } }),
+            if !behind.contains(where: {
+                if case .update(let e, _) = $0 { return e.name == connection.name } else { return false }
+            }),
                 connection.outcome.hasPrefix("updated")
             {
                 connection.outcome = "up to date (recorded)"
@@ -155,14 +172,19 @@ struct ServiceConnectionKeySource: Sendable, CustomStringConvertible {
             return ServiceConnectionKeySource(key: key, description: "the servicePrincipalKey input")
         }
         guard let vault = context.keyVault(), let secretName = context.configuration.keyVault?.secretNameTemplate else {
-            throw RotationFailure.missingInput("No secret to write: give servicePrincipalKey, or keyVaultName and secretName.")
+            throw RotationFailure.missingInput(
+                "No secret to write: give servicePrincipalKey, or keyVaultName and secretName.")
         }
         guard let latest = try await SecretStore(keyVault: vault).latest(secretName) else {
-            throw RotationFailure.missingInput("Key Vault secret '\(secretName)' does not exist in \(vault.vaultURL.absoluteString); nothing to write.")
+            throw RotationFailure.missingInput(
+                "Key Vault secret '\(secretName)' does not exist in \(vault.vaultURL.absoluteString); nothing to write."
+            )
         }
         return ServiceConnectionKeySource(
-            key: latest.value, description: "Key Vault secret '\(secretName)' (\(latest.id))", appId: latest.tags["applicationId"],
-            keyVault: vault, secretName: secretName, version: URL(string: latest.id)?.lastPathComponent, tags: latest.tags,
+            key: latest.value, description: "Key Vault secret '\(secretName)' (\(latest.id))",
+            appId: latest.tags["applicationId"],
+            keyVault: vault, secretName: secretName, version: URL(string: latest.id)?.lastPathComponent,
+            tags: latest.tags,
             recorded: ConnectionRecord.names(in: latest.tags))
     }
 }

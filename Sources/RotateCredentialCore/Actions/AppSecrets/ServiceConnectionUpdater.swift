@@ -22,7 +22,9 @@ struct ServiceConnectionUpdater: Sendable {
         var problems: [String] = []
         for name in names {
             guard let endpoint = found.first(where: { $0.name.lowercased() == name.lowercased() }) else {
-                problems.append("'\(name)': no service connection of that name in project \(project) (or the identity may not see it).")
+                problems.append(
+                    "'\(name)': no service connection of that name in project \(project) (or the identity may not see it)."
+                )
                 continue
             }
             let change = ServiceConnectionChange.decide(
@@ -31,10 +33,14 @@ struct ServiceConnectionUpdater: Sendable {
             case .refuse(let name, let reason):
                 problems.append("'\(name)': \(reason)")
             case .skipWorkloadIdentity(let endpoint):
-                output.info("Service connection '\(endpoint.name)' uses workload identity federation: it has no secret and needs no rotation; skipped.")
+                output.info(
+                    "Service connection '\(endpoint.name)' uses workload identity federation: it has no secret and needs no rotation; skipped."
+                )
             case .update(let endpoint, let converts):
                 if converts {
-                    output.info("Service connection '\(endpoint.name)' is Automatic; it will be converted to Manual (convertAutomaticConnections). The conversion is permanent: Azure DevOps will no longer manage its service principal.")
+                    output.info(
+                        "Service connection '\(endpoint.name)' is Automatic; it will be converted to Manual (convertAutomaticConnections). The conversion is permanent: Azure DevOps will no longer manage its service principal."
+                    )
                 }
             }
             changes.append(change)
@@ -63,7 +69,9 @@ struct ServiceConnectionUpdater: Sendable {
                     let updated = ServiceConnectionChange.withKey(endpoint, key: try key(), convertAutomatic: converts)
                     _ = try await client.update(updated)
                     if converts {
-                        output.warning("Service connection '\(endpoint.name)' was converted from Automatic to Manual; this is permanent, and its secret is now rotated by this task, not by Azure DevOps.")
+                        output.warning(
+                            "Service connection '\(endpoint.name)' was converted from Automatic to Manual; this is permanent, and its secret is now rotated by this task, not by Azure DevOps."
+                        )
                     }
                     return nil
                 })
@@ -75,7 +83,8 @@ struct ServiceConnectionUpdater: Sendable {
                     if current.operationState?.lowercased() == "failed" || current.isReady == false {
                         let state: String = current.operationState ?? "missing"
                         let detail: String = current.operationMessage ?? ""
-                        throw RotationFailure.connectionNotReady(name: endpoint.name, isReady: current.isReady == true, state: state, detail: detail)
+                        throw RotationFailure.connectionNotReady(
+                            name: endpoint.name, isReady: current.isReady == true, state: state, detail: detail)
                     }
                 })
         }
@@ -92,16 +101,21 @@ struct ServiceConnectionUpdater: Sendable {
         for change in changes {
             switch change {
             case .update(let endpoint, let converts):
-                lines.append("- Service connection `\(endpoint.name)`: new secret\(converts ? " (converted from Automatic to Manual)" : "")")
+                lines.append(
+                    "- Service connection `\(endpoint.name)`: new secret\(converts ? " (converted from Automatic to Manual)" : "")"
+                )
             case .skipWorkloadIdentity(let endpoint):
-                lines.append("- Service connection `\(endpoint.name)`: workload identity federation, no secret, skipped")
+                lines.append(
+                    "- Service connection `\(endpoint.name)`: workload identity federation, no secret, skipped")
             case .refuse(let name, let reason):
                 lines.append("- Service connection `\(name)`: refused, \(reason)")
             }
         }
         if !updated.isEmpty {
             lines.append("")
-            lines.append("These connections still use a client secret and could be converted to workload identity federation, which removes the secret for good: \(updated.map { "`\($0.name)`" }.joined(separator: ", ")) (Project settings > Service connections > the connection > Convert).")
+            lines.append(
+                "These connections still use a client secret and could be converted to workload identity federation, which removes the secret for good: \(updated.map { "`\($0.name)`" }.joined(separator: ", ")) (Project settings > Service connections > the connection > Convert)."
+            )
         }
         return lines
     }

@@ -15,7 +15,9 @@ struct PatActionSupport: Sendable {
     init(_ context: ActionContext) throws {
         guard let owner = context.configuration.patOwner else {
             // ActionRequirements refuses this before any call; kept as a guard for direct callers.
-            throw RotationFailure.missingInput("No PAT owner is configured: the PAT Lifecycle Management API needs a user's token (patOwnerUsername and patOwnerPassword, or patOwnerAccessToken).")
+            throw RotationFailure.missingInput(
+                "No PAT owner is configured: the PAT Lifecycle Management API needs a user's token (patOwnerUsername and patOwnerPassword, or patOwnerAccessToken)."
+            )
         }
         self.context = context
         self.client = PersonalAccessTokenClient(context: context.services, credential: owner)
@@ -27,7 +29,9 @@ struct PatActionSupport: Sendable {
 
     /// Lists every active token (a read: it runs in dry runs too).
     func discover() async throws -> [PersonalAccessToken] {
-        output.info("Listing the active PATs of \(configuration.patOwner?.summary ?? "the PAT owner") in \(configuration.organization)…")
+        output.info(
+            "Listing the active PATs of \(configuration.patOwner?.summary ?? "the PAT owner") in \(configuration.organization)…"
+        )
         let tokens = try await client.list()
         output.info("\(tokens.count) active PAT(s) found.")
         let unmatched = PatSelection.unmatchedLiterals(tokens, patterns: configuration.pat.displayNames)
@@ -41,7 +45,9 @@ struct PatActionSupport: Sendable {
     func select(_ tokens: [PersonalAccessToken]) -> [PersonalAccessToken] {
         let selected = PatSelection.select(tokens, patterns: configuration.pat.displayNames)
         if selected.isEmpty {
-            output.warning("No active PAT matches tokenDisplayNames (\(configuration.pat.displayNames.map(\.text).joined(separator: ", "))); nothing to do.")
+            output.warning(
+                "No active PAT matches tokenDisplayNames (\(configuration.pat.displayNames.map(\.text).joined(separator: ", "))); nothing to do."
+            )
         }
         return selected
     }
@@ -49,7 +55,9 @@ struct PatActionSupport: Sendable {
     /// The Key Vault store; the inputs check makes sure a vault is configured.
     func secretStore() throws -> SecretStore {
         guard let keyVault = context.keyVault() else {
-            throw RotationFailure.missingInput("\(configuration.action.rawValue) needs Key Vault (keyVaultName or keyVaultUrl) and an identity that may use it.")
+            throw RotationFailure.missingInput(
+                "\(configuration.action.rawValue) needs Key Vault (keyVaultName or keyVaultUrl) and an identity that may use it."
+            )
         }
         return SecretStore(keyVault: keyVault)
     }
@@ -65,17 +73,21 @@ struct PatActionSupport: Sendable {
     func checkSecretNames(_ families: [PatFamily]) throws {
         let byName = Dictionary(grouping: families) { secretName($0.displayName).lowercased() }
         if let clash = byName.first(where: { $0.value.count > 1 }) {
-            throw RotationFailure.secretNameClash(names: clash.value.map(\.displayName), secretName: secretName(clash.value[0].displayName))
+            throw RotationFailure.secretNameClash(
+                names: clash.value.map(\.displayName), secretName: secretName(clash.value[0].displayName))
         }
     }
 
     /// Warns about a global token (targetAccounts null).
     func warnIfGlobal(_ token: PersonalAccessToken, replaced: Bool) {
         guard token.isGlobal else { return }
-        let next = replaced
+        let next =
+            replaced
             ? "its replacement is scoped to organization \(configuration.organization) only."
             : "replace it with pat-rotate to get an organization-scoped token."
-        output.warning("PAT '\(token.displayName)' (\(token.authorizationId)) is global (all organizations); global PATs stop working on 2026-12-01; \(next)")
+        output.warning(
+            "PAT '\(token.displayName)' (\(token.authorizationId)) is global (all organizations); global PATs stop working on 2026-12-01; \(next)"
+        )
     }
 
     /// Writes the JSON report (0600) and sets `reportPath`.
@@ -103,11 +115,18 @@ struct PatActionSupport: Sendable {
         let now = context.serviceNow
         var entries: [String: PatReportEntry] = [:]
         for outcome in outcomes {
-            entries.merge(PatExplanation.entries(outcome, policy: policy, now: now, dryRun: configuration.dryRun)) { $1 }
+            entries.merge(PatExplanation.entries(outcome, policy: policy, now: now, dryRun: configuration.dryRun)) {
+                $1
+            }
         }
         let created = outcomes.compactMap(\.created)
-        for item in created where item.token.token.validTo < started.addingTimeInterval(Double(configuration.pat.validityDays) * 86_400 - 3_600) {
-            output.warning("The replacement of PAT '\(item.token.token.displayName)' expires \(Timestamp.format(item.token.token.validTo)), earlier than the \(configuration.pat.validityDays) days asked: the organization's maximum PAT lifetime shortened it.")
+        for item in created
+        where item.token.token.validTo
+            < started.addingTimeInterval(Double(configuration.pat.validityDays) * 86_400 - 3_600)
+        {
+            output.warning(
+                "The replacement of PAT '\(item.token.token.displayName)' expires \(Timestamp.format(item.token.token.validTo)), earlier than the \(configuration.pat.validityDays) days asked: the organization's maximum PAT lifetime shortened it."
+            )
         }
         if created.count == 1, let only = created.first {
             output.setSecretVariable("newCredential", only.token.value)

@@ -1,9 +1,10 @@
+import Synchronization
+
 #if canImport(FoundationEssentials)
     import FoundationEssentials
 #else
     import Foundation
 #endif
-import Synchronization
 
 /// The plan that replaces a PAT: create (through the one uncertain-create reconciler), store in
 /// Key Vault and read back. Until the store step succeeds the new token is revoked again if the
@@ -23,10 +24,15 @@ struct PatCreatePlan: Sendable {
         return Plan(
             rotate ? "Rotate PAT '\(name)'" : "Create a replacement for PAT '\(name)'", untouched: untouched,
             steps: [
-                .change("create a replacement for PAT '\(name)' (scope \(scope), organization only, valid to \(Timestamp.format(validTo)))") {
+                .change(
+                    "create a replacement for PAT '\(name)' (scope \(scope), organization only, valid to \(Timestamp.format(validTo)))"
+                ) {
                     try await create(name: name, scope: scope, validTo: validTo, known: known)
                 },
-                .change("store the new value of PAT '\(name)' in Key Vault secret '\(secretName)' and read it back", secures: true) {
+                .change(
+                    "store the new value of PAT '\(name)' in Key Vault secret '\(secretName)' and read it back",
+                    secures: true
+                ) {
                     try await storeNew(replacing: old)
                 },
             ])
@@ -35,7 +41,8 @@ struct PatCreatePlan: Sendable {
     private func create(name: String, scope: String, validTo: Date, known: Set<String>) async throws -> Compensation {
         let client = support.client
         let output = support.output
-        let reconciler = UncertainCreate(output: output, clock: support.context.clock, credential: "PAT '\(name)'", kind: "PAT")
+        let reconciler = UncertainCreate(
+            output: output, clock: support.context.clock, credential: "PAT '\(name)'", kind: "PAT")
         let new = try await reconciler.run(
             known: known,
             create: { () async -> Result<CreatedPersonalAccessToken, ServiceError> in
@@ -45,10 +52,14 @@ struct PatCreatePlan: Sendable {
                     return .failure(error)
                 }
             },
-            list: { try await client.list().filter { $0.displayName.lowercased() == name.lowercased() }.map(\.authorizationId) },
+            list: {
+                try await client.list().filter { $0.displayName.lowercased() == name.lowercased() }.map(
+                    \.authorizationId)
+            },
             remove: { try await client.revoke(authorizationId: $0) })
         log.set(created: new)
-        output.info("Created PAT '\(name)' (\(new.token.authorizationId)), valid to \(Timestamp.format(new.token.validTo)).")
+        output.info(
+            "Created PAT '\(name)' (\(new.token.authorizationId)), valid to \(Timestamp.format(new.token.validTo)).")
         let revoke = Compensation(
             "revoke the new PAT '\(name)' (\(new.token.authorizationId))",
             leftBehind: "PAT '\(name)', authorization id \(new.token.authorizationId), is live and stored nowhere"

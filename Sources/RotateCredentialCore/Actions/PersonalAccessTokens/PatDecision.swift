@@ -47,9 +47,12 @@ extension PatDecision {
     /// Decides for `observation` at the services' time `now`.
     static func decide(_ observation: PatObservation, policy: PatPolicy, now: Date) -> PatDecision {
         guard let newest = observation.tokens.first else {
-            return .fail(.notConverged(credential: "PAT '\(observation.displayName)'", rounds: 0, last: "no live token"))
+            return .fail(
+                .notConverged(credential: "PAT '\(observation.displayName)'", rounds: 0, last: "no live token"))
         }
-        guard let record = observation.record else { return decideUnmanaged(observation, newest: newest, policy: policy, now: now) }
+        guard let record = observation.record else {
+            return decideUnmanaged(observation, newest: newest, policy: policy, now: now)
+        }
         let held = observation.held
         // Orphans: newer than what Key Vault holds, at a sane time, held by nobody.
         let reference = held?.validFrom ?? record.stored ?? .distantFuture
@@ -60,7 +63,10 @@ extension PatDecision {
         }
         guard let held else {
             if policy.mode == .revokeOld {
-                return .fail(.storedCredentialGone(credential: "PAT '\(observation.displayName)'", secretName: observation.secretName, id: record.authorizationId))
+                return .fail(
+                    .storedCredentialGone(
+                        credential: "PAT '\(observation.displayName)'", secretName: observation.secretName,
+                        id: record.authorizationId))
             }
             return .create(replacing: newest)
         }
@@ -100,10 +106,14 @@ extension PatDecision {
         let candidates = observation.tokens.map {
             "\($0.authorizationId) (created \(Timestamp.format($0.validFrom)), expires \(Timestamp.day($0.validTo)))"
         }
-        return .fail(.ambiguous(credential: "PAT '\(observation.displayName)'", secretName: observation.secretName, candidates: candidates))
+        return .fail(
+            .ambiguous(
+                credential: "PAT '\(observation.displayName)'", secretName: observation.secretName,
+                candidates: candidates))
     }
 
     private static func isDue(_ token: PersonalAccessToken, policy: PatPolicy, now: Date) -> Bool {
-        !policy.createdThisRun.contains(token.authorizationId) && token.expires(withinDays: policy.renewWithinDays, at: now)
+        !policy.createdThisRun.contains(token.authorizationId)
+            && token.expires(withinDays: policy.renewWithinDays, at: now)
     }
 }

@@ -12,14 +12,17 @@ enum PatExplanation {
         let vault = "Key Vault secret '\(observation.secretName)'"
         switch decision {
         case .create(let old):
-            let why = observation.held == nil && observation.record != nil
+            let why =
+                observation.held == nil && observation.record != nil
                 ? "\(vault) holds \(observation.record?.authorizationId ?? "?"), which is no longer live"
                 : "\(old.authorizationId) expires \(Timestamp.day(old.validTo)) (\(old.daysLeft(at: now)) days), within renewWithinDays (\(policy.renewWithinDays))"
             return "\(name): \(why); a replacement is due."
         case .revokeOrphan(let token):
-            return "\(name): \(token.authorizationId) (created \(Timestamp.format(token.validFrom))) is held by no consumer and its value was never stored (an interrupted run created it); revoking it."
+            return
+                "\(name): \(token.authorizationId) (created \(Timestamp.format(token.validFrom))) is held by no consumer and its value was never stored (an interrupted run created it); revoking it."
         case .revokeSuperseded(let token, let held):
-            return "\(name): \(vault) holds \(held.authorizationId); the older token \(token.authorizationId) is no longer held; revoking it."
+            return
+                "\(name): \(vault) holds \(held.authorizationId); the older token \(token.authorizationId) is no longer held; revoking it."
         case .converged(let state):
             return "\(name): " + converged(state, vault: vault, policy: policy, now: now)
         case .fail(let failure):
@@ -30,23 +33,31 @@ enum PatExplanation {
     private static func converged(_ state: PatState, vault: String, policy: PatPolicy, now: Date) -> String {
         switch state {
         case .upToDate(let token):
-            return "\(vault) holds \(token.authorizationId), which expires in \(token.daysLeft(at: now)) days, not within renewWithinDays (\(policy.renewWithinDays)); nothing to do."
+            return
+                "\(vault) holds \(token.authorizationId), which expires in \(token.daysLeft(at: now)) days, not within renewWithinDays (\(policy.renewWithinDays)); nothing to do."
         case .pending(let token, let older):
-            return "replacement \(token.authorizationId) is already in \(vault), waiting for pat-revoke (\(older) older token(s)); nothing created."
+            return
+                "replacement \(token.authorizationId) is already in \(vault), waiting for pat-revoke (\(older) older token(s)); nothing created."
         case .withinGrace(let token, let hours, let grace):
-            return "the newest token (\(token.authorizationId)) was stored in \(vault) \((hours * 10).rounded() / 10) hours ago, less than graceHours (\(grace)); the older token(s) stay until then."
+            return
+                "the newest token (\(token.authorizationId)) was stored in \(vault) \((hours * 10).rounded() / 10) hours ago, less than graceHours (\(grace)); the older token(s) stay until then."
         case .unmanaged(let token):
-            return "\(token.authorizationId) expires in \(token.daysLeft(at: now)) days, not within renewWithinDays (\(policy.renewWithinDays)); nothing to do (\(vault) records no token of this name)."
+            return
+                "\(token.authorizationId) expires in \(token.daysLeft(at: now)) days, not within renewWithinDays (\(policy.renewWithinDays)); nothing to do (\(vault) records no token of this name)."
         case .notStored(let token):
-            return "\(vault) is tagged with no live token of this name, not the newest token (\(token.authorizationId)); consumers may still read an older value, so nothing is revoked. Run pat-create (or store the newest value) first."
+            return
+                "\(vault) is tagged with no live token of this name, not the newest token (\(token.authorizationId)); consumers may still read an older value, so nothing is revoked. Run pat-create (or store the newest value) first."
         }
     }
 
     /// Report entries for one family, keyed by authorization id.
-    static func entries(_ outcome: PatFamilyOutcome, policy: PatPolicy, now: Date, dryRun: Bool) -> [String: PatReportEntry] {
+    static func entries(_ outcome: PatFamilyOutcome, policy: PatPolicy, now: Date, dryRun: Bool) -> [String:
+        PatReportEntry]
+    {
         var entries: [String: PatReportEntry] = [:]
         for token in outcome.initial.tokens {
-            entries[token.authorizationId] = PatReportEntry(token, now: now, outcome: "kept", detail: "older token of this name")
+            entries[token.authorizationId] = PatReportEntry(
+                token, now: now, outcome: "kept", detail: "older token of this name")
         }
         if let first = outcome.decisions.first {
             apply(first, to: &entries, outcome: outcome, policy: policy, now: now, dryRun: dryRun)
@@ -64,7 +75,8 @@ enum PatExplanation {
             case .revoked(let token, let orphan):
                 var entry = entries[token.authorizationId] ?? PatReportEntry(token, now: now, outcome: "")
                 if entry.outcome != "rotated" { entry.outcome = "revoked" }
-                entry.detail = orphan ? "created by an interrupted run; value never stored" : (entry.detail ?? "replaced")
+                entry.detail =
+                    orphan ? "created by an interrupted run; value never stored" : (entry.detail ?? "replaced")
                 entries[token.authorizationId] = entry
             }
         }
@@ -76,17 +88,21 @@ enum PatExplanation {
     }
 
     private static func apply(
-        _ decision: PatDecision, to entries: inout [String: PatReportEntry], outcome: PatFamilyOutcome, policy: PatPolicy,
+        _ decision: PatDecision, to entries: inout [String: PatReportEntry], outcome: PatFamilyOutcome,
+        policy: PatPolicy,
         now: Date, dryRun: Bool
     ) {
         switch decision {
         case .converged(.upToDate(let token)), .converged(.unmanaged(let token)):
-            let detail = "expires in \(token.daysLeft(at: now)) days, not within renewWithinDays (\(policy.renewWithinDays))"
+            let detail =
+                "expires in \(token.daysLeft(at: now)) days, not within renewWithinDays (\(policy.renewWithinDays))"
             entries[token.authorizationId] = PatReportEntry(token, now: now, outcome: "skipped", detail: detail)
         case .converged(.pending(let token, _)):
-            entries[token.authorizationId] = PatReportEntry(token, now: now, outcome: "pending", detail: "replacement stored, waiting for pat-revoke")
+            entries[token.authorizationId] = PatReportEntry(
+                token, now: now, outcome: "pending", detail: "replacement stored, waiting for pat-revoke")
         case .converged(.withinGrace(let token, _, _)), .converged(.notStored(let token)):
-            entries[token.authorizationId] = PatReportEntry(token, now: now, outcome: "kept", detail: "newest token of this name")
+            entries[token.authorizationId] = PatReportEntry(
+                token, now: now, outcome: "kept", detail: "newest token of this name")
         case .create(let token) where dryRun:
             entries[token.authorizationId]?.outcome = policy.mode == .rotate ? "would rotate" : "would create"
         case .revokeOrphan(let token) where dryRun, .revokeSuperseded(let token, _) where dryRun:

@@ -31,7 +31,9 @@ struct PatListAction: TaskAction {
         for token in tokens {
             let expiring = token.expires(withinDays: within, at: now)
             if expiring {
-                context.output.warning("PAT '\(token.displayName)' (\(token.authorizationId)) expires on \(Timestamp.day(token.validTo)) (\(token.daysLeft(at: now)) days left).")
+                context.output.warning(
+                    "PAT '\(token.displayName)' (\(token.authorizationId)) expires on \(Timestamp.day(token.validTo)) (\(token.daysLeft(at: now)) days left)."
+                )
             }
             support.warnIfGlobal(token, replaced: false)
             entries.append(PatReportEntry(token, now: now, outcome: expiring ? "expiring" : "listed"))
@@ -42,7 +44,8 @@ struct PatListAction: TaskAction {
         summary += tokens.isEmpty ? "No active token.\n" : PatReportFormat.markdown(rows, header: header) + "\n"
         let expiring = entries.filter { $0.outcome == "expiring" }.count
         if expiring > 0 {
-            summary += "\n\(expiring) token(s) expire within \(within == 0 ? "any time (renewWithinDays 0)" : "\(within) days").\n"
+            summary +=
+                "\n\(expiring) token(s) expire within \(within == 0 ? "any time (renewWithinDays 0)" : "\(within) days").\n"
         }
         return ActionResult(changed: false, summaryMarkdown: summary)
     }

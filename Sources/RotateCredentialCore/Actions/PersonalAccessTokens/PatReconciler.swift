@@ -25,7 +25,8 @@ struct PatReconciler: Sendable {
         for round in 1...Self.maxRounds {
             let decision = PatDecision.decide(observation, policy: policy, now: context.serviceNow)
             outcome.decisions.append(decision)
-            output.info(PatExplanation.text(decision, observation: observation, policy: policy, now: context.serviceNow))
+            output.info(
+                PatExplanation.text(decision, observation: observation, policy: policy, now: context.serviceNow))
             if decision.isFinal {
                 if case .fail(let failure) = decision { outcome.failure = failure }
                 outcome.final = observation
@@ -44,12 +45,14 @@ struct PatReconciler: Sendable {
             do {
                 observation = try await observe(observation.displayName)
             } catch {
-                outcome.failure = .notConverged(credential: "PAT '\(observation.displayName)'", rounds: round, last: "\(error)")
+                outcome.failure = .notConverged(
+                    credential: "PAT '\(observation.displayName)'", rounds: round, last: "\(error)")
                 return outcome
             }
         }
         outcome.failure = .notConverged(
-            credential: "PAT '\(observation.displayName)'", rounds: Self.maxRounds, last: "\(outcome.decisions.last.map { "\($0)" } ?? "")")
+            credential: "PAT '\(observation.displayName)'", rounds: Self.maxRounds,
+            last: "\(outcome.decisions.last.map { "\($0)" } ?? "")")
         return outcome
     }
 
@@ -73,12 +76,19 @@ struct PatReconciler: Sendable {
         let name = observation.displayName
         switch decision {
         case .create(let old):
-            return PatCreatePlan(support: support, store: store, secretName: observation.secretName, log: log ?? PatStepLog())
-                .plan(replacing: old, known: Set(observation.tokens.map(\.authorizationId)), rotate: policy.mode == .rotate)
+            return PatCreatePlan(
+                support: support, store: store, secretName: observation.secretName, log: log ?? PatStepLog()
+            )
+            .plan(replacing: old, known: Set(observation.tokens.map(\.authorizationId)), rotate: policy.mode == .rotate)
         case .revokeOrphan(let token):
-            return revokePlan(token, title: "revoke PAT '\(name)' (\(token.authorizationId)): no consumer holds it and its value was never stored (an interrupted run created it)")
+            return revokePlan(
+                token,
+                title:
+                    "revoke PAT '\(name)' (\(token.authorizationId)): no consumer holds it and its value was never stored (an interrupted run created it)"
+            )
         case .revokeSuperseded(let token, let held):
-            return revokePlan(token, title: "revoke PAT '\(name)' (\(token.authorizationId)), replaced by \(held.authorizationId)")
+            return revokePlan(
+                token, title: "revoke PAT '\(name)' (\(token.authorizationId)), replaced by \(held.authorizationId)")
         case .converged, .fail:
             return Plan("Nothing to do for PAT '\(name)'", steps: [])
         }

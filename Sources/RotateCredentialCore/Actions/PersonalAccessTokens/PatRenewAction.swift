@@ -20,7 +20,8 @@ struct PatRenewAction: TaskAction {
             if token.expires(withinDays: configuration.pat.renewWithinDays, at: now) {
                 due.append(token)
             } else {
-                let detail = "expires in \(token.daysLeft(at: now)) days, not within renewWithinDays (\(configuration.pat.renewWithinDays))"
+                let detail =
+                    "expires in \(token.daysLeft(at: now)) days, not within renewWithinDays (\(configuration.pat.renewWithinDays))"
                 context.output.info("PAT '\(token.displayName)' (\(token.authorizationId)) \(detail); left as it is.")
                 entries[token.authorizationId] = PatReportEntry(token, now: now, outcome: "skipped", detail: detail)
             }
@@ -67,7 +68,8 @@ struct PatRenewAction: TaskAction {
 
     /// Report entries and warnings for the renewals; returns the renewed tokens.
     private func record(
-        _ pairs: Zip2Sequence<[PersonalAccessToken], [Result<PersonalAccessToken?, any Error>]>, requested: Date, now: Date,
+        _ pairs: Zip2Sequence<[PersonalAccessToken], [Result<PersonalAccessToken?, any Error>]>, requested: Date,
+        now: Date,
         support: PatActionSupport, into entries: inout [String: PatReportEntry]
     ) -> [PersonalAccessToken] {
         var renewed: [PersonalAccessToken] = []
@@ -85,11 +87,14 @@ struct PatRenewAction: TaskAction {
                 entry.newAuthorizationId = result.authorizationId
                 entry.newValidTo = result.validTo
                 if result.validTo < requested.addingTimeInterval(-60) {
-                    let message = "PAT '\(token.displayName)' (\(token.authorizationId)) was renewed to \(Timestamp.format(result.validTo)) only, not \(Timestamp.format(requested)) as asked: the organization's maximum PAT lifetime shortened it."
+                    let message =
+                        "PAT '\(token.displayName)' (\(token.authorizationId)) was renewed to \(Timestamp.format(result.validTo)) only, not \(Timestamp.format(requested)) as asked: the organization's maximum PAT lifetime shortened it."
                     support.output.warning(message)
                     entry.detail = "clamped by the service's maximum lifetime"
                 } else {
-                    support.output.info("PAT '\(token.displayName)' (\(token.authorizationId)) now expires \(support.describe(result.validTo)).")
+                    support.output.info(
+                        "PAT '\(token.displayName)' (\(token.authorizationId)) now expires \(support.describe(result.validTo))."
+                    )
                 }
             }
             entries[token.authorizationId] = entry

@@ -37,7 +37,8 @@ struct PatConsumerEntry: Encodable, Sendable {
         thisRun = outcome.events.map { event in
             switch event {
             case .created(let new, let old, let stored):
-                return "created \(new.token.authorizationId) (replacing \(old.authorizationId)) and stored it as \(stored.id)"
+                return
+                    "created \(new.token.authorizationId) (replacing \(old.authorizationId)) and stored it as \(stored.id)"
             case .revoked(let token, let orphan):
                 return "revoked \(token.authorizationId)\(orphan ? " (orphan: its value was never stored)" : "")"
             }

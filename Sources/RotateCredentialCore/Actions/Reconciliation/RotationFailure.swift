@@ -35,38 +35,50 @@ public enum RotationFailure: Error, Sendable, Equatable, CustomStringConvertible
         switch self {
         case .uncertainCreate(let credential, let error, let removed, let live):
             var text = "Creating \(credential) failed without a certain answer (\(error))."
-            text += removed.isEmpty
-                ? " Nothing was created (checked)." : " Taken back, since its value never arrived: \(removed.joined(separator: ", "))."
+            text +=
+                removed.isEmpty
+                ? " Nothing was created (checked)."
+                : " Taken back, since its value never arrived: \(removed.joined(separator: ", "))."
             if !live.isEmpty {
                 text += " ATTENTION: \(live.joined(separator: ", ")) is live and stored nowhere; remove it by hand."
             }
             return text + " The credential consumers hold is untouched. Run the pipeline again."
         case .uncertainCreateUnchecked(let credential, let error, let listError):
-            return "Creating \(credential) failed without a certain answer (\(error)), and the source could not be read to check (\(listError)). ATTENTION: one may have been created anyway, live and stored nowhere; the next run finds and removes it. The credential consumers hold is untouched."
+            return
+                "Creating \(credential) failed without a certain answer (\(error)), and the source could not be read to check (\(listError)). ATTENTION: one may have been created anyway, live and stored nowhere; the next run finds and removes it. The credential consumers hold is untouched."
         case .ambiguous(let credential, let secretName, let candidates):
-            return "\(credential): Key Vault secret '\(secretName)' records none of the live credentials (\(candidates.joined(separator: "; "))), so this task cannot tell which one consumers hold. If one was created by an interrupted run, revoke it by hand; or store the value consumers use in '\(secretName)' with its id tag. Nothing was changed."
+            return
+                "\(credential): Key Vault secret '\(secretName)' records none of the live credentials (\(candidates.joined(separator: "; "))), so this task cannot tell which one consumers hold. If one was created by an interrupted run, revoke it by hand; or store the value consumers use in '\(secretName)' with its id tag. Nothing was changed."
         case .storedCredentialGone(let credential, let secretName, let id):
-            return "\(credential): Key Vault secret '\(secretName)' holds \(id), which is no longer live; consumers read a dead credential. Run the rotation (pat-rotate or pat-create) to store a live one."
+            return
+                "\(credential): Key Vault secret '\(secretName)' holds \(id), which is no longer live; consumers read a dead credential. Run the rotation (pat-rotate or pat-create) to store a live one."
         case .notConverged(let credential, let rounds, let last):
-            return "\(credential): still not in the desired state after \(rounds) rounds (last decision: \(last)). Run the pipeline again."
+            return
+                "\(credential): still not in the desired state after \(rounds) rounds (last decision: \(last)). Run the pipeline again."
         case .leftBehind(let credential, let detail):
             return "ATTENTION: \(credential) \(detail); remove it by hand."
         case .storedNowhere:
-            return "The new secret would be stored nowhere: no Key Vault and no service connection to update (the listed ones need no secret). Nothing was changed."
+            return
+                "The new secret would be stored nowhere: no Key Vault and no service connection to update (the listed ones need no secret). Nothing was changed."
         case .missingInput(let text):
             return text
         case .unknownDisplayNames(let names):
-            return "Input 'tokenDisplayNames': no active PAT is named \(names.map { "'\($0)'" }.joined(separator: ", ")) (names without * must match a token exactly, ignoring case). Check the spelling; nothing was changed."
+            return
+                "Input 'tokenDisplayNames': no active PAT is named \(names.map { "'\($0)'" }.joined(separator: ", ")) (names without * must match a token exactly, ignoring case). Check the spelling; nothing was changed."
         case .secretNameClash(let names, let secretName):
-            return "The PATs \(names.map { "'\($0)'" }.joined(separator: ", ")) would all be stored in Key Vault secret '\(secretName)'; use a secretName with {displayName} (default pat-{displayName}) or select fewer names. Nothing was changed."
+            return
+                "The PATs \(names.map { "'\($0)'" }.joined(separator: ", ")) would all be stored in Key Vault secret '\(secretName)'; use a secretName with {displayName} (default pat-{displayName}) or select fewer names. Nothing was changed."
         case .readBackMismatch(let secretName, let version):
-            return "Key Vault: reading back secret '\(secretName)' did not return the version just written (\(version)); another writer may have changed it. Nothing old was revoked."
+            return
+                "Key Vault: reading back secret '\(secretName)' did not return the version just written (\(version)); another writer may have changed it. Nothing old was revoked."
         case .connectionsRefused(let problems):
-            return "Refused before any change (nothing was added, updated or removed): " + problems.map { "service connection \($0)" }.joined(separator: " ")
+            return "Refused before any change (nothing was added, updated or removed): "
+                + problems.map { "service connection \($0)" }.joined(separator: " ")
         case .connectionUnreadable(let name, let id):
             return "Service connection '\(name)' (\(id)) could not be read back after the update."
         case .connectionNotReady(let name, let isReady, let state, let detail):
-            return "Service connection '\(name)' is not ready after the update (isReady \(isReady), operationStatus \(state) \(detail)). It holds the new secret; check it in Project settings > Service connections."
+            return
+                "Service connection '\(name)' is not ready after the update (isReady \(isReady), operationStatus \(state) \(detail)). It holds the new secret; check it in Project settings > Service connections."
         }
     }
 }

@@ -52,7 +52,8 @@ struct UncertainCreate: Sendable {
         known: Set<String>, after error: ServiceError, list: @Sendable () async throws -> [String],
         remove: @Sendable (String) async throws -> Void
     ) async throws -> (removed: [String], live: [String]) {
-        output.info("Creating \(credential) got no certain answer (\(error.kind)); checking whether it was created anyway…")
+        output.info(
+            "Creating \(credential) got no certain answer (\(error.kind)); checking whether it was created anyway…")
         let knownIds = Set(known.map { $0.lowercased() })
         var strays: [String] = []
         for wait in Self.checkWaits {
@@ -66,7 +67,9 @@ struct UncertainCreate: Sendable {
             if !strays.isEmpty { break }
         }
         guard !strays.isEmpty else {
-            output.info("Checked \(Int(Self.checkWaits.reduce(0, +))) seconds long: no new \(kind) was created (nothing was created).")
+            output.info(
+                "Checked \(Int(Self.checkWaits.reduce(0, +))) seconds long: no new \(kind) was created (nothing was created)."
+            )
             return ([], [])
         }
         var removed: [String] = []

@@ -16,7 +16,9 @@ enum TokenPrefetch {
         }
         let usesVault = action != .patList && action != .patRenew
             && !(action == .serviceConnectionUpdate && configuration.appSecret.servicePrincipalKey != nil)
-        if usesVault, configuration.keyVault != nil, let identity = vaultIdentity {
+        // A stored PAT owner session (and pat-owner-login) starts by reading Key Vault.
+        let readsSession = configuration.patOwnerSignIn != nil && (action.isPersonalAccessTokenAction || action == .patOwnerLogin)
+        if usesVault || readsSession, configuration.keyVault != nil, let identity = vaultIdentity {
             needs.append((identity, .keyVault))
         }
         if !configuration.appSecret.serviceConnections.isEmpty, action != .appSecretRevoke,

@@ -4,12 +4,13 @@ enum ActionRequirements {
         let action = configuration.action
         func fail(_ input: String, _ message: String) { errors.append(InputError(input, message)) }
 
+        PatOwnerSignInRequirements.check(configuration, fail: fail)
         if action.isPersonalAccessTokenAction {
-            if configuration.patOwner == nil {
+            if configuration.patOwner == nil, configuration.patOwnerSignIn == nil {
                 if configuration.azureIdentity != nil {
-                    fail("patOwnerUsername", "the PAT Lifecycle Management API accepts only a user's token; a service principal or workload identity (client credentials) is rejected by the service. Set patOwnerUsername and patOwnerPassword (a technical user) or patOwnerAccessToken.")
+                    fail("patOwnerUsername", "the PAT Lifecycle Management API accepts only a user's token; a service principal or workload identity (client credentials) is rejected by the service. Set patOwnerRefreshTokenSecret (the session pat-owner-login stored), patOwnerUsername and patOwnerPassword (a technical user), or patOwnerAccessToken.")
                 } else {
-                    fail("patOwnerUsername", "required for \(action.rawValue): the technical user whose PATs are managed (with patOwnerPassword, tenantId and clientId), or give patOwnerAccessToken.")
+                    fail("patOwnerUsername", "required for \(action.rawValue): patOwnerRefreshTokenSecret (the session pat-owner-login stored in Key Vault), or the technical user whose PATs are managed (with patOwnerPassword, tenantId and clientId), or patOwnerAccessToken.")
                 }
             }
             if action != .patList, configuration.pat.displayNames.isEmpty {

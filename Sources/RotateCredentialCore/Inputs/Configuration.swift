@@ -18,6 +18,8 @@ public struct Configuration: Sendable {
     public var azureIdentity: EntraCredential?
     /// Identity of the PAT owner for the PAT Lifecycle Management API (a user).
     public var patOwner: EntraCredential?
+    /// The PAT owner's sign-in kept in Key Vault (`patOwnerRefreshTokenSecret`), instead of `patOwner`.
+    public var patOwnerSignIn: PatOwnerSignIn? = nil
     /// Identity for Azure DevOps service-connection calls.
     public var azureDevOpsIdentity: AzureDevOpsCredential?
     /// Where new values are stored.

@@ -8,14 +8,36 @@ struct PatActionSupport: Sendable {
     /// When the run started (the clock's time; never `Date()`).
     let started: Date
 
-    init(_ context: ActionContext) throws {
-        guard let owner = context.configuration.patOwner else {
-            // ActionRequirements refuses this before any call; kept as a guard for direct callers.
-            throw RotationFailure.missingInput("No PAT owner is configured: the PAT Lifecycle Management API needs a user's token (patOwnerUsername and patOwnerPassword, or patOwnerAccessToken).")
-        }
+    /// The PAT owner's session when it comes from Key Vault (`patOwnerRefreshTokenSecret`).
+    let session: RenewedPatOwnerSession?
+    /// Who the PAT owner is, for log lines.
+    let ownerSummary: String
+
+    init(_ context: ActionContext, owner: EntraCredential, session: RenewedPatOwnerSession? = nil) {
         self.context = context
         self.client = PersonalAccessTokenClient(context: context.services, credential: owner)
         self.started = context.clock.now()
+        self.session = session
+        self.ownerSummary = session.map { "\($0.user ?? "the PAT owner") (session in Key Vault secret '\($0.secretName)')" }
+            ?? owner.summary
+    }
+
+    /// The support of a PAT action: the owner's session from Key Vault renewed and stored first
+    /// (nothing else happens when that fails), or the configured credential; the password flow
+    /// warns at each use.
+    static func start(_ context: ActionContext) async throws -> PatActionSupport {
+        if let signIn = context.configuration.patOwnerSignIn {
+            let session = try await PatOwnerSessionRenewal(context: context, signIn: signIn).renew()
+            return PatActionSupport(context, owner: .accessToken(session.accessToken), session: session)
+        }
+        guard let owner = context.configuration.patOwner else {
+            // ActionRequirements refuses this before any call; kept as a guard for direct callers.
+            throw RotationFailure.missingInput("No PAT owner is configured: the PAT Lifecycle Management API needs a user's token (patOwnerRefreshTokenSecret, patOwnerUsername and patOwnerPassword, or patOwnerAccessToken).")
+        }
+        if case .password(_, _, _, let username, _) = owner {
+            context.output.warning("The PAT owner \(username) signs in with the password flow (ROPC), which stops working as soon as Entra requires multifactor authentication for the user (Microsoft deprecated it in its SDKs in 2025). Move to a stored session: run pat-owner-login once and set patOwnerRefreshTokenSecret (docs/pat-owner-sign-in.md).")
+        }
+        return PatActionSupport(context, owner: owner)
     }
 
     var configuration: Configuration { context.configuration }
@@ -23,7 +45,7 @@ struct PatActionSupport: Sendable {
 
     /// Lists every active token (a read: it runs in dry runs too).
     func discover() async throws -> [PersonalAccessToken] {
-        output.info("Listing the active PATs of \(configuration.patOwner?.summary ?? "the PAT owner") in \(configuration.organization)…")
+        output.info("Listing the active PATs of \(ownerSummary) in \(configuration.organization)…")
         let tokens = try await client.list()
         output.info("\(tokens.count) active PAT(s) found.")
         return tokens

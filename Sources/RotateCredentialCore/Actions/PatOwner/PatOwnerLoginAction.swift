@@ -1,0 +1,83 @@
+import Foundation
+
+/// `pat-owner-login`: a person signs in once as the PAT owner (device code, or on a workstation the
+/// browser with PKCE); the refresh token goes to Key Vault (`patOwnerRefreshTokenSecret`) with tags
+/// naming user, tenant and client, no expiry, and is read back. Every PAT action then renews it.
+///
+/// Observe: read what the vault holds now, so a missing permission shows before anyone is asked to
+/// sign in. Act: sign in, store, read back, and prove the session can list PATs.
+struct PatOwnerLoginAction: TaskAction {
+    /// Opens the loopback listener of the browser flow (tests give their own).
+    var openListener: @Sendable () throws -> any RedirectListener = { try LoopbackRedirectListener.open() }
+
+    func run(_ context: ActionContext) async throws -> ActionResult {
+        let configuration = context.configuration
+        guard let signIn = configuration.patOwnerSignIn, let tenant = signIn.tenantId, let client = signIn.clientId,
+            let keyVault = context.keyVault()
+        else {
+            throw RotationFailure.missingInput("pat-owner-login needs tenantId, clientId, patOwnerRefreshTokenSecret, Key Vault and azureSubscription.")
+        }
+        let store = PatOwnerSessionStore(keyVault: keyVault, secretName: signIn.secretName)
+        let current = try await store.read()
+        context.output.info(current.map { "Key Vault secret '\(signIn.secretName)' holds a session of \($0.tags[PatOwnerSessionStore.Tag.user] ?? "an unknown user") stored \($0.created.map(Timestamp.format) ?? "at an unknown time"); a new sign-in replaces it." }
+            ?? "Key Vault secret '\(signIn.secretName)' does not exist yet; the sign-in creates it.")
+        if configuration.dryRun {
+            context.output.info("[dry run] would ask the PAT owner to sign in (\(signIn.flow.rawValue)) and store the refresh token in '\(signIn.secretName)'.")
+            return ActionResult(changed: true, summaryMarkdown: "")
+        }
+        let entra = EntraUserTokenClient(http: context.services.http, urls: context.services.urls)
+        let tokens = try await signInTokens(signIn, entra: entra, tenant: tenant, client: client, context: context)
+        guard let refresh = tokens.refreshToken else { throw PatOwnerSessionFailure.noRefreshToken(secretName: signIn.secretName) }
+        let user = tokens.claims.user ?? "unknown"
+        let stored: KeyVaultClient.SecretBundle
+        do {
+            stored = try await store.store(refresh, tags: tags(signIn, user: user, tenant: tenant, client: client, now: context.serviceNow))
+        } catch {
+            throw PatOwnerSessionFailure.loginNotStored(secretName: signIn.secretName, error: "\(error)")
+        }
+        context.output.info("Signed in as \(user); stored the refresh token as \(stored.id) and read it back.")
+        context.output.setVariable("keyVaultSecretId", stored.id)
+        let count = try await PersonalAccessTokenClient(context: context.services, credential: .accessToken(tokens.accessToken)).list().count
+        context.output.info("The session works: the PAT Lifecycle Management API lists \(count) active PAT(s) of \(user) in \(configuration.organization).")
+        return ActionResult(changed: true, summaryMarkdown: summary(user: user, signIn: signIn, stored: stored, count: count))
+    }
+
+    private func signInTokens(
+        _ signIn: PatOwnerSignIn, entra: EntraUserTokenClient, tenant: String, client: String, context: ActionContext
+    ) async throws -> EntraUserTokenClient.UserTokens {
+        switch signIn.flow {
+        case .deviceCode:
+            return try await DeviceCodeSignIn(entra: entra, tenant: tenant, client: client, context: context).run()
+        case .browser:
+            let listener = try openListener()
+            defer { listener.close() }
+            return try await BrowserSignIn(entra: entra, tenant: tenant, client: client, context: context, listener: listener).run()
+        }
+    }
+
+    private func tags(_ signIn: PatOwnerSignIn, user: String, tenant: String, client: String, now: Date) -> [String: String] {
+        typealias Tag = PatOwnerSessionStore.Tag
+        var tags = [
+            Tag.user: user, Tag.tenant: tenant, Tag.client: client, Tag.flow: signIn.flow.rawValue,
+            Tag.signedInAt: Timestamp.format(now), Tag.renewedAt: Timestamp.format(now), Tag.renewedBy: Action.patOwnerLogin.rawValue,
+        ]
+        tags[Tag.pipeline] = signIn.pipelineName.map { String($0.prefix(256)) }
+        return tags
+    }
+
+    private func summary(user: String, signIn: PatOwnerSignIn, stored: KeyVaultClient.SecretBundle, count: Int) -> String {
+        """
+        ## PAT owner signed in
+
+        | | |
+        |---|---|
+        | User | \(user) |
+        | Flow | \(signIn.flow.rawValue) |
+        | Key Vault secret | \(stored.id) |
+        | Active PATs | \(count) |
+
+        Every PAT action with `patOwnerRefreshTokenSecret: \(signIn.secretName)` renews this session; it ends after 90 days without a run.
+
+        """
+    }
+}

@@ -359,12 +359,12 @@ public struct ConfigurationLoader {
         if flow == nil {
             fail("signInFlow", "expected deviceCode or browser, got '\(flowText)'.")
         }
+        for input in ["tenantId", "clientId"] where login && raw(input) == nil {
+            fail(input, "required for pat-owner-login: \(input == "tenantId" ? "the Entra tenant the PAT owner signs in to" : "the application (client) id of the public client (\"Allow public client flows\" on) with the delegated Azure DevOps permission vso.pats_manage").")
+        }
         guard let name = raw("patOwnerRefreshTokenSecret") else { return nil }
         if name.range(of: "^[0-9a-zA-Z-]{1,127}$", options: .regularExpression) == nil {
             fail("patOwnerRefreshTokenSecret", "'\(name)' is not a Key Vault secret name: 1 to 127 letters, digits and hyphens.")
-        }
-        for input in ["tenantId", "clientId"] where login && raw(input) == nil {
-            fail(input, "required for pat-owner-login: \(input == "tenantId" ? "the Entra tenant the PAT owner signs in to" : "the application (client) id of the public client (\"Allow public client flows\" on) with the delegated Azure DevOps permission vso.pats_manage").")
         }
         let tenant = raw("tenantId") != nil && login ? readTenant() : raw("tenantId")
         let client = raw("clientId") != nil && login ? readClientId() : raw("clientId")

@@ -26,7 +26,7 @@ struct PatOwnerSessionRenewal: Sendable {
         guard !tenant.isEmpty, !client.isEmpty else {
             throw RotationFailure.missingInput("Key Vault secret '\(signIn.secretName)' has no tenant or client tag (pat-owner-login writes them): set tenantId and clientId, or run pat-owner-login again. Nothing was changed.")
         }
-        output.info("Renewing the PAT owner's session (\(current.tags[PatOwnerSessionStore.Tag.user] ?? "user unknown"), Key Vault secret '\(signIn.secretName)', stored \(current.created.map(Timestamp.format) ?? "at an unknown time"))…")
+        output.info("Renewing the PAT owner's session (\(current.tags[PatOwnerSessionStore.Tag.user] ?? "user unknown"), Key Vault secret '\(signIn.secretName)' version \(current.id.split(separator: "/").last.map(String.init) ?? current.id), stored \(current.created.map(Timestamp.format) ?? "at an unknown time"))…")
         let tokens = try await redeem(current, tenant: tenant, client: client)
         var session = RenewedPatOwnerSession(
             accessToken: tokens.accessToken, user: tokens.claims.user ?? current.tags[PatOwnerSessionStore.Tag.user],

@@ -31,7 +31,7 @@ struct PatOwnerLoginAction: TaskAction {
         let user = tokens.claims.user ?? "unknown"
         let stored: KeyVaultClient.SecretBundle
         do {
-            stored = try await store.store(refresh, tags: tags(signIn, user: user, tenant: tenant, client: client, now: context.serviceNow))
+            stored = try await store.store(refresh, tags: tags(signIn, tokens.claims, tenant: tenant, client: client, now: context.serviceNow))
         } catch {
             throw PatOwnerSessionFailure.loginNotStored(secretName: signIn.secretName, error: "\(error)")
         }
@@ -55,12 +55,18 @@ struct PatOwnerLoginAction: TaskAction {
         }
     }
 
-    private func tags(_ signIn: PatOwnerSignIn, user: String, tenant: String, client: String, now: Date) -> [String: String] {
+    /// Who signed in, where, with which client and how: later runs redeem against the tenant and
+    /// client recorded here, and name the pipeline to run again.
+    private func tags(_ signIn: PatOwnerSignIn, _ claims: AccessTokenClaims, tenant: String, client: String, now: Date)
+        -> [String: String]
+    {
         typealias Tag = PatOwnerSessionStore.Tag
         var tags = [
-            Tag.user: user, Tag.tenant: tenant, Tag.client: client, Tag.flow: signIn.flow.rawValue,
-            Tag.signedInAt: Timestamp.format(now), Tag.renewedAt: Timestamp.format(now), Tag.renewedBy: Action.patOwnerLogin.rawValue,
+            Tag.user: claims.user ?? "unknown", Tag.tenant: claims.tenantId ?? tenant, Tag.client: client,
+            Tag.flow: signIn.flow.rawValue, Tag.signedInAt: Timestamp.format(now), Tag.renewedAt: Timestamp.format(now),
+            Tag.renewedBy: Action.patOwnerLogin.rawValue,
         ]
+        tags[Tag.objectId] = claims.objectId
         tags[Tag.pipeline] = signIn.pipelineName.map { String($0.prefix(256)) }
         return tags
     }

@@ -10,6 +10,7 @@ struct PatOwnerSessionStore: Sendable {
     /// Tag names (Key Vault allows 15 tags of up to 256 characters).
     enum Tag {
         static let user = "user"
+        static let objectId = "userObjectId"
         static let tenant = "tenant"
         static let client = "client"
         static let flow = "signInFlow"

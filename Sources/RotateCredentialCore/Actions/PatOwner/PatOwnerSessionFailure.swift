@@ -22,7 +22,8 @@ enum PatOwnerSessionFailure: Error, Sendable, Equatable, CustomStringConvertible
 
     /// What each code the refresh-token grant may answer means (Microsoft Entra "authentication and
     /// authorization error codes", learn.microsoft.com/entra/identity-platform/reference-error-codes,
-    /// and ".../refresh-tokens" for the 90-day inactivity rule). All of them need a new interactive sign-in.
+    /// and ".../refresh-tokens" for the 90-day inactivity rule; 70000 InvalidGrant, 9002313 malformed
+    /// grant). All of them need a new interactive sign-in.
     static let signInAgainCodes: [String: String] = [
         "AADSTS700082": "the refresh token expired after 90 days without use; a weekly schedule of the PAT rotation keeps it alive",
         "AADSTS50173": "the session was revoked (a password change or reset, or an administrator or the user revoked the sessions)",
@@ -31,6 +32,8 @@ enum PatOwnerSessionFailure: Error, Sendable, Equatable, CustomStringConvertible
         "AADSTS50076": "Conditional Access now requires multifactor authentication for this sign-in",
         "AADSTS50079": "the user must now enrol in multifactor authentication",
         "AADSTS65001": "consent for the delegated Azure DevOps permission (vso.pats_manage) is missing or was withdrawn: grant admin consent on the app registration",
+        "AADSTS70000": "Entra refused the stored refresh token as not valid (changed by hand, or issued to another client)",
+        "AADSTS9002313": "Entra could not read the stored refresh token (changed by hand, or not a refresh token)",
     ]
 
     var description: String {

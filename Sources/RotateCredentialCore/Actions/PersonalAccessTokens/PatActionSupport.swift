@@ -81,6 +81,10 @@ struct PatActionSupport: Sendable {
         if let clash = byName.first(where: { $0.value.count > 1 }) {
             throw RotationFailure.secretNameClash(names: clash.value.map(\.displayName), secretName: secretName(clash.value[0].displayName))
         }
+        if let session = configuration.patOwnerSignIn?.secretName, let family = byName[session.lowercased()]?.first {
+            // A PAT stored there would overwrite the PAT owner's session.
+            throw RotationFailure.secretNameClash(names: [family.displayName, "the PAT owner's session (patOwnerRefreshTokenSecret)"], secretName: session)
+        }
     }
 
     /// Warns about a global token (targetAccounts null).

@@ -62,6 +62,9 @@ public enum EntraCredential: Sendable {
     case password(tenantId: String, clientId: String, clientSecret: Secret?, username: String, password: Secret)
     /// A token obtained elsewhere, for one resource only.
     case accessToken(Secret)
+    /// The PAT owner's access token for Azure DevOps from the session renewed this run
+    /// (`patOwnerRefreshTokenSecret`); `owner` names user and secret for messages.
+    case session(accessToken: Secret, owner: String)
 
     /// A short description for log lines, without any secret.
     public var summary: String {
@@ -71,6 +74,7 @@ public enum EntraCredential: Sendable {
             return "application \(client) (workload identity federation, tenant \(tenant))"
         case .password(_, _, _, let username, _): return "user \(username) (password flow)"
         case .accessToken: return "the access token given in patOwnerAccessToken"
+        case .session(_, let owner): return owner
         }
     }
 }

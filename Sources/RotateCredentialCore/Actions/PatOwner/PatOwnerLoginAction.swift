@@ -37,7 +37,7 @@ struct PatOwnerLoginAction: TaskAction {
         }
         context.output.info("Signed in as \(user); stored the refresh token as \(stored.id) and read it back.")
         context.output.setVariable("keyVaultSecretId", stored.id)
-        let count = try await PersonalAccessTokenClient(context: context.services, credential: .accessToken(tokens.accessToken)).list().count
+        let count = try await PersonalAccessTokenClient(context: context.services, credential: .session(accessToken: tokens.accessToken, owner: "\(user) (new session)")).list().count
         context.output.info("The session works: the PAT Lifecycle Management API lists \(count) active PAT(s) of \(user) in \(configuration.organization).")
         return ActionResult(changed: true, summaryMarkdown: summary(user: user, signIn: signIn, stored: stored, count: count))
     }

@@ -18,8 +18,7 @@ struct PatActionSupport: Sendable {
         self.client = PersonalAccessTokenClient(context: context.services, credential: owner)
         self.started = context.clock.now()
         self.session = session
-        self.ownerSummary = session.map { "\($0.user ?? "the PAT owner") (session in Key Vault secret '\($0.secretName)')" }
-            ?? owner.summary
+        self.ownerSummary = owner.summary
     }
 
     /// The support of a PAT action: the owner's session from Key Vault renewed and stored first
@@ -28,7 +27,8 @@ struct PatActionSupport: Sendable {
     static func start(_ context: ActionContext) async throws -> PatActionSupport {
         if let signIn = context.configuration.patOwnerSignIn {
             let session = try await PatOwnerSessionRenewal(context: context, signIn: signIn).renew()
-            return PatActionSupport(context, owner: .accessToken(session.accessToken), session: session)
+            let owner = "\(session.user ?? "the PAT owner") (session in Key Vault secret '\(session.secretName)')"
+            return PatActionSupport(context, owner: .session(accessToken: session.accessToken, owner: owner), session: session)
         }
         guard let owner = context.configuration.patOwner else {
             // ActionRequirements refuses this before any call; kept as a guard for direct callers.

@@ -79,10 +79,15 @@ public struct EntraUserTokenClient: Sendable {
     }
 
     /// Polls once; throws the protocol's errors (`authorization_pending`, `slow_down`, …) as the code.
-    public func pollDeviceCode(tenant: String, client: String, _ code: DeviceCode) async throws(ServiceError) -> UserTokens {
+    public func pollDeviceCode(tenant: String, client: String, _ code: DeviceCode) async throws(ServiceError)
+        -> UserTokens
+    {
         try await tokens(
             tenant: tenant,
-            [("grant_type", Self.deviceCodeGrant), ("client_id", client), ("device_code", code.deviceCode.exposedValue)],
+            [
+                ("grant_type", Self.deviceCodeGrant), ("client_id", client),
+                ("device_code", code.deviceCode.exposedValue),
+            ],
             operation: "complete the device-code sign-in")
     }
 
@@ -90,8 +95,10 @@ public struct EntraUserTokenClient: Sendable {
     public func redeem(refreshToken: Secret, tenant: String, client: String) async throws(ServiceError) -> UserTokens {
         try await tokens(
             tenant: tenant,
-            [("grant_type", "refresh_token"), ("client_id", client), ("scope", Self.scope),
-             ("refresh_token", refreshToken.exposedValue)],
+            [
+                ("grant_type", "refresh_token"), ("client_id", client), ("scope", Self.scope),
+                ("refresh_token", refreshToken.exposedValue),
+            ],
             operation: "renew the PAT owner's session (refresh token of application \(client))")
     }
 
@@ -101,8 +108,10 @@ public struct EntraUserTokenClient: Sendable {
     {
         try await tokens(
             tenant: tenant,
-            [("grant_type", "authorization_code"), ("client_id", client), ("scope", Self.scope),
-             ("code", code.exposedValue), ("redirect_uri", redirectURI), ("code_verifier", verifier.exposedValue)],
+            [
+                ("grant_type", "authorization_code"), ("client_id", client), ("scope", Self.scope),
+                ("code", code.exposedValue), ("redirect_uri", redirectURI), ("code_verifier", verifier.exposedValue),
+            ],
             operation: "redeem the authorization code of the browser sign-in")
     }
 
@@ -115,7 +124,8 @@ public struct EntraUserTokenClient: Sendable {
             URLQueryItem(name: "client_id", value: client), URLQueryItem(name: "response_type", value: "code"),
             URLQueryItem(name: "redirect_uri", value: redirectURI), URLQueryItem(name: "scope", value: Self.scope),
             URLQueryItem(name: "state", value: state), URLQueryItem(name: "code_challenge", value: challenge),
-            URLQueryItem(name: "code_challenge_method", value: "S256"), URLQueryItem(name: "prompt", value: "select_account"),
+            URLQueryItem(name: "code_challenge_method", value: "S256"),
+            URLQueryItem(name: "prompt", value: "select_account"),
         ]
         return components.url!
     }

@@ -74,7 +74,8 @@ public final class LoopbackRedirectListener: RedirectListener, @unchecked Sendab
             let signedIn = query["code"] != nil
             Self.respond(
                 connection, status: "200 OK",
-                text: signedIn ? "Signed in. You can close this window and return to rotate-credential."
+                text: signedIn
+                    ? "Signed in. You can close this window and return to rotate-credential."
                     : "The sign-in did not complete. See rotate-credential's output.")
             return query
         }
@@ -105,7 +106,9 @@ public final class LoopbackRedirectListener: RedirectListener, @unchecked Sendab
 
     static func query(of requestLine: String) -> [String: String] {
         let parts = requestLine.split(separator: " ")
-        guard parts.count >= 2, let components = URLComponents(string: "http://127.0.0.1" + parts[1]) else { return [:] }
+        guard parts.count >= 2, let components = URLComponents(string: "http://127.0.0.1" + parts[1]) else {
+            return [:]
+        }
         var result: [String: String] = [:]
         for item in components.queryItems ?? [] { result[item.name] = item.value ?? "" }
         return result
@@ -113,7 +116,8 @@ public final class LoopbackRedirectListener: RedirectListener, @unchecked Sendab
 
     private static func respond(_ connection: Int32, status: String, text: String) {
         let body = "<!DOCTYPE html><html><body><p>\(text)</p></body></html>"
-        let response = "HTTP/1.1 \(status)\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)"
+        let response =
+            "HTTP/1.1 \(status)\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)"
         _ = Array(response.utf8).withUnsafeBytes { write(connection, $0.baseAddress, $0.count) }
     }
 }

@@ -23,11 +23,13 @@ import Testing
     }
 
     @Test func sha256AndTheRFC7636Example() {
-        #expect(SHA256.hash(Array("abc".utf8)).map { String(format: "%02x", $0) }.joined()
-            == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        #expect(
+            SHA256.hash(Array("abc".utf8)).map { String(format: "%02x", $0) }.joined()
+                == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
         // RFC 7636 appendix B.
-        #expect(ProofKey(verifier: "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk").challenge
-            == "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM")
+        #expect(
+            ProofKey(verifier: "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk").challenge
+                == "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM")
         let fresh = ProofKey()
         #expect(fresh.verifier.exposedValue.count == 86)
         #expect(fresh.challenge != ProofKey().challenge)
@@ -79,31 +81,41 @@ import Testing
     func context(_ transport: FakeTransport, clock: FakeClock, sink: CapturingSink) throws -> ActionContext {
         let configuration = try ConfigurationLoader.load(environment: Self.loginEnvironment)
         let output = PipelineOutput(sink: sink, debugEnabled: false)
-        let http = HTTPClient(transport: RetryingTransport(transport, clock: clock, log: { _ in }), output: output, clock: clock)
+        let http = HTTPClient(
+            transport: RetryingTransport(transport, clock: clock, log: { _ in }), output: output, clock: clock)
         let services = ServiceContext(
             http: http, urls: configuration.urls,
             tokens: TokenCache(client: EntraTokenClient(http: http, urls: configuration.urls)))
-        return ActionContext(configuration: configuration, output: output, clock: clock, services: services, files: MemoryFileWriter())
+        return ActionContext(
+            configuration: configuration, output: output, clock: clock, services: services, files: MemoryFileWriter())
     }
 
     static func polling(_ answers: [String]) -> FakeTransport {
         FakeTransport { request, index in
             if request.url.path.hasSuffix("/devicecode") {
-                return FakeTransport.json(200, #"{"device_code":"DC-secret","user_code":"ABCD2345","verification_uri":"https://microsoft.com/devicelogin","expires_in":900,"interval":5}"#)
+                return FakeTransport.json(
+                    200,
+                    #"{"device_code":"DC-secret","user_code":"ABCD2345","verification_uri":"https://microsoft.com/devicelogin","expires_in":900,"interval":5}"#
+                )
             }
             let answer = answers[min(index - 1, answers.count - 1)]
             if answer == "ok" {
                 return FakeTransport.json(200, #"{"token_type":"Bearer","access_token":"AT","refresh_token":"RT"}"#)
             }
-            return FakeTransport.json(400, #"{"error":"\#(answer)","error_description":"AADSTS70016: x","error_codes":[70016]}"#)
+            return FakeTransport.json(
+                400, #"{"error":"\#(answer)","error_description":"AADSTS70016: x","error_codes":[70016]}"#)
         }
     }
 
-    func signIn(_ answers: [String], clock: FakeClock = FakeClock()) async throws -> (EntraUserTokenClient.UserTokens, CapturingSink) {
+    func signIn(_ answers: [String], clock: FakeClock = FakeClock()) async throws -> (
+        EntraUserTokenClient.UserTokens, CapturingSink
+    ) {
         let sink = CapturingSink()
         let context = try context(Self.polling(answers), clock: clock, sink: sink)
         let entra = EntraUserTokenClient(http: context.services.http, urls: context.services.urls)
-        let tokens = try await DeviceCodeSignIn(entra: entra, tenant: Self.tenant, client: Self.client, context: context).run()
+        let tokens = try await DeviceCodeSignIn(
+            entra: entra, tenant: Self.tenant, client: Self.client, context: context
+        ).run()
         return (tokens, sink)
     }
 
@@ -127,7 +139,9 @@ import Testing
             code: "AADSTS700082", meaning: PatOwnerSessionFailure.signInAgainCodes["AADSTS700082"]!,
             secretName: "s", pipeline: "PAT owner sign-in")
         #expect(failure.description.contains("run the pat-owner-login pipeline again ('PAT owner sign-in')"))
-        for code in ["AADSTS700082", "AADSTS50173", "AADSTS50133", "AADSTS70043", "AADSTS50076", "AADSTS50079", "AADSTS65001"] {
+        for code in [
+            "AADSTS700082", "AADSTS50173", "AADSTS50133", "AADSTS70043", "AADSTS50076", "AADSTS50079", "AADSTS65001",
+        ] {
             #expect(PatOwnerSessionFailure.signInAgainCodes[code] != nil, "\(code)")
         }
     }

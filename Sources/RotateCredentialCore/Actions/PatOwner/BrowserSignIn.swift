@@ -20,12 +20,15 @@ struct BrowserSignIn: Sendable {
         let state = ProofKey.state()
         let url = entra.authorizationURL(
             tenant: tenant, client: client, redirectURI: listener.redirectURI, challenge: key.challenge, state: state)
-        context.output.warning("To sign in as the PAT owner, open this URL in a browser on this machine (waiting \(Int(Self.timeoutSeconds / 60)) minutes): \(url.absoluteString)")
+        context.output.warning(
+            "To sign in as the PAT owner, open this URL in a browser on this machine (waiting \(Int(Self.timeoutSeconds / 60)) minutes): \(url.absoluteString)"
+        )
         let answer = try await listener.waitForRedirect(
             timeoutSeconds: Self.timeoutSeconds, clock: context.clock, cancellation: context.cancellation)
         guard answer["state"] == state else { throw PatOwnerSessionFailure.redirectStateMismatch }
         if let error = answer["error"] {
-            throw PatOwnerSessionFailure.signInDeclined([error, answer["error_description"]].compactMap { $0 }.joined(separator: ": "))
+            throw PatOwnerSessionFailure.signInDeclined(
+                [error, answer["error_description"]].compactMap { $0 }.joined(separator: ": "))
         }
         guard let code = answer["code"], !code.isEmpty else {
             throw PatOwnerSessionFailure.signInDeclined("the redirect carried no code")

@@ -14,7 +14,9 @@ struct DeviceCodeSignIn: Sendable {
     func run() async throws -> EntraUserTokenClient.UserTokens {
         let code = try await entra.startDeviceCode(tenant: tenant, client: client)
         let minutes = max(1, code.expiresIn / 60)
-        context.output.warning("To sign in as the PAT owner, open \(code.verificationURI) and enter the code \(code.userCode) (valid for \(minutes) minutes).")
+        context.output.warning(
+            "To sign in as the PAT owner, open \(code.verificationURI) and enter the code \(code.userCode) (valid for \(minutes) minutes)."
+        )
         var interval = Double(max(1, code.interval))
         let deadline = context.clock.now().addingTimeInterval(Double(code.expiresIn))
         while true {

@@ -15,31 +15,47 @@ struct PatOwnerLoginAction: TaskAction {
         guard let signIn = configuration.patOwnerSignIn, let tenant = signIn.tenantId, let client = signIn.clientId,
             let keyVault = context.keyVault()
         else {
-            throw RotationFailure.missingInput("pat-owner-login needs tenantId, clientId, patOwnerRefreshTokenSecret, Key Vault and azureSubscription.")
+            throw RotationFailure.missingInput(
+                "pat-owner-login needs tenantId, clientId, patOwnerRefreshTokenSecret, Key Vault and azureSubscription."
+            )
         }
         let store = PatOwnerSessionStore(keyVault: keyVault, secretName: signIn.secretName)
         let current = try await store.read()
-        context.output.info(current.map { "Key Vault secret '\(signIn.secretName)' holds a session of \($0.tags[PatOwnerSessionStore.Tag.user] ?? "an unknown user") stored \($0.created.map(Timestamp.format) ?? "at an unknown time"); a new sign-in replaces it." }
-            ?? "Key Vault secret '\(signIn.secretName)' does not exist yet; the sign-in creates it.")
+        context.output.info(
+            current.map {
+                "Key Vault secret '\(signIn.secretName)' holds a session of \($0.tags[PatOwnerSessionStore.Tag.user] ?? "an unknown user") stored \($0.created.map(Timestamp.format) ?? "at an unknown time"); a new sign-in replaces it."
+            }
+                ?? "Key Vault secret '\(signIn.secretName)' does not exist yet; the sign-in creates it.")
         if configuration.dryRun {
-            context.output.info("[dry run] would ask the PAT owner to sign in (\(signIn.flow.rawValue)) and store the refresh token in '\(signIn.secretName)'.")
+            context.output.info(
+                "[dry run] would ask the PAT owner to sign in (\(signIn.flow.rawValue)) and store the refresh token in '\(signIn.secretName)'."
+            )
             return ActionResult(changed: true, summaryMarkdown: "")
         }
         let entra = EntraUserTokenClient(http: context.services.http, urls: context.services.urls)
         let tokens = try await signInTokens(signIn, entra: entra, tenant: tenant, client: client, context: context)
-        guard let refresh = tokens.refreshToken else { throw PatOwnerSessionFailure.noRefreshToken(secretName: signIn.secretName) }
+        guard let refresh = tokens.refreshToken else {
+            throw PatOwnerSessionFailure.noRefreshToken(secretName: signIn.secretName)
+        }
         let user = tokens.claims.user ?? "unknown"
         let stored: KeyVaultClient.SecretBundle
         do {
-            stored = try await store.store(refresh, tags: tags(signIn, tokens.claims, tenant: tenant, client: client, now: context.serviceNow))
+            stored = try await store.store(
+                refresh, tags: tags(signIn, tokens.claims, tenant: tenant, client: client, now: context.serviceNow))
         } catch {
             throw PatOwnerSessionFailure.loginNotStored(secretName: signIn.secretName, error: "\(error)")
         }
         context.output.info("Signed in as \(user); stored the refresh token as \(stored.id) and read it back.")
         context.output.setVariable("keyVaultSecretId", stored.id)
-        let count = try await PersonalAccessTokenClient(context: context.services, credential: .session(accessToken: tokens.accessToken, owner: "\(user) (new session)")).list().count
-        context.output.info("The session works: the PAT Lifecycle Management API lists \(count) active PAT(s) of \(user) in \(configuration.organization).")
-        return ActionResult(changed: true, summaryMarkdown: summary(user: user, signIn: signIn, stored: stored, count: count))
+        let count = try await PersonalAccessTokenClient(
+            context: context.services,
+            credential: .session(accessToken: tokens.accessToken, owner: "\(user) (new session)")
+        ).list().count
+        context.output.info(
+            "The session works: the PAT Lifecycle Management API lists \(count) active PAT(s) of \(user) in \(configuration.organization)."
+        )
+        return ActionResult(
+            changed: true, summaryMarkdown: summary(user: user, signIn: signIn, stored: stored, count: count))
     }
 
     private func signInTokens(
@@ -51,7 +67,9 @@ struct PatOwnerLoginAction: TaskAction {
         case .browser:
             let listener = try openListener()
             defer { listener.close() }
-            return try await BrowserSignIn(entra: entra, tenant: tenant, client: client, context: context, listener: listener).run()
+            return try await BrowserSignIn(
+                entra: entra, tenant: tenant, client: client, context: context, listener: listener
+            ).run()
         }
     }
 
@@ -71,7 +89,9 @@ struct PatOwnerLoginAction: TaskAction {
         return tags
     }
 
-    private func summary(user: String, signIn: PatOwnerSignIn, stored: KeyVaultClient.SecretBundle, count: Int) -> String {
+    private func summary(user: String, signIn: PatOwnerSignIn, stored: KeyVaultClient.SecretBundle, count: Int)
+        -> String
+    {
         """
         ## PAT owner signed in
 

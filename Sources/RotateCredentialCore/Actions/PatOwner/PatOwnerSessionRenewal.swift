@@ -15,7 +15,8 @@ struct PatOwnerSessionRenewal: Sendable {
     func renew() async throws -> RenewedPatOwnerSession {
         let output = context.output
         guard let keyVault = context.keyVault() else {
-            throw RotationFailure.missingInput("patOwnerRefreshTokenSecret needs Key Vault (keyVaultName or keyVaultUrl) and azureSubscription.")
+            throw RotationFailure.missingInput(
+                "patOwnerRefreshTokenSecret needs Key Vault (keyVaultName or keyVaultUrl) and azureSubscription.")
         }
         let store = PatOwnerSessionStore(keyVault: keyVault, secretName: signIn.secretName)
         guard let current = try await store.read() else {
@@ -24,9 +25,13 @@ struct PatOwnerSessionRenewal: Sendable {
         let tenant = current.tags[PatOwnerSessionStore.Tag.tenant] ?? signIn.tenantId ?? ""
         let client = current.tags[PatOwnerSessionStore.Tag.client] ?? signIn.clientId ?? ""
         guard !tenant.isEmpty, !client.isEmpty else {
-            throw RotationFailure.missingInput("Key Vault secret '\(signIn.secretName)' has no tenant or client tag (pat-owner-login writes them): set tenantId and clientId, or run pat-owner-login again. Nothing was changed.")
+            throw RotationFailure.missingInput(
+                "Key Vault secret '\(signIn.secretName)' has no tenant or client tag (pat-owner-login writes them): set tenantId and clientId, or run pat-owner-login again. Nothing was changed."
+            )
         }
-        output.info("Renewing the PAT owner's session (\(current.tags[PatOwnerSessionStore.Tag.user] ?? "user unknown"), Key Vault secret '\(signIn.secretName)' version \(current.id.split(separator: "/").last.map(String.init) ?? current.id), stored \(current.created.map(Timestamp.format) ?? "at an unknown time"))…")
+        output.info(
+            "Renewing the PAT owner's session (\(current.tags[PatOwnerSessionStore.Tag.user] ?? "user unknown"), Key Vault secret '\(signIn.secretName)' version \(current.id.split(separator: "/").last.map(String.init) ?? current.id), stored \(current.created.map(Timestamp.format) ?? "at an unknown time"))…"
+        )
         let tokens = try await redeem(current, tenant: tenant, client: client)
         var session = RenewedPatOwnerSession(
             accessToken: tokens.accessToken, user: tokens.claims.user ?? current.tags[PatOwnerSessionStore.Tag.user],
@@ -36,7 +41,9 @@ struct PatOwnerSessionRenewal: Sendable {
             return session
         }
         if context.configuration.dryRun {
-            output.info("[dry run] would store the renewed refresh token as a new version of '\(signIn.secretName)' (the stored one stays valid).")
+            output.info(
+                "[dry run] would store the renewed refresh token as a new version of '\(signIn.secretName)' (the stored one stays valid)."
+            )
             return session
         }
         var tags = current.tags
@@ -61,7 +68,9 @@ struct PatOwnerSessionRenewal: Sendable {
         do {
             return try await entra.redeem(refreshToken: current.value, tenant: tenant, client: client)
         } catch {
-            guard let code = error.code, let meaning = PatOwnerSessionFailure.signInAgainCodes[code] else { throw error }
+            guard let code = error.code, let meaning = PatOwnerSessionFailure.signInAgainCodes[code] else {
+                throw error
+            }
             throw PatOwnerSessionFailure.signInAgain(
                 code: code, meaning: meaning, secretName: signIn.secretName,
                 pipeline: current.tags[PatOwnerSessionStore.Tag.pipeline])
@@ -84,10 +93,12 @@ struct RenewedPatOwnerSession: Sendable {
 
     /// One line for the log and the summary of `pat-list`.
     func describe(now: Date) -> String {
-        let previous = previousRenewal.map {
-            "\(Timestamp.format($0)) (\(Int(now.timeIntervalSince($0) / 86_400)) days ago)"
-        } ?? "at an unknown time"
+        let previous =
+            previousRenewal.map {
+                "\(Timestamp.format($0)) (\(Int(now.timeIntervalSince($0) / 86_400)) days ago)"
+            } ?? "at an unknown time"
         let renewed = storedVersion.map { "renewed now as \($0)" } ?? "not stored again this run"
-        return "PAT owner session (\(user ?? "user unknown"), Key Vault secret '\(secretName)'): last renewed \(previous); \(renewed). It expires after 90 days without a run."
+        return
+            "PAT owner session (\(user ?? "user unknown"), Key Vault secret '\(secretName)'): last renewed \(previous); \(renewed). It expires after 90 days without a run."
     }
 }

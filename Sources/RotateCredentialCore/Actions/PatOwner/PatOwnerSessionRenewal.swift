@@ -46,19 +46,28 @@ struct PatOwnerSessionRenewal: Sendable {
             )
             return session
         }
-        var tags = current.tags
-        tags[PatOwnerSessionStore.Tag.renewedAt] = Timestamp.format(context.serviceNow)
-        tags[PatOwnerSessionStore.Tag.renewedBy] = context.configuration.action.rawValue
-        tags[PatOwnerSessionStore.Tag.user] = session.user ?? tags[PatOwnerSessionStore.Tag.user]
-        tags[PatOwnerSessionStore.Tag.tenant] = tenant
-        tags[PatOwnerSessionStore.Tag.client] = client
         do {
+            let tags = renewedTags(current.tags, user: session.user, tenant: tenant, client: client)
             session.storedVersion = try await store.store(refresh, tags: tags).id
         } catch {
             throw PatOwnerSessionFailure.renewalNotStored(secretName: signIn.secretName, error: "\(error)")
         }
         output.info("Stored the renewed refresh token as \(session.storedVersion ?? "") and read it back.")
         return session
+    }
+
+    /// The previous version's tags (who signed in, where, the sign-in pipeline) plus this renewal.
+    private func renewedTags(_ previous: [String: String], user: String?, tenant: String, client: String)
+        -> [String: String]
+    {
+        typealias Tag = PatOwnerSessionStore.Tag
+        var tags = previous
+        tags[Tag.renewedAt] = Timestamp.format(context.serviceNow)
+        tags[Tag.renewedBy] = context.configuration.action.rawValue
+        tags[Tag.user] = user ?? previous[Tag.user]
+        tags[Tag.tenant] = tenant
+        tags[Tag.client] = client
+        return tags
     }
 
     private func redeem(_ current: KeyVaultClient.SecretBundle, tenant: String, client: String) async throws

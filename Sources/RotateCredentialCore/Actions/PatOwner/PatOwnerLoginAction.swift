@@ -20,12 +20,7 @@ struct PatOwnerLoginAction: TaskAction {
             )
         }
         let store = PatOwnerSessionStore(keyVault: keyVault, secretName: signIn.secretName)
-        let current = try await store.read()
-        context.output.info(
-            current.map {
-                "Key Vault secret '\(signIn.secretName)' holds a session of \($0.tags[PatOwnerSessionStore.Tag.user] ?? "an unknown user") stored \($0.created.map(Timestamp.format) ?? "at an unknown time"); a new sign-in replaces it."
-            }
-                ?? "Key Vault secret '\(signIn.secretName)' does not exist yet; the sign-in creates it.")
+        context.output.info(describe(try await store.read(), secretName: signIn.secretName))
         if configuration.dryRun {
             context.output.info(
                 "[dry run] would ask the PAT owner to sign in (\(signIn.flow.rawValue)) and store the refresh token in '\(signIn.secretName)'."
@@ -47,15 +42,29 @@ struct PatOwnerLoginAction: TaskAction {
         }
         context.output.info("Signed in as \(user); stored the refresh token as \(stored.id) and read it back.")
         context.output.setVariable("keyVaultSecretId", stored.id)
-        let count = try await PersonalAccessTokenClient(
-            context: context.services,
-            credential: .session(accessToken: tokens.accessToken, owner: "\(user) (new session)")
-        ).list().count
-        context.output.info(
-            "The session works: the PAT Lifecycle Management API lists \(count) active PAT(s) of \(user) in \(configuration.organization)."
-        )
+        let count = try await prove(tokens.accessToken, user: user, context: context)
         return ActionResult(
             changed: true, summaryMarkdown: summary(user: user, signIn: signIn, stored: stored, count: count))
+    }
+
+    /// What the vault holds before the sign-in (read first: a missing permission shows before a
+    /// person is asked to sign in).
+    private func describe(_ current: KeyVaultClient.SecretBundle?, secretName: String) -> String {
+        guard let current else { return "Key Vault secret '\(secretName)' does not exist yet; the sign-in creates it." }
+        let user = current.tags[PatOwnerSessionStore.Tag.user] ?? "an unknown user"
+        let stored = current.created.map(Timestamp.format) ?? "at an unknown time"
+        return
+            "Key Vault secret '\(secretName)' holds a session of \(user) stored \(stored); a new sign-in replaces it."
+    }
+
+    /// Proves the new session can use the PAT Lifecycle Management API (a list, changing nothing).
+    private func prove(_ accessToken: Secret, user: String, context: ActionContext) async throws -> Int {
+        let credential = EntraCredential.session(accessToken: accessToken, owner: "\(user) (new session)")
+        let count = try await PersonalAccessTokenClient(context: context.services, credential: credential).list().count
+        context.output.info(
+            "The session works: the PAT Lifecycle Management API lists \(count) active PAT(s) of \(user) in \(context.configuration.organization)."
+        )
+        return count
     }
 
     private func signInTokens(

@@ -308,6 +308,7 @@ def run_cells(cells: list[Cell], workers: int) -> tuple[list[str], int]:
 
 
 class InterruptionMatrixTest(unittest.TestCase):
+    e2e_weight = 150  # seconds: run_parallel starts it first
     @classmethod
     def setUpClass(cls):
         cls.world = World()

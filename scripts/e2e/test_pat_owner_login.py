@@ -188,7 +188,27 @@ class PatOwnerLoginTest(unittest.TestCase):
         self.assertEqual(again.code, 0, again)
         self.assertEqual(len(self.session_versions()), 2, "the old refresh token still worked")
 
+    def test_dry_run_renews_nothing_in_key_vault(self):
+        self.seed_session()
+        self.emu.clear_requests()
+        res = self.run_pat("pat-rotate", tokenDisplayNames="ci-feed-reader", dryRun=True)
+        self.assertEqual(res.code, 0, res)
+        self.assertIn("[dry run] would store the renewed refresh token", res.stdout)
+        self.assertEqual(self.changes(), [])
+        self.assertEqual(len(self.session_versions()), 1)
+
     # ---- the sign-in itself
+    def test_a_user_the_password_flow_cannot_sign_in_manages_pats_with_a_session(self):
+        mfa = "mfa-user@contoso.onmicrosoft.com"
+        ropc = run_task(task_env(self.emu, action="pat-list", **{**identity_pat_owner(), "INPUT_PATOWNERUSERNAME": mfa,
+                                                                 "INPUT_PATOWNERPASSWORD": "Fixture-Mfa-Password-1!"}))
+        self.assertEqual(ropc.code, 1, ropc)
+        self.assertIn("AADSTS50076", " ".join(ropc.errors()))
+        self.assertEqual(self.login(username=mfa).code, 0)
+        res = self.run_pat("pat-list")
+        self.assertEqual(res.code, 0, res)
+        self.assertIn("mfa-user-token", res.stdout)
+
     def test_declined_sign_in_stores_nothing(self):
         res = self.login(deny=True)
         self.assertEqual(res.code, 1, res)

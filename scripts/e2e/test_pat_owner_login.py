@@ -229,7 +229,7 @@ class PatOwnerLoginTest(unittest.TestCase):
                              daemon=True).start()
 
         env = self.env("pat-owner-login", pipeline=False, tenantId=TENANT_ID, clientId=PAT_CLIENT_ID,
-                       signInFlow="browser")
+                       signInFlow="browser", AGENT_TEMPDIRECTORY=None)  # a workstation: no agent variables
         res = run_interactive(self.emu, env, browse)
         assert_no_leak(self, res, self.emu)
         self.assertEqual(res.code, 0, res)

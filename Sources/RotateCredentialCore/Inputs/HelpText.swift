@@ -27,6 +27,9 @@ enum HelpText {
             "AGENT_PROXYURL, AGENT_PROXYUSERNAME, SECRET_AGENT_PROXYPASSWORD, AGENT_PROXYBYPASSLIST, HTTPS_PROXY, NO_PROXY,",
             "TF_BUILD and BUILD_DEFINITIONNAME (pat-owner-login: on an agent, and the pipeline to name in later errors).",
             "",
+            "Outside a pipeline (no TF_BUILD, AGENT_ID or AGENT_TEMPDIRECTORY) no secret value is printed, not even",
+            "as ##vso[task.setsecret]: new values go to Key Vault only.",
+            "",
             "Actions: \(InputCatalogue.actions.joined(separator: ", ")).",
             "Exit code 0 on success, 1 on failure (with ##vso[task.logissue type=error] naming the cause and the fix).",
         ]

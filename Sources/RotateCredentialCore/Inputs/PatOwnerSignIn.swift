@@ -20,6 +20,6 @@ public struct PatOwnerSignIn: Sendable {
     /// The pipeline running now (`BUILD_DEFINITIONNAME`), recorded so that a later failure can name
     /// the pipeline to run again.
     public var pipelineName: String?
-    /// Whether the task runs on a pipeline agent (`TF_BUILD`), where no browser can be opened.
+    /// Whether the task runs on a pipeline agent (``AgentPresence``), where no browser can be opened.
     public var onAgent: Bool
 }

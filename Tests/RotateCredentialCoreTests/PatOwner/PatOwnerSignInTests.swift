@@ -65,7 +65,7 @@ import Testing
         let configuration = try ConfigurationLoader.load(environment: session)
         #expect(configuration.patOwnerSignIn?.secretName == "pat-owner-session")
         #expect(configuration.patOwner == nil)
-        session["INPUT_PATOWNERACCESSTOKEN"] = "token"
+        session["INPUT_PATOWNERACCESSTOKEN"] = "an-access-token"
         #expect(errors(session) == ["patOwnerRefreshTokenSecret"])
         var noVault = Self.loginEnvironment
         noVault["INPUT_ACTION"] = "pat-rotate"

@@ -4,7 +4,6 @@ plays the person at the browser with the emulator's controls (see scripts/emulat
 
 from __future__ import annotations
 
-import json
 import re
 import subprocess
 import threading
@@ -15,12 +14,9 @@ import urllib.request
 
 import harness
 from harness import (PAT_CLIENT_ID, TENANT_ID, Emulator, assert_no_leak, default_binary, find_leaks,
-                     identity_pat_owner, identity_wif, run_task, task_env, unescape_data)
+                     identity_pat_owner, run_task, task_env, unescape_data)
+from pat_owner_support import BOT, PIPELINE, SESSION, seed_session, session_inputs
 
-BOT = "rotation-bot@contoso.onmicrosoft.com"
-SESSION = "pat-owner-session"
-PIPELINE = "PAT owner sign-in"
-ADO_SCOPE = "499b84ac-1321-427f-aa17-267ca6975798/.default offline_access"
 CODE_RE = re.compile(r"open (\S+) and enter the code (\w+)")
 URL_RE = re.compile(r"open this URL in a browser on this machine \(waiting \d+ minutes\): (\S+)")
 
@@ -61,7 +57,7 @@ class PatOwnerLoginTest(unittest.TestCase):
 
     # ---- helpers
     def env(self, action: str, pipeline: bool = True, **inputs) -> dict:
-        base = {"action": action, "patOwnerRefreshTokenSecret": SESSION, **identity_wif(self.emu)}
+        base = {"action": action, **session_inputs(self.emu)}
         if pipeline:
             base.update(TF_BUILD="True", BUILD_DEFINITIONNAME=PIPELINE)
         env = task_env(self.emu, **{**base, **inputs})
@@ -100,21 +96,7 @@ class PatOwnerLoginTest(unittest.TestCase):
         return res
 
     def seed_session(self) -> str:
-        """A refresh token of rotation-bot stored the way pat-owner-login stores it (without the binary)."""
-        dc = json.loads(self.emu.request("POST", f"/login/{TENANT_ID}/oauth2/v2.0/devicecode",
-                                         form={"client_id": PAT_CLIENT_ID, "scope": ADO_SCOPE})[2])
-        self.emu._control("POST", "/devicecode/approve", {"userCode": dc["user_code"], "username": BOT})
-        tokens = json.loads(self.emu.request("POST", f"/login/{TENANT_ID}/oauth2/v2.0/token", form={
-            "grant_type": "urn:ietf:params:oauth:grant-type:device_code", "client_id": PAT_CLIENT_ID,
-            "device_code": dc["device_code"]})[2])
-        kv = self.emu.token("https://vault.azure.net/.default")
-        status, _, body = self.emu.request(
-            "PUT", f"/kv/kv-rotation/secrets/{SESSION}?api-version=7.5",
-            {"value": tokens["refresh_token"], "contentType": "application/vnd.microsoft.entra.refresh-token",
-             "tags": {"user": BOT, "tenant": TENANT_ID, "client": PAT_CLIENT_ID, "signInPipeline": PIPELINE}},
-            headers={"Authorization": f"Bearer {kv}"})
-        self.assertEqual(status, 200, body)
-        return tokens["refresh_token"]
+        return seed_session(self.emu)
 
     # ---- acceptance
     def test_pipeline_login_then_pat_rotate_uses_and_renews_the_session(self):

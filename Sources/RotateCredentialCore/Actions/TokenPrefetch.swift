@@ -18,7 +18,7 @@ enum TokenPrefetch {
     static func rule(for action: Action) -> Rule {
         switch action {
         case .patList, .patRenew: return .patOwner(vault: false)
-        case .patRotate, .patCreate, .patRevoke: return .patOwner(vault: true)
+        case .patRotate, .patCreate, .patRevoke, .patOwnerLogin: return .patOwner(vault: true)
         case .appSecretRotate, .appSecretCreate: return .application(connections: true)
         case .appSecretRevoke: return .application(connections: false)
         case .serviceConnectionUpdate: return .connectionsOnly
@@ -36,7 +36,8 @@ enum TokenPrefetch {
         switch rule(for: configuration.action) {
         case .patOwner(let vault):
             if let owner = configuration.patOwner { needs.append((owner, .azureDevOps)) }
-            usesVault = vault
+            // A stored PAT owner session (patOwnerRefreshTokenSecret) is read from Key Vault first.
+            usesVault = vault || configuration.patOwnerSignIn != nil
         case .application(let connections):
             if let identity = configuration.azureIdentity { needs.append((identity, .graph)) }
             usesVault = true

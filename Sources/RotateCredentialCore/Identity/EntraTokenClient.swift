@@ -27,7 +27,7 @@ public struct EntraTokenClient: Sendable {
     public func token(_ credential: EntraCredential, for audience: TokenAudience) async throws(ServiceError) -> Secret {
         let scope = audience.scope(urls)
         switch credential {
-        case .accessToken(let token):
+        case .accessToken(let token), .session(let token, _):
             return token
         case .clientSecret(let tenant, let client, let secret):
             return try await request(

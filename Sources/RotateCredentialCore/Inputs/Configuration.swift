@@ -22,6 +22,8 @@ public struct Configuration: Sendable {
     public var azureIdentity: EntraCredential?
     /// Identity of the PAT owner for the PAT Lifecycle Management API (a user).
     public var patOwner: EntraCredential?
+    /// The PAT owner's sign-in kept in Key Vault (`patOwnerRefreshTokenSecret`), instead of `patOwner`.
+    public var patOwnerSignIn: PatOwnerSignIn? = nil
     /// Identity for Azure DevOps service-connection calls.
     public var azureDevOpsIdentity: AzureDevOpsCredential?
     /// Where new values are stored.
@@ -69,6 +71,9 @@ public enum EntraCredential: Sendable {
     case password(tenantId: String, clientId: String, clientSecret: Secret?, username: String, password: Secret)
     /// A token obtained elsewhere, for one resource only.
     case accessToken(Secret)
+    /// The PAT owner's access token for Azure DevOps from the session renewed this run
+    /// (`patOwnerRefreshTokenSecret`); `owner` names user and secret for messages.
+    case session(accessToken: Secret, owner: String)
 
     /// A short description for log lines, without any secret.
     public var summary: String {
@@ -78,6 +83,7 @@ public enum EntraCredential: Sendable {
             return "application \(client) (workload identity federation, tenant \(tenant))"
         case .password(_, _, _, let username, _): return "user \(username) (password flow)"
         case .accessToken: return "the access token given in patOwnerAccessToken"
+        case .session(_, let owner): return owner
         }
     }
 }

@@ -21,6 +21,13 @@ public enum InputCatalogue {
             "patOwnerAccessToken", .string, secret: true,
             "Entra access token of the PAT owner for Azure DevOps, from an earlier step."),
         .init(
+            "patOwnerRefreshTokenSecret", .string,
+            "Key Vault secret holding the PAT owner's refresh token (written by pat-owner-login, renewed by every run)."
+        ),
+        .init(
+            "signInFlow", .pickList(PatOwnerSignIn.Flow.allCases.map(\.rawValue)), default: "deviceCode",
+            "pat-owner-login: deviceCode, or browser (authorization code with PKCE; workstations only)."),
+        .init(
             "azureDevOpsIdentity", .pickList(["systemAccessToken", "azureSubscription"]),
             default: "systemAccessToken", "Identity used to update service connections."),
         .init("keyVaultName", .string, "Key Vault that receives every new value."),

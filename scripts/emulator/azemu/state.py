@@ -90,6 +90,7 @@ class State:
         self.tokens: dict[str, dict] = {}
         self.refresh_tokens: dict[str, dict] = {}
         self.oidc: dict[str, dict] = {}
+        self.sign_in: dict = {}  # entra_interactive.py: device codes, authorization codes, its controls
         self.windows = {}
 
     def _load_user(self, u: dict) -> dict:

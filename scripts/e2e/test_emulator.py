@@ -598,6 +598,149 @@ class ControlTests(EmulatorTestCase):
         self.assertEqual(s, 200, d)
 
 
+class HoldTests(EmulatorTestCase):
+    """POST /_emulator/hold, GET /_emulator/held, POST /_emulator/release (see README, control API)."""
+
+    def tearDown(self):
+        self.emu._control("POST", "/hold", {"request": 0})
+
+    def put_in_thread(self, name):
+        import threading
+        out = {}
+        tok = self.app_token(KV)
+
+        def run():
+            out["answer"] = self.req("PUT", f"/kv/kv-rotation/secrets/{name}?api-version=7.5", token=tok,
+                                     body={"value": "held-value"})
+        t = threading.Thread(target=run, daemon=True)
+        t.start()
+        return t, out
+
+    def wait_held(self):
+        for _ in range(200):
+            h = self.emu._control("GET", "/held")
+            if h["held"]:
+                return h
+            time.sleep(0.02)
+        self.fail("nothing was held")
+
+    def versions(self, name):
+        v = next(v for v in self.state()["vaults"] if v["name"] == "kv-rotation")
+        return len(v["secrets"].get(name, []))
+
+    def test_before_holds_the_kth_request_unprocessed(self):
+        self.app_token(KV)  # warm-up outside the count
+        self.emu._control("POST", "/hold", {"request": 2, "when": "before"})
+        self.assertEqual(self.emu._control("GET", "/held"), {"held": False, "count": 0, "method": None, "path": None})
+        t, out = self.put_in_thread("held-before")  # request 1 = its token request, 2 = the PUT
+        h = self.wait_held()
+        self.assertEqual((h["count"], h["method"], h["path"]), (2, "PUT", "/kv/kv-rotation/secrets/held-before"))
+        self.assertEqual(self.versions("held-before"), 0)  # the service never saw it
+        self.assertTrue(t.is_alive())
+        self.assertEqual(self.emu._control("POST", "/release")["released"], True)
+        t.join(10)
+        self.assertEqual(out["answer"][0], 200)
+        self.assertEqual(self.versions("held-before"), 1)
+        self.assertFalse(self.emu._control("GET", "/held")["held"])
+
+    def test_after_processes_but_holds_the_answer(self):
+        self.emu._control("POST", "/hold", {"request": 2, "when": "after"})
+        t, out = self.put_in_thread("held-after")
+        self.wait_held()
+        self.assertEqual(self.versions("held-after"), 1)  # state changed
+        time.sleep(0.2)
+        self.assertTrue(t.is_alive() and "answer" not in out)  # the client has not learnt it
+        self.emu._control("POST", "/release")
+        t.join(10)
+        self.assertEqual(out["answer"][0], 200)
+
+    def test_disarm_and_validation(self):
+        self.emu._control("POST", "/hold", {"request": 1, "when": "before"})
+        self.emu._control("POST", "/hold", {"request": 0})
+        self.app_token(KV)  # not held
+        self.assertFalse(self.emu._control("GET", "/held")["held"])
+        self.assertEqual(self.emu._control("POST", "/release")["released"], False)
+        s, _, _ = self.emu.request("POST", "/_emulator/hold", {"request": 1, "when": "later"})
+        self.assertEqual(s, 400)
+
+
+class ClockOffsetTests(EmulatorTestCase):
+    """clockOffsetSeconds (fixture) and POST /_emulator/clock {"offsetSeconds": N}."""
+
+    def tearDown(self):
+        self.emu._control("POST", "/clock", {"offsetSeconds": 0})
+        self.emu.reset()
+
+    def date_header(self):
+        from email.utils import parsedate_to_datetime
+        _, h, _ = self.req("GET", "/kv/kv-rotation/secrets?api-version=7.5")
+        return parsedate_to_datetime(h["Date"]).timestamp()
+
+    def test_offset_moves_every_timestamp_and_the_date_header(self):
+        self.assertAlmostEqual(self.date_header(), time.time(), delta=3)
+        self.emu._control("POST", "/clock", {"offsetSeconds": -7200})
+        self.assertAlmostEqual(self.date_header(), time.time() - 7200, delta=3)
+        self.assertAlmostEqual(_ts(self.state()["now"]), time.time() - 7200, delta=3)
+        s, _, d = self.req("PUT", "/kv/kv-rotation/secrets/clocked?api-version=7.5", token=self.app_token(KV),
+                           body={"value": "v"})
+        self.assertAlmostEqual(d["attributes"]["created"], time.time() - 7200, delta=3)
+        s, _, d = self.req("POST", f"/graph/v1.0/applications(appId='{PAYMENTS_APP_ID}')/addPassword",
+                           body={"passwordCredential": {"displayName": "clock", "endDateTime": time.strftime(
+                               "%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 100 * 86400))}},
+                           token=self.app_token(GRAPH))
+        self.assertAlmostEqual(_ts(d["startDateTime"]), time.time() - 7200, delta=3)
+
+    def test_fixture_offset_and_relative_times(self):
+        self.emu.reset(_with(self.emu, clockOffsetSeconds=86400))
+        self.assertEqual(self.state()["clockOffsetSeconds"], 86400)
+        self.assertAlmostEqual(self.date_header(), time.time() + 86400, delta=3)
+        ci = self.pat("ci-feed-reader")  # validTo "+3d" from the emulator's now
+        self.assertAlmostEqual(_ts(ci["validTo"]), time.time() + 4 * 86400, delta=5)
+        self.emu.reset()
+        self.assertAlmostEqual(self.date_header(), time.time(), delta=3)
+
+    def test_tokens_expire_by_the_emulator_clock(self):
+        tok = self.app_token(KV)
+        self.emu._control("POST", "/clock", {"offsetSeconds": 3600})
+        s, _, d = self.req("GET", "/kv/kv-rotation/secrets?api-version=7.5", token=tok)
+        self.assertEqual((s, d["error"]["code"]), (401, "Unauthorized"))
+
+
+class ExtraDnsTests(unittest.TestCase):
+    """--extra-dns NAME: the server certificate and the CA's name constraints also cover NAME."""
+
+    def handshake(self, info, name):
+        import socket
+        import ssl
+        ctx = ssl.create_default_context(cafile=info["caFile"])
+        port = int(info["baseUrl"].rsplit(":", 1)[1])
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+            with ctx.wrap_socket(sock, server_hostname=name) as tls:
+                return tls.version()
+
+    def test_extra_name_is_trusted_only_when_asked(self):
+        import ssl
+        import subprocess
+        import tempfile
+        from harness import EMULATOR
+        with tempfile.TemporaryDirectory() as ca_dir:
+            for extra, ok in ((["--extra-dns", "emulator.proxy.test"], True), ([], False)):
+                proc = subprocess.Popen([sys.executable, EMULATOR, "--ca-dir", ca_dir, *extra],
+                                        stdout=subprocess.PIPE, text=True)
+                try:
+                    info = json.loads(proc.stdout.readline())
+                    self.assertTrue(self.handshake(info, "localhost"))
+                    if ok:
+                        self.assertTrue(self.handshake(info, "emulator.proxy.test"))
+                    else:
+                        with self.assertRaises(ssl.SSLCertVerificationError):
+                            self.handshake(info, "emulator.proxy.test")
+                finally:
+                    proc.terminate()
+                    proc.wait(10)
+                    proc.stdout.close()
+
+
 class LeakCheckTests(unittest.TestCase):
     def run_(self, out, err=""):
         return find_leaks(TaskResult(out, err, 0, 0.0), ["s3cr3t-value"])

@@ -1,0 +1,170 @@
+"""Microsoft Graph v1.0: applications, addPassword, removePassword.
+
+Follows: microsoftgraph/msgraph-metadata schemas/v1.0-Prod.csdl (passwordCredential, application, the bound
+actions addPassword/removePassword, the appId alternate key) and microsoft-graph-docs-contrib
+api-reference/v1.0/api/application-addpassword.md, application-removepassword.md, application-get.md,
+application-list.md; error shape per https://learn.microsoft.com/graph/errors."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from .clock import iso7, now, parse_time
+from .responses import Resp, graph_error
+from .util import guid, new_client_secret
+
+_APP_PATH = re.compile(r"^applications(?:/([0-9a-fA-F-]{36})|\(appId='([^']+)'\))(?:/(addPassword|removePassword|"
+                       r"microsoft\.graph\.addPassword|microsoft\.graph\.removePassword))?$")
+_DENIED = "Insufficient privileges to complete the operation."
+
+
+class Graph:
+    def __init__(self, state):
+        self.s = state
+
+    def handle(self, method: str, parts: list[str], query: dict, body: bytes, headers: dict, rid: str) -> Resp:
+        crid = headers.get("client-request-id")
+        err = lambda status, code, msg, **kw: graph_error(status, code, msg, rid, crid, **kw)  # noqa: E731
+        raw, problem = self.caller(headers)
+        if problem:
+            return err(401, "InvalidAuthenticationToken", problem)
+        if len(parts) < 2 or parts[1] != "v1.0":
+            return err(400, "BadRequest", "Invalid version.")
+        rest = "/".join(parts[2:])
+        if rest == "applications" and method == "GET":
+            return self.list(raw, query, err)
+        m = _APP_PATH.match(rest)
+        if not m:
+            return err(400, "BadRequest", f"Resource not found for the segment '{parts[2] if len(parts) > 2 else ''}'.")
+        ident = m.group(1) or m.group(2)
+        a = self.find(m.group(1), m.group(2))
+        if not a:
+            return err(404, "Request_ResourceNotFound", f"Resource '{ident}' does not exist or one of its "
+                       "queried reference-property objects are not present.")
+        action = (m.group(3) or "").replace("microsoft.graph.", "")
+        if not action:
+            return self.get(method, raw, a, query, err)
+        return self.act(method, action, raw, a, body, err)
+
+    def caller(self, headers: dict) -> tuple[dict | None, str | None]:
+        """The caller's token info, or why it is refused."""
+        auth = headers.get("authorization", "")
+        if not auth.lower().startswith("bearer ") or not auth[7:].strip():
+            return None, "Access token is empty."
+        raw = self.s.tokens.get(auth[7:].strip())
+        if raw is None:
+            return None, "IDX14100: JWT is not well formed."
+        if raw["exp"] <= now():
+            return None, "Lifetime validation failed, the token is expired."
+        if raw["aud"] != "graph":
+            return None, "Access token validation failure. Invalid audience."
+        return raw, None
+
+    def find(self, object_id: str | None, app_id: str | None) -> dict | None:
+        if object_id:
+            return next((x for x in self.s.apps.values() if x["objectId"].lower() == object_id.lower()), None)
+        return self.s.apps.get(app_id.lower())
+
+    def list(self, raw: dict, query: dict, err) -> Resp:
+        fm = re.match(r"^\s*appId\s+eq\s+'([^']+)'\s*$", query.get("$filter", ""))
+        if not fm:
+            return err(400, "Request_UnsupportedQuery", "Only $filter=appId eq '...' is supported by the emulator.")
+        a = self.s.apps.get(fm.group(1).lower())
+        vals = [self.app_json(a, query.get("$select"))] if a and self.can_read(raw, a) else []
+        return Resp(200, {"@odata.context": "https://graph.microsoft.com/v1.0/$metadata#applications", "value": vals})
+
+    def get(self, method: str, raw: dict, a: dict, query: dict, err) -> Resp:
+        if method != "GET":
+            return err(405, "Request_BadRequest", "Method not allowed.")
+        if not self.can_read(raw, a):
+            return err(403, "Authorization_RequestDenied", _DENIED)
+        out = {"@odata.context": "https://graph.microsoft.com/v1.0/$metadata#applications/$entity"}
+        out.update(self.app_json(a, query.get("$select")))
+        return Resp(200, out)
+
+    def act(self, method: str, action: str, raw: dict, a: dict, body: bytes, err) -> Resp:
+        if method != "POST":
+            return err(405, "Request_BadRequest", "Method not allowed.")
+        if not self.can_write(raw, a):
+            return err(403, "Authorization_RequestDenied", _DENIED)
+        try:
+            req = json.loads(body) if body and body.strip() else {}
+            if not isinstance(req, dict):
+                raise ValueError
+        except Exception:
+            return err(400, "BadRequest", "Unable to read JSON request payload. Please ensure Content-Type header "
+                       "is set and payload is of valid JSON format.")
+        if action == "addPassword":
+            return self.add_password(a, req.get("passwordCredential") or {}, err)
+        return self.remove_password(a, str(req.get("keyId") or ""), err)
+
+    def add_password(self, a: dict, pc: dict, err) -> Resp:
+        t = now()
+        try:
+            start = parse_time(pc.get("startDateTime")) or t
+            end = parse_time(pc.get("endDateTime")) or (start + 2 * 365.25 * 86400)
+        except ValueError:
+            return err(400, "Request_BadRequest", "Invalid value specified for property 'startDateTime' or "
+                       "'endDateTime' of resource 'PasswordCredential'.")
+        if end <= start:
+            return err(400, "Request_BadRequest", "Invalid value specified for property 'endDateTime' of resource "
+                       "'PasswordCredential'.")
+        max_days = a.get("maxSecretLifetimeDays")
+        if max_days and end - start > float(max_days) * 86400 + 60:
+            pol = a.get("appManagementPolicyId", "00000000-0000-0000-0000-000000000000")
+            return err(400, "CredentialInvalidLifetimeAsPerAppPolicy",
+                       f"Credential lifetime exceeds the max value allowed as per assigned policy '{pol}'.",
+                       details=[{"code": "InvalidKeyEndDate", "message": f"Key credential end date is invalid. The "
+                                 f"maximum allowed lifetime is {max_days} days.", "target": "EndDate"}])
+        secret = new_client_secret()
+        cred = {"keyId": guid(), "displayName": pc.get("displayName"), "secretText": secret,
+                "hint": secret[:3], "start": start, "end": end, "addedAt": t}
+        a["passwordCredentials"].append(cred)
+        self.s.remember(secret)
+        return Resp(200, {"@odata.context": "https://graph.microsoft.com/v1.0/$metadata#microsoft.graph."
+                                            "passwordCredential",
+                          "customKeyIdentifier": None, "displayName": cred["displayName"],
+                          "endDateTime": iso7(end), "hint": cred["hint"], "keyId": cred["keyId"],
+                          "secretText": secret, "startDateTime": iso7(start)})
+
+    def remove_password(self, a: dict, key: str, err) -> Resp:
+        if not re.match(r"^[0-9a-fA-F-]{36}$", key):
+            return err(400, "Request_BadRequest", "Invalid value specified for property 'keyId' of resource "
+                       "'removePassword'.")
+        before = len(a["passwordCredentials"])
+        a["passwordCredentials"] = [p for p in a["passwordCredentials"] if p["keyId"].lower() != key.lower()]
+        if len(a["passwordCredentials"]) == before:
+            return err(400, "Request_BadRequest", f"No password credential found with keyId '{key}'.")
+        return Resp(204, None)
+
+    # ---- permissions
+    def can_write(self, raw: dict, target: dict) -> bool:
+        if raw["kind"] == "app":
+            roles = (self.s.apps.get(raw["appId"].lower()) or {}).get("roles", [])
+            if "Application.ReadWrite.All" in roles or "Directory.ReadWrite.All" in roles:
+                return True
+        owners = {o.lower() for o in target.get("owners", [])}
+        return bool(owners & self.s.principal_ids(raw))
+
+    def can_read(self, raw: dict, target: dict) -> bool:
+        if self.can_write(raw, target):
+            return True
+        if raw["kind"] == "app":
+            roles = (self.s.apps.get(raw["appId"].lower()) or {}).get("roles", [])
+            return bool({"Application.Read.All", "Directory.Read.All"} & set(roles))
+        return True  # signed-in users can read app registrations in their tenant
+
+    @staticmethod
+    def app_json(a: dict, select: str | None) -> dict:
+        full = {"id": a["objectId"], "appId": a["appId"], "displayName": a.get("displayName"),
+                "signInAudience": "AzureADMyOrg", "isFallbackPublicClient": bool(a.get("publicClient")),
+                "keyCredentials": [],
+                "passwordCredentials": [{"customKeyIdentifier": None, "displayName": p["displayName"],
+                                         "endDateTime": iso7(p["end"]), "hint": p["hint"], "keyId": p["keyId"],
+                                         "secretText": None, "startDateTime": iso7(p["start"])}
+                                        for p in a["passwordCredentials"]]}
+        if select:
+            fields = [f.strip() for f in select.split(",") if f.strip()]
+            return {k: full.get(k) for k in fields}
+        return full

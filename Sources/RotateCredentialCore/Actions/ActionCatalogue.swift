@@ -11,6 +11,8 @@ enum ActionCatalogue {
         case .appSecretCreate: return AppSecretRotateAction(mode: .createOnly)
         case .appSecretRevoke: return AppSecretRevokeAction()
         case .serviceConnectionUpdate: return ServiceConnectionUpdateAction()
+        case .serviceConnectionConvert: return ServiceConnectionConvertAction()
+        case .serviceConnectionList: return ServiceConnectionListAction()
         }
     }
 }

@@ -11,15 +11,15 @@ enum TokenPrefetch {
         if action.isPersonalAccessTokenAction, let owner = configuration.patOwner {
             needs.append((owner, .azureDevOps))
         }
-        if [.appSecretRotate, .appSecretCreate, .appSecretRevoke].contains(action), let identity = configuration.azureIdentity {
+        if [.appSecretRotate, .appSecretCreate, .appSecretRevoke, .serviceConnectionConvert].contains(action), let identity = configuration.azureIdentity {
             needs.append((identity, .graph))
         }
-        let usesVault = action != .patList && action != .patRenew
+        let usesVault = action != .patList && action != .patRenew && action != .serviceConnectionList
             && !(action == .serviceConnectionUpdate && configuration.appSecret.servicePrincipalKey != nil)
         if usesVault, configuration.keyVault != nil, let identity = vaultIdentity {
             needs.append((identity, .keyVault))
         }
-        if !configuration.appSecret.serviceConnections.isEmpty, action != .appSecretRevoke,
+        if !configuration.appSecret.serviceConnections.isEmpty || action == .serviceConnectionList, action != .appSecretRevoke,
             !action.isPersonalAccessTokenAction, case .entra(let identity) = configuration.azureDevOpsIdentity
         {
             needs.append((identity, .azureDevOps))

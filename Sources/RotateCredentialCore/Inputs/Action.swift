@@ -9,6 +9,8 @@ public enum Action: String, Sendable, CaseIterable {
     case appSecretCreate = "app-secret-create"
     case appSecretRevoke = "app-secret-revoke"
     case serviceConnectionUpdate = "service-connection-update"
+    case serviceConnectionConvert = "service-connection-convert"
+    case serviceConnectionList = "service-connection-list"
 
     /// Whether the action manages personal access tokens (and so needs the PAT owner's identity).
     public var isPersonalAccessTokenAction: Bool { rawValue.hasPrefix("pat-") }

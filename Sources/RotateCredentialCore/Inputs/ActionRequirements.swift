@@ -80,6 +80,7 @@ enum ActionRequirements {
                 fail("applicationId", "required for service-connection-update (the application whose secret is written), unless allowForeignServiceConnections is true.")
             }
         }
+        FederationRequirements.check(configuration, fail: fail)
         if configuration.keyVault != nil, configuration.azureIdentity == nil, !action.isPersonalAccessTokenAction {
             fail("azureSubscription", "required to use Key Vault: an Azure Resource Manager service connection, or tenantId, clientId and clientSecret.")
         }

@@ -165,6 +165,7 @@ public struct ConfigurationLoader {
             azureIdentity: azureIdentity, patOwner: patOwner, azureDevOpsIdentity: azureDevOpsIdentity,
             keyVault: keyVault, pat: pat, appSecret: appSecret, reportPath: reportPath,
             temporaryDirectory: temporaryDirectory, maxParallel: maxParallel, http: http)
+        configuration.federation = readFederation(action: action)
         ActionRequirements.check(&configuration, errors: &errors)
         return configuration
     }

@@ -157,7 +157,7 @@ struct FederationSteps: Sendable {
             "revert service connection '\(converted.name)' to its client secret (ConvertAuthenticationScheme back to \(Self.secret))",
             leftBehind: "service connection '\(converted.name)' is federated but not proven to work; revert it\(deadline) in Project settings > Service connections > \(converted.name) > Revert conversion, or create the federated credential it states"
         ) {
-            let current = try await tools.connections.endpoint(id: converted.id) ?? converted
+            let current = (try? await tools.connections.endpoint(id: converted.id)).flatMap { $0 } ?? converted
             _ = try await tools.connections.convertAuthenticationScheme(current, to: Self.secret)
         }
     }

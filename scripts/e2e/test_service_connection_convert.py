@@ -200,6 +200,26 @@ class ServiceConnectionConvertTest(unittest.TestCase):
         finally:
             self.emu._control("POST", "/clock", {"offsetSeconds": 0})
 
+    def test_issuer_move_failure_names_the_state(self):
+        self.emu.add_fault(method="POST", path=r"/federatedIdentityCredentials$", status=403, times=10)
+        res = run_task(self.env("payments-wif"))
+        self.emu.clear_faults()
+        self.assertEqual(res.code, 1, str(res))
+        self.assertTrue(any("ATTENTION: service connection 'payments-wif' now uses issuer " + ENTRA_ISSUER in e
+                            for e in res.errors()), res.errors())
+        self.assertIn("payments-wif", {f["name"] for f in self.fics()})  # the old credential is kept
+
+    def test_shared_connection_is_refused_before_any_change(self):
+        fx = fixture()
+        for e in fx["endpoints"]:
+            if e["name"] == "payments-prod":
+                e["isShared"] = True
+        self.emu.reset(fx)
+        res = run_task(self.env())
+        self.assertEqual(res.code, 1, str(res))
+        self.assertTrue(any("shared with other projects" in e for e in res.errors()), res.errors())
+        self.assertEqual(changes(self.emu), [])
+
     # ---- secret removal
     def test_secret_removed_after_grace_when_no_holder_is_left(self):
         secret = app(self.emu, OTHER_APP_ID)["passwordCredentials"][0]

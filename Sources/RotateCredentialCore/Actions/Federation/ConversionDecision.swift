@@ -47,14 +47,4 @@ public enum ConversionDecision: Sendable, Equatable {
         case .refuse: return "refused"
         }
     }
-
-    /// What the inventory advises for a connection.
-    public var advice: String {
-        switch self {
-        case .convert: return "convert"
-        case .moveIssuer: return "move issuer"
-        case .federated: return "none"
-        case .refuse: return "rotate"
-        }
-    }
 }

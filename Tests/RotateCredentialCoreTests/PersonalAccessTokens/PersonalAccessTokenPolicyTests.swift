@@ -38,33 +38,6 @@ import Testing
         #expect(token("2", "g", ageHours: 1, global: true).reach.contains("2026-12-01"))
     }
 
-    @Test func graceLogic() {
-        let family = PatSelection.families([token("old", "n", ageHours: 100), token("new", "n", ageHours: 10)])[0]
-        #expect(
-            PatRevocationPolicy.decide(family, graceHours: 24, now: now, storedAuthorizationId: "new")
-                == .withinGrace(ageHours: 10, graceHours: 24))
-        #expect(
-            PatRevocationPolicy.decide(family, graceHours: 8, now: now, storedAuthorizationId: "NEW")
-                == .revoke([family.older[0]]))
-        #expect(
-            PatRevocationPolicy.decide(family, graceHours: 8, now: now, storedAuthorizationId: "old")
-                == .newestNotStored(storedAuthorizationId: "old"))
-        #expect(
-            PatRevocationPolicy.decide(family, graceHours: 8, now: now, storedAuthorizationId: nil)
-                == .newestNotStored(storedAuthorizationId: nil))
-        let single = PatSelection.families([token("only", "s", ageHours: 1000)])[0]
-        #expect(PatRevocationPolicy.decide(single, graceHours: 0, now: now, storedAuthorizationId: "only") == .nothingOlder)
-    }
-
-    @Test func pendingReplacementNeedsTheNewestTaggedAndAnOlderStillActive() {
-        let family = PatSelection.families([token("old", "n", ageHours: 100), token("new", "n", ageHours: 1)])[0]
-        #expect(PatKeyVaultRecord.pendingReplacement(in: family, tags: ["authorizationId": "new"])?.authorizationId == "new")
-        #expect(PatKeyVaultRecord.pendingReplacement(in: family, tags: ["authorizationId": "old"]) == nil)
-        #expect(PatKeyVaultRecord.pendingReplacement(in: family, tags: nil) == nil)
-        let single = PatSelection.families([token("new", "n", ageHours: 1)])[0]
-        #expect(PatKeyVaultRecord.pendingReplacement(in: single, tags: ["authorizationId": "new"]) == nil)
-    }
-
     @Test func tagsNameTheTokenAndTheOneItReplaces() {
         let tags = PatKeyVaultRecord.tags(for: token("new", "n", ageHours: 0), replacing: token("old", "n", ageHours: 9))
         #expect(tags == ["authorizationId": "new", "displayName": "n", "replaces": "old", "createdBy": "rotate-credential"])
@@ -74,13 +47,5 @@ import Testing
         #expect(SecretStore.secretName(template: "pat-{displayName}", displayName: "CI feed/reader_1") == "pat-CI-feed-reader-1")
         #expect(SecretStore.secretName(template: "pat-{displayName}", displayName: "--ä ö--") == "pat")
         #expect(SecretStore.secretName(template: "{displayName}", displayName: String(repeating: "a", count: 300)).count == 127)
-    }
-
-    @Test func strayTokensAreUnknownSameNameAndNew() {
-        let tokens = [
-            token("known", "n", ageHours: 50), token("fresh", "N", ageHours: 0), token("other", "m", ageHours: 0),
-        ]
-        let strays = PatCreation.strays(in: tokens, displayName: "n", known: ["known"], started: now.addingTimeInterval(-60))
-        #expect(strays.map(\.authorizationId) == ["fresh"])
     }
 }

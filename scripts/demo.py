@@ -7,10 +7,13 @@ import sys
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "e2e"))
 import harness  # noqa: E402
 
+# Bold headings on a terminal only: redirected output gets no escape codes.
+BOLD, PLAIN = ("\033[1m", "\033[0m") if sys.stdout.isatty() else ("", "")
+
 
 def run(title: str, emulator: harness.Emulator, **inputs) -> harness.TaskResult:
-    print(f"\n\033[1m$ rotate-credential   # {title}\033[0m")
-    result = harness.run_task(harness.task_env(emulator, **inputs))
+    print(f"\n{BOLD}$ rotate-credential   # {title}{PLAIN}")
+    result = harness.run_task(harness.task_env(emulator, **inputs), emulator=emulator)
     for line in agent_view(result):
         print("  " + line)
     print(f"  -> exit code {result.code}")
@@ -65,7 +68,7 @@ def main() -> None:
             azureDevOpsIdentity="azureSubscription", **harness.identity_wif(emulator))
 
         state = emulator.state()
-        print("\n\033[1mWhat the emulator holds now\033[0m")
+        print(f"\n{BOLD}What the emulator holds now{PLAIN}")
         pats = [p for p in state["pats"] if p["displayName"] == "ci-feed-reader"]
         for pat in pats:
             status = "revoked" if pat.get("revoked") else "active"

@@ -12,11 +12,22 @@ struct StandardOutputSink: OutputSink {
     }
 }
 
-/// The real clock.
+/// The real clock. Every wait (retry backoff, Retry-After, replication and reconcile pauses) is
+/// multiplied by `sleepScale`; the time itself is never changed.
 struct SystemClock: WallClock {
+    var sleepScale = 1.0
+
+    /// For the end-to-end tests only: `ROTATE_CREDENTIAL_TEST_SLEEP_SCALE` (from 0.01 to 1)
+    /// shortens the waits, so a test of a retry takes a fraction of the real pause.
+    init(environment: [String: String]) {
+        if let scale = environment["ROTATE_CREDENTIAL_TEST_SLEEP_SCALE"].flatMap(Double.init), scale.isFinite {
+            sleepScale = min(1, max(0.01, scale))
+        }
+    }
+
     func now() -> Date { Date() }
     func sleep(seconds: Double) async throws {
-        try await Task.sleep(nanoseconds: UInt64(max(0, seconds) * 1_000_000_000))
+        try await Task.sleep(nanoseconds: UInt64(max(0, seconds * sleepScale) * 1_000_000_000))
     }
 }
 
@@ -47,7 +58,7 @@ struct ProcessSignals: SignalSource {
 let environment = ProcessInfo.processInfo.environment
 ProxyEnvironment.apply(from: environment)
 let runner = TaskRunner(
-    environment: environment, sink: StandardOutputSink(), clock: SystemClock(), files: LocalFileWriter(),
+    environment: environment, sink: StandardOutputSink(), clock: SystemClock(environment: environment), files: LocalFileWriter(),
     signals: ProcessSignals(),
     makeTransport: { settings in URLSessionTransport(timeout: settings.requestTimeoutSeconds) })
 let code = await runner.run(arguments: Array(CommandLine.arguments.dropFirst()))

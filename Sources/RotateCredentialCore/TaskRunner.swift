@@ -28,6 +28,7 @@ public struct TaskRunner: Sendable {
     }
 
     /// Runs with the command-line `arguments` (without the program name) and returns the exit code.
+    /// `--check-inputs` loads and validates the inputs exactly as a run does, then stops before any call.
     public func run(arguments: [String]) async -> Int32 {
         if arguments.contains("--version") {
             sink.writeLine("rotate-credential \(Version.current)")
@@ -37,7 +38,8 @@ public struct TaskRunner: Sendable {
             sink.writeLine(HelpText.text)
             return 0
         }
-        if let unknown = arguments.first {
+        let checkOnly = arguments == ["--check-inputs"]
+        if !checkOnly, let unknown = arguments.first {
             sink.writeLine("rotate-credential: unknown argument '\(unknown)'. Inputs come from INPUT_* environment variables; see --help.")
             return 2
         }
@@ -61,6 +63,10 @@ public struct TaskRunner: Sendable {
             let count = error.errors.count
             output.complete(.failed, "\(count) input error\(count == 1 ? "" : "s"); nothing was called or changed.")
             return 1
+        }
+        if checkOnly {
+            output.complete(.succeeded, "The inputs are valid for \(configuration.action.rawValue); nothing was called (--check-inputs).")
+            return 0
         }
         return await run(configuration, output: output)
     }

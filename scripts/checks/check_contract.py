@@ -7,14 +7,21 @@
 What is checked:
   (a) task.json validates against the official task schema (tasks.schema.json);
   (b) every pipelines/*.yml validates against the Azure Pipelines service schema, with the
-      RotateCredential@1 entry generated from task.json (see shared notes/pipelines-schema.md);
+      RotateCredential@1 entry generated from task.json, as an organization with the extension serves it;
   (c) the inputs given to RotateCredential@1 in pipelines exist and the required ones are set;
   (d) README.md's inputs table (between <!-- inputs:begin --> and <!-- inputs:end -->) lists
       exactly task.json's inputs, their INPUT_* variable and required flag;
   (e) versions agree: task.json, vss-extension.json and, when ROTATE_CREDENTIAL_BINARY
-      points to a built binary, `<binary> --version`.
+      points to a built binary, `<binary> --version`;
+  (f) every sample pipeline, and every snippet using the task in README.md and overview.md, passes
+      the binary's input validation (`rotate-credential --check-inputs`), with the inputs, defaults,
+      service connection and variables the agent would give the step (ROTATE_CREDENTIAL_BINARY, else
+      .build/debug/rotate-credential);
+  (g) each input of task.json shows (visibleRule) for the actions docs/inputs.md names, and each
+      group for exactly the actions for which one of its inputs shows.
 
-The schemas are read from ../shared/specs next to the repository, or from $SHARED_SPECS.
+The official schemas are copies in scripts/checks/schemas (sources and dates in SOURCES.md there);
+nothing outside the repository is read.
 jsonschema and PyYAML are used from the system when importable, else installed into
 .venv-checks (once) and the script re-runs itself with that interpreter.
 """
@@ -53,7 +60,7 @@ import unittest  # noqa: E402
 import jsonschema  # noqa: E402
 import yaml  # noqa: E402
 
-SPECS = os.environ.get("SHARED_SPECS") or os.path.join(os.path.dirname(REPO), "shared", "specs")
+SPECS = os.path.join(REPO, "scripts", "checks", "schemas")
 TASK_JSON = os.path.join(REPO, "task.json")
 EXTENSION_JSON = os.path.join(REPO, "vss-extension.json")
 README = os.path.join(REPO, "README.md")
@@ -279,6 +286,80 @@ class TaskJson(unittest.TestCase):
         self.assertTrue(os.path.isfile(os.path.join(REPO, "scripts", "handler", "run.js")))
 
 
+def rule_actions(rule, actions):
+    """The actions for which a visibleRule of the form `action = a || action = b` holds
+    (no rule: every action)."""
+    if not rule:
+        return set(actions)
+    terms = [t.strip() for t in rule.split("||")]
+    found = set()
+    for term in terms:
+        m = re.fullmatch(r"action\s*=\s*([A-Za-z0-9-]+)", term)
+        if not m:
+            raise AssertionError("visibleRule term %r is not `action = <action>`" % term)
+        found.add(m.group(1))
+    return found
+
+
+def designed_visibility(actions):
+    """docs/inputs.md's column "visible for actions" per input: `all`, `same` (as the row before),
+    or a comma-separated list of actions and wildcards such as `pat-*`."""
+    import fnmatch
+    path = os.path.join(REPO, "docs", "inputs.md")
+    visible, previous = {}, set(actions)
+    with open(path, encoding="utf-8") as f:
+        lines = f.read().splitlines()
+    header = next(i for i, line in enumerate(lines) if line.startswith("name |"))
+    columns = [c.strip() for c in lines[header].split("|")]
+    column = columns.index("visible for actions")
+    for line in lines[header + 2:]:
+        cells = [c.strip() for c in line.split("|")]
+        if len(cells) <= column or not re.fullmatch(r"[a-z][A-Za-z0-9]*", cells[0]):
+            continue
+        text = cells[column]
+        if text == "all":
+            shown = set(actions)
+        elif text == "same":
+            shown = set(previous)
+        else:
+            shown = set()
+            for pattern in [p.strip() for p in text.split(",") if p.strip()]:
+                matched = fnmatch.filter(actions, pattern)
+                if not matched:
+                    raise AssertionError("docs/inputs.md: %s names no action (%r)" % (cells[0], pattern))
+                shown.update(matched)
+        visible[cells[0]] = previous = shown
+    return visible
+
+
+class Groups(unittest.TestCase):
+    """The classic editor shows an input only for the actions that use it, and a group for exactly
+    the actions for which one of its inputs shows: no empty group, no input hidden by its group."""
+
+    def actions(self):
+        return list(next(i for i in task()["inputs"] if i["name"] == "action")["options"])
+
+    def test_g_inputs_show_for_the_actions_docs_inputs_md_names(self):
+        actions = self.actions()
+        designed = designed_visibility(actions)
+        for inp in task()["inputs"]:
+            if inp["name"] == "action":
+                continue
+            with self.subTest(input=inp["name"]):
+                self.assertEqual(sorted(designed[inp["name"]]),
+                                 sorted(rule_actions(inp.get("visibleRule"), actions)))
+
+    def test_g_each_group_shows_for_exactly_the_actions_of_its_inputs(self):
+        t = task()
+        actions = self.actions()
+        for group in t.get("groups", []):
+            members = [i for i in t["inputs"] if i.get("groupName") == group["name"]]
+            with self.subTest(group=group["name"]):
+                self.assertTrue(members, "group without inputs")
+                used = set().union(*(rule_actions(i.get("visibleRule"), actions) for i in members))
+                self.assertEqual(sorted(used), sorted(rule_actions(group.get("visibleRule"), actions)))
+
+
 class DesignTable(unittest.TestCase):
     def test_a_inputs_follow_docs_inputs_md(self):
         """task.json has exactly the inputs of docs/inputs.md, with the same required flag."""
@@ -336,6 +417,160 @@ class Pipelines(unittest.TestCase):
                         self.assertTrue(any(given.get(n) for n in names),
                                         "required input %s missing" % inp["name"])
         self.assertGreater(used, 0, "no pipeline uses %s" % task_ref(t))
+
+
+# ---------------------------------------------------------------- samples through the binary
+
+DOCS_WITH_SNIPPETS = [os.path.join(REPO, "README.md"), os.path.join(REPO, "overview.md")]
+DUMMY_GUID = "00000000-0000-4000-8000-000000000001"
+ENDPOINT_ID = "00000000-0000-4000-8000-0000000000e1"
+GUID_VARIABLES = {"INPUT_TENANTID", "INPUT_CLIENTID", "INPUT_APPLICATIONID"}
+COLLECTION = "https://dev.azure.com/contoso/"
+
+
+def fenced_blocks(path, languages):
+    """The fenced code blocks of a Markdown file in one of `languages`, as (first line, text)."""
+    with open(path, encoding="utf-8") as f:
+        text = f.read()
+    pattern = r"^```(%s)[ \t]*\n(.*?)^```" % "|".join(languages)
+    return [(text[:m.start()].count("\n") + 1, m.group(2))
+            for m in re.finditer(pattern, text, re.MULTILINE | re.DOTALL)]
+
+
+def expand(value, variable, temp_dir):
+    """Fills `$(macro)` and `<placeholder>` with what the agent (or the user) would put there."""
+    def one(match):
+        name = match.group(1) or ""
+        if name.lower() == "agent.tempdirectory":
+            return temp_dir
+        if variable in GUID_VARIABLES:
+            return DUMMY_GUID
+        return "dummy-" + (re.sub(r"[^A-Za-z0-9]+", "-", name).strip("-").lower() or "value")
+    return re.sub(r"\$\(([^)]*)\)|<[^<>\n]*>", one, value)
+
+
+def agent_environment(temp_dir):
+    """The variables the agent gives every step of a job (non-secret system variables)."""
+    return {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "SYSTEM_COLLECTIONURI": COLLECTION, "SYSTEM_TEAMFOUNDATIONCOLLECTIONURI": COLLECTION,
+        "SYSTEM_TEAMPROJECT": "Platform", "SYSTEM_HOSTTYPE": "build", "AGENT_OS": "Linux",
+        "SYSTEM_OIDCREQUESTURI": COLLECTION + DUMMY_GUID + "/_apis/distributedtask/hubs/build/plans/"
+                                 + DUMMY_GUID + "/jobs/" + DUMMY_GUID + "/oidctoken",
+        "AGENT_TEMPDIRECTORY": temp_dir,
+    }
+
+
+def task_step_environment(step, t, temp_dir):
+    """What the agent hands a RotateCredential@1 step: every input (its value, else its expanded
+    default), the job's access token, the service connection's variables, and the step's env."""
+    env = agent_environment(temp_dir)
+    env["ENDPOINT_URL_SYSTEMVSSCONNECTION"] = COLLECTION
+    env["ENDPOINT_AUTH_PARAMETER_SYSTEMVSSCONNECTION_ACCESSTOKEN"] = "dummy-job-access-token"
+    given = step.get("inputs") or {}
+    for inp in t["inputs"]:
+        value = next((given[n] for n in [inp["name"]] + inp.get("aliases", []) if n in given),
+                     inp.get("defaultValue", ""))
+        if value not in ("", None):
+            env[env_name(inp["name"])] = expand(str(value), env_name(inp["name"]), temp_dir)
+    if env.get("INPUT_AZURESUBSCRIPTION"):
+        # The agent passes the connection's id and its authorization (here: workload identity federation).
+        env["INPUT_AZURESUBSCRIPTION"] = ENDPOINT_ID
+        env.update({"ENDPOINT_URL_" + ENDPOINT_ID: "https://management.azure.com/",
+                    "ENDPOINT_AUTH_SCHEME_" + ENDPOINT_ID: "WorkloadIdentityFederation",
+                    "ENDPOINT_AUTH_PARAMETER_%s_TENANTID" % ENDPOINT_ID: DUMMY_GUID,
+                    "ENDPOINT_AUTH_PARAMETER_%s_SERVICEPRINCIPALID" % ENDPOINT_ID: DUMMY_GUID})
+    for name, value in (step.get("env") or {}).items():
+        env[name] = expand(str(value), name, temp_dir)
+    return env
+
+
+def script_step_environment(step, temp_dir):
+    """A script step that runs the binary itself: only the job's variables and the step's env."""
+    env = agent_environment(temp_dir)
+    for name, value in step["env"].items():
+        env[name] = expand(str(value), name, temp_dir)
+    return env
+
+
+def shell_environment(text, temp_dir):
+    """`export NAME=value ...` lines of a shell snippet, as the shell would set them."""
+    import shlex
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "TMPDIR": temp_dir}
+    for line in text.splitlines():
+        line = re.sub(r"<[^<>\n]*>", lambda m: "'%s'" % m.group(0), line.split("#", 1)[0])
+        words = shlex.split(line)
+        if words[:1] != ["export"]:
+            continue
+        for word in words[1:]:
+            name, _, value = word.partition("=")
+            env[name] = expand(value, name, temp_dir)
+    return env
+
+
+def sample_runs():
+    """(where, environment builder) for every use of the task in pipelines/ and in the docs."""
+    t = task()
+    ref = task_ref(t)
+    runs = []
+
+    def add_document(where, doc):
+        for step in find_task_steps(doc, ref):
+            runs.append(("%s: step %s" % (where, step.get("displayName") or step.get("name") or ref),
+                         lambda tmp, step=step: task_step_environment(step, t, tmp)))
+        for step in find_script_steps(doc):
+            runs.append(("%s: script step %s" % (where, step.get("displayName") or ""),
+                         lambda tmp, step=step: script_step_environment(step, tmp)))
+
+    for path in PIPELINES:
+        add_document(os.path.relpath(path, REPO), load_yaml(path))
+    for path in DOCS_WITH_SNIPPETS:
+        for line, text in fenced_blocks(path, ["yaml", "yml"]):
+            if ref in text:
+                add_document("%s line %d" % (os.path.basename(path), line), yaml.load(text, Loader=yaml.BaseLoader))
+        for line, text in fenced_blocks(path, ["sh", "bash", "shell"]):
+            if "INPUT_ACTION" in text:
+                runs.append(("%s line %d" % (os.path.basename(path), line),
+                             lambda tmp, text=text: shell_environment(text, tmp)))
+    return runs
+
+
+def find_script_steps(node):
+    """Script steps that run the binary: their env sets INPUT_ACTION."""
+    if isinstance(node, dict):
+        if isinstance(node.get("env"), dict) and "INPUT_ACTION" in node["env"] and "task" not in node:
+            yield node
+        for value in node.values():
+            yield from find_script_steps(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from find_script_steps(item)
+
+
+def task_binary():
+    path = os.environ.get("ROTATE_CREDENTIAL_BINARY") or os.path.join(REPO, ".build", "debug", "rotate-credential")
+    return path if os.path.isfile(path) and os.access(path, os.X_OK) else None
+
+
+class Samples(unittest.TestCase):
+    """Every sample pipeline and every snippet in README.md and overview.md passes the binary's own
+    input validation (`rotate-credential --check-inputs`: everything a run checks, no call)."""
+
+    def test_samples_pass_the_binarys_input_validation(self):
+        binary = task_binary()
+        if binary is None:
+            self.skipTest("build the task (swift build) or set ROTATE_CREDENTIAL_BINARY")
+        import tempfile
+        runs = sample_runs()
+        self.assertGreaterEqual(len([w for w, _ in runs if w.startswith("pipelines/")]), len(PIPELINES) - 1)
+        self.assertTrue(any(w.startswith("overview.md") for w, _ in runs), "overview.md has no snippet with the task")
+        self.assertTrue(any(w.startswith("README.md") for w, _ in runs), "README.md has no snippet with the task")
+        for where, environment in runs:
+            with self.subTest(where), tempfile.TemporaryDirectory(prefix="check-inputs-") as tmp:
+                out = subprocess.run([binary, "--check-inputs"], env=environment(tmp), capture_output=True,
+                                     text=True, timeout=60)
+                errors = [line for line in out.stdout.splitlines() if "type=error" in line]
+                self.assertEqual((0, []), (out.returncode, errors), out.stdout + out.stderr)
 
 
 class Readme(unittest.TestCase):

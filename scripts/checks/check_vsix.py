@@ -2,11 +2,13 @@
 """Checks the packaged extension (python3 unittest, standard library only).
 
     python3 scripts/checks/check_vsix.py -v            # newest existing dist/*.vsix
-    python3 scripts/checks/check_vsix.py -v --build    # run scripts/package first
+    python3 scripts/checks/check_vsix.py -v --build    # run scripts/package first, into a temporary folder
     RUN_PACKAGE_TEST=1 python3 scripts/checks/check_vsix.py -v   # same as --build
 
-scripts/package honours ROTATE_CREDENTIAL_BINARY (package a prebuilt binary instead of
-running swift build), so this also works with a hand-made stub binary.
+With --build the package is written to a temporary folder that is removed afterwards (dist/
+is left alone). scripts/package honours ROTATE_CREDENTIAL_BINARY (package a prebuilt binary
+instead of running the release build), so this also works with a hand-made stub binary; the
+check that the packaged binary needs no Swift runtime library then tells a debug build apart.
 
 Checks: extension.vsixmanifest parses, names the right identity and assets that exist;
 [Content_Types].xml covers every file; RotateCredential/task.json equals ./task.json;
@@ -51,11 +53,22 @@ def expected_version():
     return load_json(os.path.join(REPO, "vss-extension.json"))["version"]
 
 
-def find_vsix():
+def find_vsix(build_dir):
+    folder = os.path.join(REPO, "dist")
     if BUILD:
-        subprocess.run([os.path.join(REPO, "scripts", "package")], cwd=REPO, check=True)
-    candidates = sorted(glob.glob(os.path.join(REPO, "dist", "*.vsix")), key=os.path.getmtime)
+        folder = os.path.join(build_dir, "dist")
+        subprocess.run([os.path.join(REPO, "scripts", "package"), "--output", folder], cwd=REPO, check=True)
+    candidates = sorted(glob.glob(os.path.join(folder, "*.vsix")), key=os.path.getmtime)
     return candidates[-1] if candidates else None
+
+
+def tfx_content_type(path):
+    """What tfx-cli gives a file without an extension on Linux: `file --mime-type`, else octet-stream."""
+    if shutil.which("file"):
+        out = subprocess.run(["file", "--mime-type", "-b", path], capture_output=True, text=True)
+        if out.returncode == 0 and out.stdout.strip():
+            return out.stdout.strip()
+    return "application/octet-stream"
 
 
 def extract(vsix, dest):
@@ -71,10 +84,15 @@ def extract(vsix, dest):
 class Vsix(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.vsix = find_vsix()
-        if cls.vsix is None:
-            raise unittest.SkipTest("no dist/*.vsix: run scripts/package, or this check with --build")
         cls.tmp = tempfile.mkdtemp(prefix="check-vsix-")
+        try:
+            cls.vsix = find_vsix(cls.tmp)
+        except BaseException:
+            shutil.rmtree(cls.tmp, ignore_errors=True)
+            raise
+        if cls.vsix is None:
+            shutil.rmtree(cls.tmp, ignore_errors=True)
+            raise unittest.SkipTest("no dist/*.vsix: run scripts/package, or this check with --build")
         cls.root = os.path.join(cls.tmp, "vsix")
         extract(cls.vsix, cls.root)
         with zipfile.ZipFile(cls.vsix) as z:
@@ -86,8 +104,26 @@ class Vsix(unittest.TestCase):
     def tearDownClass(cls):
         shutil.rmtree(cls.tmp, ignore_errors=True)
 
-    def test_file_name_has_the_version(self):
-        self.assertEqual("rotate-credential-%s.vsix" % expected_version(), os.path.basename(self.vsix))
+    def test_file_name_is_the_one_tfx_writes(self):
+        # tfx: <publisher>.<extension id>-<version>.vsix, the publisher from the vsixmanifest.
+        ident = ET.parse(os.path.join(self.root, "extension.vsixmanifest")).getroot().find(
+            VSX + "Metadata/" + VSX + "Identity")
+        ext = load_json(os.path.join(REPO, "vss-extension.json"))
+        self.assertEqual(ext["id"], ident.get("Id"))
+        self.assertEqual("%s.%s-%s.vsix" % (ident.get("Publisher"), ext["id"], expected_version()),
+                         os.path.basename(self.vsix))
+
+    def test_public_flag_becomes_the_gallery_flag(self):
+        ext = load_json(os.path.join(REPO, "vss-extension.json"))
+        self.assertIn("public", ext, "vss-extension.json says whether the extension is public")
+        flags = (ET.parse(os.path.join(self.root, "extension.vsixmanifest")).getroot().findtext(
+            VSX + "Metadata/" + VSX + "GalleryFlags") or "").split()
+        self.assertEqual(ext["public"], "Public" in flags, flags)
+
+    def test_source_manifest_is_not_shipped(self):
+        # tfx builds extension.vsixmanifest and extension.vsomanifest from vss-extension.json
+        # and does not put the source manifest itself into the package.
+        self.assertNotIn("vss-extension.json", self.infos)
 
     def test_vsixmanifest(self):
         tree = ET.parse(os.path.join(self.root, "extension.vsixmanifest"))
@@ -130,6 +166,28 @@ class Vsix(unittest.TestCase):
             with self.subTest(file=name):
                 self.assertTrue(ext in defaults or "/" + name in overrides,
                                 "%s has no content type" % name)
+
+    def test_content_types_are_the_ones_tfx_gives(self):
+        root = ET.parse(os.path.join(self.root, "[Content_Types].xml")).getroot()
+        defaults = {d.get("Extension").lower(): d.get("ContentType") for d in root.iter(CT + "Default")}
+        overrides = {o.get("PartName"): o.get("ContentType") for o in root.iter(CT + "Override")}
+        for ext, kind in {".json": "application/json", ".js": "application/javascript", ".png": "image/png",
+                          ".md": "text/markdown", ".vsixmanifest": "text/xml",
+                          ".vsomanifest": "application/json"}.items():
+            self.assertEqual(kind, defaults.get(ext), ext)
+        for name in self.infos:
+            if not os.path.splitext(name)[1] and name != "[Content_Types].xml":
+                with self.subTest(file=name):
+                    self.assertEqual(tfx_content_type(os.path.join(self.root, name)), overrides.get("/" + name))
+
+    def test_binary_needs_no_swift_runtime_library(self):
+        # A release build with the static Swift runtime; a debug build links libswiftCore.so & co.
+        if shutil.which("readelf") is None or not sys.platform.startswith("linux"):
+            self.skipTest("readelf (Linux) is needed")
+        out = subprocess.run(["readelf", "-d", self.binary], capture_output=True, text=True)
+        needed = [line.split("[")[-1].rstrip("]") for line in out.stdout.splitlines() if "(NEEDED)" in line]
+        self.assertEqual([], [n for n in needed if n.startswith("libswift") or n.startswith("libFoundation")
+                              or n.startswith("libdispatch")], needed)
 
     def test_task_folder(self):
         self.assertEqual(load_json(os.path.join(REPO, "task.json")),

@@ -2,11 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import os
-import shutil
-import subprocess
-
 from harness import (Emulator, PAYMENTS_APP_ID, ENDPOINTS, TENANT_ID, VAULT, identity_client_secret, task_env)
 
 PAYMENTS_OBJECT_ID = "bbbbbbbb-0003-4000-8000-000000000003"
@@ -16,8 +11,7 @@ SECRET_NAME = "payments-prod-secret"
 def app_env(emu: Emulator, action: str, **inputs) -> dict:
     """Inputs for payments-deployer, identity rotation-automation (owner, KV officer, org member)."""
     base = dict(action=action, applicationId=PAYMENTS_APP_ID, secretName=SECRET_NAME,
-                azureDevOpsIdentity="azureSubscription", organization="contoso", project="Platform",
-                reportPath=os.path.join(os.environ.get("TMPDIR", "/tmp"), f"rc-report-{os.getpid()}.json"))
+                azureDevOpsIdentity="azureSubscription", organization="contoso", project="Platform")
     base.update(identity_client_secret())
     base.update(inputs)
     return task_env(emu, **base)

@@ -7,7 +7,7 @@ Python 3.11 standard library only.  Typical test:
 
     class RotateSpnTest(unittest.TestCase):
         def setUp(self):
-            self.emu = Emulator.shared()      # one emulator for the whole test run
+            self.emu = Emulator.shared()      # one emulator per test process (run_parallel.py: per worker)
             self.emu.reset()                  # back to the default demo world
 
         def test_rotates(self):
@@ -27,6 +27,8 @@ from __future__ import annotations
 
 import atexit
 import base64
+import contextlib
+import fcntl
 import hashlib
 import json
 import os
@@ -101,9 +103,10 @@ class Emulator:
             cmd += ["--ca-dir", self.ca_dir]
         if self.verbose:
             cmd.append("--verbose")
-        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=None if self.verbose else subprocess.DEVNULL,
-                                     text=True)
-        line = self.proc.stdout.readline()
+        with _ca_dir_lock(self.ca_dir):
+            self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE,
+                                         stderr=None if self.verbose else subprocess.DEVNULL, text=True)
+            line = self.proc.stdout.readline()
         if not line:
             raise RuntimeError(f"emulator exited before announcing itself (code {self.proc.wait()})")
         info = json.loads(line)
@@ -209,6 +212,22 @@ class Emulator:
         return json.loads(raw)["access_token"]
 
 
+@contextlib.contextmanager
+def _ca_dir_lock(ca_dir: str | None):
+    """One emulator start at a time per shared CA folder, across processes: a start creates the CA
+    when it is missing and openssl rewrites the CA's serial file (ca.srl) on every start."""
+    if not ca_dir:
+        yield
+        return
+    os.makedirs(ca_dir, mode=0o700, exist_ok=True)
+    lock = os.open(ca_dir, os.O_RDONLY)  # the folder itself is the lock: no extra file
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(lock)  # closing releases the lock
+
+
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
     def redirect_request(self, *args, **kwargs):
         return None
@@ -216,19 +235,22 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 
 # --------------------------------------------------------------------------- environment
 
+# The binary's waits in the end-to-end tests, as a fraction of the real ones (E2E_SLEEP_SCALE=1: real).
+SLEEP_SCALE = "0.2"
+
+
 def task_env(emulator: Emulator, **inputs) -> dict:
     """The environment an agent would give the task, pointed at the emulator.
     Each keyword becomes INPUT_<NAME upper>; a value of None removes that variable.
-    Keywords that already look like env names (INPUT_*, ENDPOINT_*, SYSTEM_*, AGENT_*, SECRET_*)
-    are taken verbatim, so identity_*() dicts can be splatted in."""
+    Keywords that already look like env names (INPUT_*, ENDPOINT_*, SYSTEM_*, AGENT_*, SECRET_*,
+    ROTATE_CREDENTIAL_*) are taken verbatim, so identity_*() dicts can be splatted in."""
     b = emulator.base_url
     collection = f"{b}/ado/{ORG}/"
-    tmp = tempfile.mkdtemp(prefix="rotate-e2e-agent-tmp-")
-    atexit.register(shutil.rmtree, tmp, True)
+    tmp = tempfile.mkdtemp(prefix="agent-tmp-", dir=_temp_root())
     st_job_token = _job_token(emulator)
     env = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-        "HOME": os.environ.get("HOME", tmp),
+        "HOME": tmp,  # whatever the binary (or a library in it) writes to $HOME stays in the test's folder
         "INPUT_AUTHORITYHOST": f"{b}/login",
         "INPUT_GRAPHURL": f"{b}/graph",
         "INPUT_AZUREDEVOPSURL": f"{b}/ado",
@@ -252,15 +274,29 @@ def task_env(emulator: Emulator, **inputs) -> dict:
         "AGENT_TEMPDIRECTORY": tmp,
         "AGENT_OS": "Linux",
         "BUILD_BUILDID": "4242",
+        # Every pause of the binary (retry backoff, Retry-After, replication and reconcile waits)
+        # takes this fraction of its real length; what happens, and in which order, stays the same.
+        "ROTATE_CREDENTIAL_TEST_SLEEP_SCALE": os.environ.get("E2E_SLEEP_SCALE", SLEEP_SCALE),
     }
     for k, v in inputs.items():
-        name = k if re.match(r"^(INPUT|ENDPOINT|SYSTEM|AGENT|SECRET|BUILD)_", k) else \
+        name = k if re.match(r"^(INPUT|ENDPOINT|SYSTEM|AGENT|SECRET|BUILD|ROTATE_CREDENTIAL)_", k) else \
             "INPUT_" + k.upper().replace(".", "_").replace(" ", "_")
         if v is None:
             env.pop(name, None)
         else:
             env[name] = v if isinstance(v, str) else (("true" if v else "false") if isinstance(v, bool) else str(v))
     return env
+
+
+_temp_roots: list[str] = []
+
+
+def _temp_root() -> str:
+    """One folder per test process for every agent temp folder; removed when the process ends."""
+    if not _temp_roots:
+        _temp_roots.append(tempfile.mkdtemp(prefix="rotate-e2e-"))
+        atexit.register(shutil.rmtree, _temp_roots[0], True)
+    return _temp_roots[0]
 
 
 _job_token_cache: dict[str, str] = {}
@@ -436,14 +472,15 @@ def check_all_runs_leak_free(test) -> None:
 
 
 def run_task(env: dict, binary: str | None = None, timeout: float = 120,
-             emulator: Emulator | None = None) -> TaskResult:
-    """Run the binary with exactly `env` (no argv), capture output, then leak-check it against the emulator."""
+             emulator: Emulator | None = None, args: tuple[str, ...] = ()) -> TaskResult:
+    """Run the binary with exactly `env` (and `args`, none by default), capture output, then leak-check
+    it against the emulator."""
     exe = binary or default_binary()
     if not os.path.exists(exe):
         raise FileNotFoundError(f"task binary not found: {exe} (build it or set ROTATE_CREDENTIAL_BINARY)")
     t0 = time.monotonic()
     try:
-        p = subprocess.run([exe], env=env, capture_output=True, timeout=timeout, stdin=subprocess.DEVNULL)
+        p = subprocess.run([exe, *args], env=env, capture_output=True, timeout=timeout, stdin=subprocess.DEVNULL)
         out, err, code = p.stdout.decode(errors="replace"), p.stderr.decode(errors="replace"), p.returncode
     except subprocess.TimeoutExpired as e:
         out = (e.stdout or b"").decode(errors="replace")
@@ -500,13 +537,12 @@ def find_leaks(result: TaskResult, secrets: list[str], extra: list[str] = ()) ->
     or stderr, is a leak (so it is also impossible to show it before registering it).
     Messages carry line numbers and a hash of the secret, never the secret."""
     problems = []
+    forms = {secret: _forms(secret) for secret in dict.fromkeys([*secrets, *extra])
+             if isinstance(secret, str) and len(secret) >= 6}
     for stream, text in (("stdout", result.stdout), ("stderr", result.stderr)):
         for i, line in enumerate(text.splitlines()):
             registered = _registers(line) if stream == "stdout" else None
-            for secret in dict.fromkeys([*secrets, *extra]):
-                if not isinstance(secret, str) or len(secret) < 6:
-                    continue
-                masked, b64 = _forms(secret)
+            for secret, (masked, b64) in forms.items():
                 hit = next((f for f in masked + b64 if f in line), None)
                 if hit is None:
                     continue

@@ -80,6 +80,17 @@ class BadInputTest(unittest.TestCase):
                 self.assertEqual(result.result, "Failed")
                 self.assertEqual(self.emulator.requests(), [], f"{name}: a call was made")
                 harness.assert_no_leak(self, result, self.emulator)
+                checked = harness.run_task(env, args=("--check-inputs",))
+                self.assertEqual((checked.code, checked.errors()), (1, errors), f"{name}: --check-inputs differs")
+
+    def test_check_inputs_accepts_valid_inputs_and_calls_nothing(self):
+        for identity, inputs in (("pat", PAT), ("app", APP)):
+            with self.subTest(inputs["action"]):
+                self.emulator.clear_requests()
+                env = harness.task_env(self.emulator, **{**self.identity(identity), **inputs})
+                result = harness.run_task(env, args=("--check-inputs",))
+                self.assertEqual((result.code, result.result, result.errors()), (0, "Succeeded", []), result)
+                self.assertEqual(self.emulator.requests(), [], "--check-inputs made a call")
 
     def test_all_errors_are_reported_together(self):
         env = harness.task_env(self.emulator, **{**harness.identity_pat_owner(), **PAT,
@@ -98,6 +109,9 @@ class BadInputTest(unittest.TestCase):
         self.assertEqual(result.returncode, 0)
         for item in inputs:
             self.assertIn("INPUT_" + item["name"].upper(), result.stdout)
+            line = next(x for x in result.stdout.splitlines() if x.strip().startswith("INPUT_" + item["name"].upper() + " "))
+            # Required means: the step must set it; an input with a default never has to be set.
+            self.assertEqual("Required." in line, bool(item.get("required")) and not item.get("defaultValue"), line)
 
 
 if __name__ == "__main__":

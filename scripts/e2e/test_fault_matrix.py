@@ -53,25 +53,40 @@ SCENARIOS = [
 ]
 
 
+# Each scenario's calls are split into this many tests (every PARTS-th call), so the parallel
+# runner (run_parallel.py) spreads one scenario over several workers.
+PARTS = 4
+
+
 class FaultMatrixTest(unittest.TestCase):
-    def test_every_call_with_every_fault(self):
-        emulator = harness.Emulator.shared()
+    """Tests test_<scenario>_<k>: the cells of every PARTS-th call of a scenario, from call k."""
+
+    e2e_weight = 30  # seconds, roughly: the parallel runner starts the slowest tests first
+
+    def run_scenario(self, scenario: Scenario, part: int):
         wanted = {s for s in os.environ.get("FAULT_MATRIX_SCENARIOS", "").split(",") if s}
-        cells = []
-        for scenario in SCENARIOS:
-            if wanted and scenario.name not in wanted:
-                continue
-            with self.subTest(scenario.name):
-                results = fault_matrix.Matrix(emulator, scenario).run()
-                cells += results
-                held = sum(c.holds for c in results)
-                print(f"\n{scenario.name}: {len(results)} cells, {held} hold", flush=True)
-                failures = [f"{c.call} x {c.fault}: " + "; ".join(c.problems) for c in results if not c.holds]
-                for failure in failures:
-                    print(f"  FAIL {failure}", flush=True)
-                self.assertEqual(held, len(results), f"{scenario.name}: {len(results) - held} cells do not hold:\n"
-                                 + "\n".join(failures))
-        print(f"\nfault matrix: {len(cells)} cells, {sum(c.holds for c in cells)} hold", flush=True)
+        if wanted and scenario.name not in wanted:
+            self.skipTest("not in FAULT_MATRIX_SCENARIOS")
+        results = fault_matrix.Matrix(harness.Emulator.shared(), scenario).run(part=part, parts=PARTS)
+        held = sum(c.holds for c in results)
+        print(f"\n{scenario.name} (part {part + 1} of {PARTS}): {len(results)} cells, {held} hold", flush=True)
+        failures = [f"{c.call} x {c.fault}: " + "; ".join(c.problems) for c in results if not c.holds]
+        for failure in failures:
+            print(f"  FAIL {failure}", flush=True)
+        self.assertEqual(held, len(results), f"{scenario.name}: {len(results) - held} cells do not hold:\n"
+                         + "\n".join(failures))
+
+
+def _scenario_test(scenario: Scenario, part: int):
+    def test(self):
+        self.run_scenario(scenario, part)
+    test.__doc__ = f"Every fault on every {PARTS}th call of {scenario.name}, from call {part + 1}."
+    return test
+
+
+for _scenario in SCENARIOS:
+    for _part in range(PARTS):
+        setattr(FaultMatrixTest, f"test_{_scenario.name.replace('-', '_')}_{_part + 1}", _scenario_test(_scenario, _part))
 
 
 if __name__ == "__main__":

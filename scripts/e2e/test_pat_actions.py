@@ -180,8 +180,9 @@ class PatRotateTest(PatTestCase):
     def test_uncertain_create_is_checked_then_tried_again(self):
         # The connection drops before the service handled the create: nothing was created, so
         # after checking the list the create is tried once more and the rotation completes.
+        # The client may only notice the dropped POST when its request times out: 5 s, not 60.
         self.emu.add_fault(method="POST", path=r"/tokens/pats$", drop=True, times=1)
-        res = self.run_pat("pat-rotate", tokenDisplayNames="ci-feed-reader")
+        res = self.run_pat("pat-rotate", tokenDisplayNames="ci-feed-reader", requestTimeoutSeconds=5)
         self.assertEqual(res.code, 0, res)
         self.assertIn("nothing was created", res.stdout)
         active = self.pats("ci-feed-reader")

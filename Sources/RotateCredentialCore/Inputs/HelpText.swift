@@ -5,7 +5,8 @@ enum HelpText {
             "rotate-credential \(Version.current): rotate Azure DevOps PATs, Entra app client secrets and service connections.",
             "",
             "Runs as an Azure Pipelines task or on its own (cron, container). Everything comes from the environment:",
-            "inputs as INPUT_<NAME>, as the agent passes them. No command-line arguments except --help and --version.",
+            "inputs as INPUT_<NAME>, as the agent passes them. No command-line arguments except --help, --version and",
+            "--check-inputs (validate the inputs as a run would, call nothing; exit 0 when they are valid, 1 when not).",
             "",
             "Inputs:",
         ]
@@ -14,7 +15,8 @@ enum HelpText {
             let padded = input.environmentVariable.padding(toLength: width, withPad: " ", startingAt: 0)
             var line = "  \(padded)  \(input.summary)"
             if let value = input.defaultValue { line += " Default: \(value)." }
-            if input.isRequired { line += " Required." }
+            // A required input with a default is always given (the agent passes the default).
+            if input.isRequired, input.defaultValue == nil { line += " Required." }
             if input.isSecret { line += " Secret: pass it from a secret variable." }
             lines.append(line)
         }

@@ -44,6 +44,11 @@ public struct GraphApplicationClient: Sendable {
         }
     }
 
+    /// Reads the application by its object id (one request; for re-reads after the first).
+    public func application(objectId: String) async throws(ServiceError) -> GraphApplication {
+        try await read(segment: "applications/\(objectId)", id: objectId)
+    }
+
     private func read(segment: String, id: String) async throws(ServiceError) -> GraphApplication {
         var components = URLComponents(url: base.appendingPathComponent(segment), resolvingAgainstBaseURL: false)!
         components.queryItems = [URLQueryItem(name: "$select", value: "id,appId,displayName,passwordCredentials")]

@@ -78,4 +78,15 @@ import Testing
         let lost = password("lost", startedHoursAgo: 0.1, endsInDays: 700, ours: true)
         #expect(decide(observe([old, lost], held: nil, connections: ["prod"], vault: false), policy(removes: false)) == .converged(.upToDate(lost)))
     }
+
+    @Test func noRecordNeverRemovesAndRefusesToGuessAfterALostSecret() {
+        // Key Vault records nothing: a secret of ours may be held by a connection given it by hand.
+        let old = password("old", startedHoursAgo: 2000, endsInDays: 5)
+        let ours = password("ours", startedHoursAgo: 0.1, endsInDays: 700, ours: true)
+        guard case .fail(.ambiguous) = decide(observe([old, ours], held: nil, connections: ["prod"]), policy()) else {
+            Issue.record("no record, our secret newest, an older one due: fail naming them, remove nothing")
+            return
+        }
+        #expect(decide(observe([old], held: nil, connections: ["prod"]), policy()) == .create)
+    }
 }

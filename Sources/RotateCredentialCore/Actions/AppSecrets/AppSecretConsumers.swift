@@ -22,9 +22,9 @@ struct AppSecretConsumers: Sendable {
         changes.first { if case .update(let endpoint, _) = $0 { return endpoint.name.lowercased() == name.lowercased() } else { return false } }
     }
 
-    /// Reads the application and Key Vault's current version.
-    func observe(_ applicationId: String) async throws -> AppSecretObservation {
-        let application = try await graph.application(applicationId)
+    /// Reads the application (by object id) and Key Vault's current version.
+    func observe(objectId: String) async throws -> AppSecretObservation {
+        let application = try await graph.application(objectId: objectId)
         var record: AppSecretObservation.Record?
         if let store, let secretName, let latest = try await store.latest(secretName), let keyId = latest.tags["keyId"] {
             record = .init(

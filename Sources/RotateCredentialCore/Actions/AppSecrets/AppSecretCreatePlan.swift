@@ -63,7 +63,7 @@ struct AppSecretCreatePlan: Sendable {
                     return .failure(error)
                 }
             },
-            list: { try await graph.application(objectId).passwordCredentials.filter { $0.displayName == displayName }.map(\.keyId) },
+            list: { try await graph.application(objectId: objectId).passwordCredentials.filter { $0.displayName == displayName }.map(\.keyId) },
             remove: { try await removal.remove(objectId: objectId, keyId: $0, label: "client secret keyId \($0)") })
         log.set(created: new)
         context.output.info("Added client secret \(new.credential.label).")

@@ -46,6 +46,7 @@ extension AppSecretDecision {
         } else if observation.record != nil {
             due = true  // Key Vault holds a secret that is gone
         } else {
+            if let unclear = ambiguous(observation, policy: policy, now: now) { return unclear }
             due = PasswordRetention.isRotationDue(observation.passwords, renewWithinDays: policy.renewWithinDays, now: now)
                 && !observation.passwords.contains { policy.createdThisRun.contains($0.keyId) }
         }
@@ -71,10 +72,23 @@ extension AppSecretDecision {
         return .converged(.upToDate(PasswordRetention.newest(observation.passwords)))
     }
 
+    /// No record: when the newest secret is one of ours and an older one is due, the task cannot
+    /// tell whether consumers were given ours (by hand) or it was lost by an interrupted run.
+    private static func ambiguous(_ observation: AppSecretObservation, policy: AppSecretPolicy, now: Date) -> AppSecretDecision? {
+        let ordered = PasswordRetention.newestFirst(observation.passwords)
+        guard let newest = ordered.first, policy.isOurs(newest), !policy.createdThisRun.contains(newest.keyId),
+            !isDue(newest, policy: policy, now: now), ordered.dropFirst().contains(where: { isDue($0, policy: policy, now: now) })
+        else { return nil }
+        return .fail(
+            .ambiguous(
+                credential: "Application \(observation.label)", secretName: "(the configured secretName)",
+                candidates: ordered.map { "\($0.label), expires \(DateText.of($0.endDateTime))" }))
+    }
+
     private static func orphan(
         _ observation: AppSecretObservation, held: PasswordCredential?, policy: AppSecretPolicy, now: Date
     ) -> PasswordCredential? {
-        guard observation.hasVault else { return nil }
+        guard observation.hasVault, observation.record != nil else { return nil }
         let reference = held?.startDateTime ?? observation.record?.stored ?? .distantPast
         return observation.passwords.first { password in
             guard password != held, policy.isOurs(password), !policy.createdThisRun.contains(password.keyId),

@@ -6,7 +6,7 @@ import Foundation
 struct AppSecretReconciler: Sendable {
     let consumers: AppSecretConsumers
     let policy: AppSecretPolicy
-    let applicationId: String
+    let objectId: String
     /// Rounds before the loop gives up (each round acts once).
     static let maxRounds = 12
     /// The content type of the Key Vault secret.
@@ -45,7 +45,7 @@ struct AppSecretReconciler: Sendable {
             if let created = log.created { policy.createdThisRun.insert(created.credential.keyId) }
             guard result.succeeded else { return outcome }
             do {
-                observation = try await consumers.observe(applicationId)
+                observation = try await consumers.observe(objectId: objectId)
             } catch {
                 outcome.failure = .notConverged(credential: "application \(observation.label)", rounds: round, last: "\(error)")
                 return outcome

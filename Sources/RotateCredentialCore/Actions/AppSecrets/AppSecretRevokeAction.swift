@@ -12,24 +12,11 @@ struct AppSecretRevokeAction: TaskAction {
             throw RotationFailure.missingInput("applicationId and an Azure identity (azureSubscription) are required.")
         }
         let graph = GraphApplicationClient(context: context.services, credential: identity)
-        let now = context.clock.now()
+        let now = context.serviceNow
         let application = try await graph.application(applicationId)
         output.info("Application \(application.label) has \(application.passwordCredentials.count) client secret(s).")
 
-        var protected: Set<String> = []
-        if let newest = PasswordRetention.newestFirst(application.passwordCredentials).first {
-            protected.insert(newest.keyId)
-        }
-        if let vault = context.keyVault(), let secretName = configuration.keyVault?.secretNameTemplate {
-            if let latest = try await SecretStore(keyVault: vault).latest(secretName) {
-                if let keyId = latest.tags["keyId"] {
-                    protected.insert(keyId)
-                    output.info("Key Vault secret '\(secretName)' holds client secret keyId \(keyId); it is kept.")
-                } else {
-                    output.warning("Key Vault secret '\(secretName)' has no keyId tag, so this task cannot tell which client secret it holds; only the retention rule protects it.")
-                }
-            }
-        }
+        let protected = try await protectedKeyIds(application, context: context)
         let removals = PasswordRetention(keepSecrets: options.keepSecrets, graceHours: options.graceHours)
             .removals(from: application.passwordCredentials, now: now, protected: protected)
         var report = AppSecretReport(
@@ -62,7 +49,23 @@ struct AppSecretRevokeAction: TaskAction {
             summary.append("- \(verb) client secret \(password.label)")
         }
         return ActionResult(
-            changed: true, summaryMarkdown: summary.joined(separator: "\n") + "\n",
+            changed: !removed.isEmpty, summaryMarkdown: summary.joined(separator: "\n") + "\n",
             failures: outcome.succeeded ? [] : [outcome])
+    }
+
+    /// The newest secret and the one Key Vault's latest version holds (its `keyId` tag).
+    private func protectedKeyIds(_ application: GraphApplication, context: ActionContext) async throws -> Set<String> {
+        var protected: Set<String> = []
+        if let newest = PasswordRetention.newest(application.passwordCredentials) { protected.insert(newest.keyId) }
+        guard let vault = context.keyVault(), let secretName = context.configuration.keyVault?.secretNameTemplate,
+            let latest = try await SecretStore(keyVault: vault).latest(secretName)
+        else { return protected }
+        if let keyId = latest.tags["keyId"] {
+            protected.insert(keyId)
+            context.output.info("Key Vault secret '\(secretName)' holds client secret keyId \(keyId); it is kept.")
+        } else {
+            context.output.warning("Key Vault secret '\(secretName)' has no keyId tag, so this task cannot tell which client secret it holds; only the retention rule protects it.")
+        }
+        return protected
     }
 }

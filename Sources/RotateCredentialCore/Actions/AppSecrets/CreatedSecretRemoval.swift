@@ -32,7 +32,7 @@ struct CreatedSecretRemoval: Sendable {
         }
         for wait in Self.readWaits {
             if wait > 0 { try await clock.sleep(seconds: wait) }
-            let application = try await graph.application(objectId)
+            let application = try await graph.application(objectId: objectId)
             if !application.passwordCredentials.contains(where: { $0.keyId.lowercased() == keyId.lowercased() }) {
                 output.info("\(label) is gone (the application no longer lists it).")
                 return

@@ -23,7 +23,7 @@ struct SecretReplicationWait: Sendable {
     /// Accepted token requests in a row that count as proof.
     static let acceptedInARow = 3
     /// Seconds between the proving requests.
-    static let spacingSeconds = 1.0
+    static let spacingSeconds = 0.5
 
     /// Waits until `secret` of application `appId` in `tenantId` obtains tokens reliably.
     func waitUntilWorks(tenantId: String, appId: String, secret: Secret) async throws {

@@ -26,30 +26,7 @@ struct PatRenewAction: TaskAction {
             await renew(token, to: requested, support: support)
         }
 
-        var renewed: [PersonalAccessToken] = []
-        for (token, result) in zip(due, results) {
-            var entry = PatReportEntry(token, now: now, outcome: "renewed")
-            entry.requestedValidTo = requested
-            switch result {
-            case .failure(let error):
-                entry.outcome = "failed"
-                entry.detail = "\(error)"
-            case .success(nil):
-                entry.outcome = "would renew"
-            case .success(let result?):
-                renewed.append(result)
-                entry.newAuthorizationId = result.authorizationId
-                entry.newValidTo = result.validTo
-                if result.validTo < requested.addingTimeInterval(-60) {
-                    let message = "PAT '\(token.displayName)' (\(token.authorizationId)) was renewed to \(Timestamp.format(result.validTo)) only, not \(Timestamp.format(requested)) as asked: the organization's maximum PAT lifetime shortened it."
-                    context.output.warning(message)
-                    entry.detail = "clamped by the service's maximum lifetime"
-                } else {
-                    context.output.info("PAT '\(token.displayName)' (\(token.authorizationId)) now expires \(support.describe(result.validTo)).")
-                }
-            }
-            entries[token.authorizationId] = entry
-        }
+        let renewed = record(zip(due, results), requested: requested, now: now, support: support, into: &entries)
         if renewed.count == 1, let only = renewed.first {
             context.output.setVariable("authorizationId", only.authorizationId)
             context.output.setVariable("expiresOn", Timestamp.format(only.validTo))
@@ -82,5 +59,37 @@ struct PatRenewAction: TaskAction {
         } catch {
             return .failure(error)
         }
+    }
+
+    /// Report entries and warnings for the renewals; returns the renewed tokens.
+    private func record(
+        _ pairs: Zip2Sequence<[PersonalAccessToken], [Result<PersonalAccessToken?, any Error>]>, requested: Date, now: Date,
+        support: PatActionSupport, into entries: inout [String: PatReportEntry]
+    ) -> [PersonalAccessToken] {
+        var renewed: [PersonalAccessToken] = []
+        for (token, result) in pairs {
+            var entry = PatReportEntry(token, now: now, outcome: "renewed")
+            entry.requestedValidTo = requested
+            switch result {
+            case .failure(let error):
+                entry.outcome = "failed"
+                entry.detail = "\(error)"
+            case .success(nil):
+                entry.outcome = "would renew"
+            case .success(let result?):
+                renewed.append(result)
+                entry.newAuthorizationId = result.authorizationId
+                entry.newValidTo = result.validTo
+                if result.validTo < requested.addingTimeInterval(-60) {
+                    let message = "PAT '\(token.displayName)' (\(token.authorizationId)) was renewed to \(Timestamp.format(result.validTo)) only, not \(Timestamp.format(requested)) as asked: the organization's maximum PAT lifetime shortened it."
+                    support.output.warning(message)
+                    entry.detail = "clamped by the service's maximum lifetime"
+                } else {
+                    support.output.info("PAT '\(token.displayName)' (\(token.authorizationId)) now expires \(support.describe(result.validTo)).")
+                }
+            }
+            entries[token.authorizationId] = entry
+        }
+        return renewed
     }
 }

@@ -1,0 +1,422 @@
+"""The interruption matrix (issue #10): every run converges.
+
+For pat-rotate, pat-create, app-secret-rotate, app-secret-create and service-connection-update, the
+emulator holds task request k (`before`: the service never saw it; `after`: it was processed but its
+answer never arrives), the test stops the binary there (SIGKILL; a second pass with SIGTERM, which the
+binary handles: finish the call in flight, undo what must not linger, exit non-zero), then runs the same
+action again. After that re-run:
+
+- Key Vault's current version and each listed connection hold the same live credential with more than
+  renewWithinDays left;
+- no credential created by the task is live and held by nobody (no consumer), or the run failed;
+- the re-run's exit code is 0 exactly when both hold;
+- a second re-run changes nothing.
+
+Also: a one-time 403 on a connection's PUT (run 1 fails, run 2 brings the connection up to date), the
+emulator's clock ±15 minutes off the binary's, and SIGINT through the Node handler (scripts/handler/run.js).
+Cells run in parallel, one emulator per worker; the matrix's size and time are printed.
+Set INTERRUPTION_MATRIX=quick to run only the SIGKILL pass, INTERRUPTION_MATRIX_ACTIONS=pat-rotate,... to
+run some actions only."""
+
+from __future__ import annotations
+
+import json
+import os
+import queue
+import shutil
+import signal
+import subprocess
+import tempfile
+import threading
+import time
+import unittest
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+from harness import (Emulator, default_binary, identity_client_secret, identity_pat_owner, run_task, stable_ca_dir,
+                     task_env)
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+FIXTURE = os.path.join(ROOT, "scripts", "emulator", "default_fixture.json")
+CI = "ffffffff-0001-4000-8000-000000000001"
+PAYMENTS_APP = "aaaaaaaa-0003-4000-8000-000000000003"
+PAYMENTS_SECRET = "payments-prod-secret"
+PROD_ENDPOINT = "eeeeeeee-0001-4000-8000-000000000001"
+RENEW_DAYS = 7
+WRITES = ("POST", "PUT", "PATCH", "DELETE")
+
+
+def parse(ts) -> datetime:
+    if isinstance(ts, (int, float)):
+        return datetime.fromtimestamp(ts, timezone.utc)
+    ts = ts.replace("Z", "+00:00")
+    if "." in ts:
+        head, rest = ts.split(".", 1)
+        digits = rest[:len(rest) - len(rest.lstrip("0123456789"))]
+        ts = head + "." + digits[:6].ljust(6, "0") + rest[len(digits):]
+    return datetime.fromisoformat(ts)
+
+
+def base_fixture(offset: float = 0) -> dict:
+    """The default world, with Key Vault holding ci-feed-reader's current token (a managed PAT family)."""
+    with open(FIXTURE, encoding="utf-8") as f:
+        fixture = json.load(f)
+    ci = next(p for p in fixture["pats"] if p["authorizationId"] == CI)
+    vault = fixture["vaults"][0]
+    vault["secrets"]["pat-ci-feed-reader"] = [{
+        "value": ci["token"], "contentType": "application/vnd.azure-devops.pat", "created": "-27d",
+        "tags": {"authorizationId": CI, "displayName": "ci-feed-reader", "createdBy": "rotate-credential"}}]
+    if offset:
+        fixture["clockOffsetSeconds"] = offset
+    return fixture
+
+
+@dataclass
+class Scenario:
+    action: str
+    inputs: dict
+    kind: str  # "pat" or "app"
+    connections: list = field(default_factory=list)
+
+
+def scenarios() -> list[Scenario]:
+    pat = dict(tokenDisplayNames="ci-feed-reader", renewWithinDays=RENEW_DAYS, **identity_pat_owner())
+    app = dict(applicationId=PAYMENTS_APP, secretName=PAYMENTS_SECRET, azureDevOpsIdentity="azureSubscription",
+               organization="contoso", project="Platform", renewWithinDays=RENEW_DAYS, replicationTimeoutSeconds=20,
+               serviceConnections="payments-prod", **identity_client_secret())
+    wanted = {a for a in os.environ.get("INTERRUPTION_MATRIX_ACTIONS", "").split(",") if a}
+    return [s for s in [
+        Scenario("pat-rotate", pat, "pat"),
+        Scenario("pat-create", pat, "pat"),
+        Scenario("app-secret-rotate", app, "app", ["payments-prod"]),
+        Scenario("app-secret-create", app, "app", ["payments-prod"]),
+        Scenario("service-connection-update", app, "app", ["payments-prod"]),
+    ] if not wanted or s.action in wanted]
+
+
+class World:
+    """One emulator (one per worker) and what the tests read from it."""
+
+    def __init__(self):
+        for attempt in range(3):  # another suite may be writing the shared CA directory right now
+            try:
+                self.emu = Emulator(ca_dir=stable_ca_dir()).start()
+                break
+            except RuntimeError:
+                if attempt == 2:
+                    raise
+                time.sleep(1 + attempt)
+        self.fixture_ids: set = set()
+
+    def reset(self, offset: float = 0) -> None:
+        fixture = base_fixture(offset)
+        self.emu.reset(fixture)
+        self.fixture_ids = {p["authorizationId"] for p in fixture["pats"]}
+        self.fixture_ids |= {c["keyId"] for a in fixture["apps"] for c in a.get("passwordCredentials", [])}
+
+    def env(self, scenario: Scenario, **extra) -> dict:
+        return task_env(self.emu, action=scenario.action, **{**scenario.inputs, **extra})
+
+    def task_requests(self) -> list:
+        return [r for r in self.emu.requests() if "/_emulator" not in r["path"]]
+
+    def writes(self) -> list:
+        return [f'{r["method"]} {r["path"]}' for r in self.task_requests()
+                if r["method"] in WRITES and "/oauth2/" not in r["path"] and "/oidctoken" not in r["path"]]
+
+    # ---- convergence
+    def problems(self, scenario: Scenario) -> list[str]:
+        state = self.emu.state()
+        return self._pat_problems(state) if scenario.kind == "pat" else self._app_problems(state, scenario)
+
+    def _latest(self, state: dict, name: str) -> dict | None:
+        vault = next(v for v in state["vaults"] if v["name"] == "kv-rotation") if isinstance(state["vaults"], list) \
+            else state["vaults"]["kv-rotation"]
+        versions = [v for v in vault["secrets"].get(name, []) if v.get("enabled", True)]
+        return versions[-1] if versions else None
+
+    def _pat_problems(self, state: dict) -> list[str]:
+        now = datetime.now(timezone.utc)
+        live = [p for p in state["pats"] if p["displayName"] == "ci-feed-reader" and not p["revoked"]
+                and parse(p["validTo"]) > now]
+        latest = self._latest(state, "pat-ci-feed-reader")
+        held = next((p for p in live if latest and p["token"] == latest["value"]), None)
+        problems = []
+        if held is None:
+            problems.append("Key Vault holds no live ci-feed-reader token")
+        elif (parse(held["validTo"]) - now).days <= RENEW_DAYS:
+            problems.append(f"Key Vault holds {held['authorizationId']}, within renewWithinDays")
+        for p in live:
+            if p["authorizationId"] not in self.fixture_ids and p is not held:
+                problems.append(f"task-created token {p['authorizationId']} is live and held by nobody")
+        return problems
+
+    def _app_problems(self, state: dict, scenario: Scenario) -> list[str]:
+        now = datetime.now(timezone.utc)
+        app = next(a for a in state["apps"] if a["appId"] == PAYMENTS_APP)
+        passwords = app["passwordCredentials"]
+        latest = self._latest(state, PAYMENTS_SECRET)
+        held = next((p for p in passwords if latest and p["secretText"] == latest["value"]), None)
+        problems = []
+        if held is None:
+            problems.append("Key Vault holds no live client secret of payments-deployer")
+        elif (parse(held["endDateTime"]) - now).days <= RENEW_DAYS and scenario.action != "service-connection-update":
+            problems.append(f"Key Vault holds {held['keyId']}, within renewWithinDays")
+        endpoints = state["endpoints"] if isinstance(state["endpoints"], list) else list(state["endpoints"].values())
+        for name in scenario.connections:
+            body = next(e.get("body", e) for e in endpoints if e.get("body", e)["name"] == name)
+            if latest is None or body["authorization"]["parameters"].get("serviceprincipalkey") != latest["value"]:
+                problems.append(f"service connection {name} does not hold Key Vault's current value")
+        for p in passwords:
+            if p["keyId"] not in self.fixture_ids and p is not held:
+                problems.append(f"task-created client secret {p['keyId']} is live and held by nobody")
+        return problems
+
+    def stop(self) -> None:
+        self.emu.stop()
+
+
+@dataclass
+class Cell:
+    scenario: Scenario
+    k: int
+    when: str
+    how: str  # "SIGKILL" or "SIGTERM"
+    offset: float = 0
+
+    def __str__(self) -> str:
+        skew = f" skew {self.offset:+.0f}s" if self.offset else ""
+        return f"{self.scenario.action} {self.how} {self.when} #{self.k}{skew}"
+
+
+def interrupted_run(world: World, cell: Cell) -> str:
+    """Arms the hold, starts the binary, stops it when the hold is reached; returns what happened."""
+    world.emu._control("POST", "/hold", {"request": cell.k, "when": cell.when})
+    proc = subprocess.Popen([default_binary()], env=world.env(cell.scenario), stdin=subprocess.DEVNULL,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if world.emu._control("GET", "/held").get("held"):
+                break
+            if proc.poll() is not None:
+                return f"finished (code {proc.returncode}) before request {cell.k}"
+            time.sleep(0.02)
+        else:
+            return "the hold was never reached"
+        if cell.how == "SIGKILL":
+            proc.kill()
+            proc.wait(timeout=30)
+            world.emu._control("POST", "/release")
+        else:
+            proc.send_signal(signal.SIGTERM)
+            time.sleep(0.05)
+            world.emu._control("POST", "/release")
+            proc.wait(timeout=90)
+            if proc.returncode == 0:
+                return "SIGTERM ignored: exit code 0"
+        return f"stopped (code {proc.returncode})"
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        world.emu._control("POST", "/hold", {"request": 0})
+
+
+def check_convergence(world: World, cell: Cell) -> tuple[list[str], bool]:
+    """The re-run converges (exit 0 exactly when the desired state holds); a second re-run changes nothing.
+    Returns the failures and whether the re-run ended in the desired state."""
+    first = interrupted_run(world, cell)
+    if first.startswith("SIGTERM ignored") or first.startswith("the hold"):
+        return [f"{cell}: {first}"], False
+    again = run_task(world.env(cell.scenario), emulator=world.emu)
+    problems = world.problems(cell.scenario)
+    failures = []
+    if (again.code == 0) != (not problems):
+        failures.append(f"{cell}: re-run exit {again.code} but state problems {problems}: "
+                        f"{' | '.join(again.errors())[:600]}")
+    world.emu.clear_requests()
+    third = run_task(world.env(cell.scenario), emulator=world.emu)
+    if again.code == 0 and (third.code != 0 or world.writes()):
+        failures.append(f"{cell}: second re-run exit {third.code}, changed {world.writes()}")
+    return failures, again.code == 0
+
+
+def baseline(world: World, scenario: Scenario, offset: float = 0) -> list[dict]:
+    """The task requests of an undisturbed run, in order (the matrix's k range)."""
+    world.reset(offset)
+    world.emu.clear_requests()
+    res = run_task(world.env(scenario), emulator=world.emu)
+    if res.code != 0:
+        raise AssertionError(f"baseline {scenario.action} failed: {res}")
+    return world.task_requests()
+
+
+def is_change(request: dict) -> bool:
+    """A request that changes state (a token request does not)."""
+    return request["method"] in WRITES and "/oauth2/" not in request["path"]
+
+
+def cells_for(scenario: Scenario, requests: list[dict], quick: bool) -> list[Cell]:
+    """Every boundary stopped before (SIGKILL); every change also after (SIGKILL), and both with SIGTERM.
+    Stopping after a read or a token request is the same as stopping before the next request."""
+    cells = []
+    for k, request in enumerate(requests, 1):
+        cells.append(Cell(scenario, k, "before", "SIGKILL"))
+        if is_change(request):
+            cells.append(Cell(scenario, k, "after", "SIGKILL"))
+            if not quick:
+                cells += [Cell(scenario, k, "before", "SIGTERM"), Cell(scenario, k, "after", "SIGTERM")]
+    return cells
+
+
+def run_cells(cells: list[Cell], workers: int) -> tuple[list[str], int]:
+    """Runs cells on `workers` emulators in parallel; returns every failure and how many re-runs converged."""
+    todo: queue.Queue = queue.Queue()
+    for cell in cells:
+        todo.put(cell)
+    failures: list[str] = []
+    converged = [0]
+    lock = threading.Lock()
+
+    def worker():
+        world = World()
+        try:
+            while True:
+                try:
+                    cell = todo.get_nowait()
+                except queue.Empty:
+                    return
+                world.reset(cell.offset)
+                try:
+                    found, done = check_convergence(world, cell)
+                except Exception as exc:  # a broken cell is a failure, not a crash of the matrix
+                    found, done = [f"{cell}: {exc!r}"], False
+                with lock:
+                    failures.extend(found)
+                    converged[0] += done
+        finally:
+            world.stop()
+
+    threads = [threading.Thread(target=worker) for _ in range(workers)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return failures, converged[0]
+
+
+class InterruptionMatrixTest(unittest.TestCase):
+    e2e_weight = 150  # seconds: run_parallel starts it first
+    @classmethod
+    def setUpClass(cls):
+        cls.world = World()
+        cls.workers = max(2, min(4, os.cpu_count() or 2))
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.world.stop()
+
+    def test_every_interruption_converges(self):
+        started = time.monotonic()
+        cells: list[Cell] = []
+        quick = os.environ.get("INTERRUPTION_MATRIX") == "quick"
+        for scenario in scenarios():
+            cells += cells_for(scenario, baseline(self.world, scenario), quick)
+        failures, converged = run_cells(cells, self.workers)
+        print(f"\ninterruption matrix: {len(cells)} cells on {self.workers} workers in "
+              f"{time.monotonic() - started:.0f} s; {converged} re-runs converged, {len(failures)} cells failed")
+        self.assertEqual(failures, [], "\n".join(failures[:20]))
+
+    def test_clock_skew_of_fifteen_minutes(self):
+        started = time.monotonic()
+        cells = []
+        for offset in (-900, 900):
+            for scenario in scenarios():
+                if scenario.action not in ("pat-rotate", "pat-create", "app-secret-rotate"):
+                    continue
+                requests = baseline(self.world, scenario, offset)
+                cells += [Cell(scenario, k, "after", "SIGKILL", offset)
+                          for k, request in enumerate(requests, 1) if is_change(request)]
+        failures, converged = run_cells(cells, self.workers)
+        print(f"\nclock-skew matrix: {len(cells)} cells in {time.monotonic() - started:.0f} s; {converged} converged")
+        self.assertEqual(failures, [], "\n".join(failures[:20]))
+
+    def test_uncertain_create_with_skewed_clock_is_recognised(self):
+        for offset in (-900, 900):
+            for action, path in (("pat-rotate", r"/tokens/pats$"), ("app-secret-rotate", r"/addPassword$")):
+                with self.subTest(offset=offset, action=action):
+                    scenario = next(s for s in scenarios() if s.action == action)
+                    self.world.reset(offset)
+                    self.world.emu.add_fault(method="POST", path=path, delaySeconds=2, times=1)
+                    res = run_task(self.world.env(scenario, requestTimeoutSeconds=1), emulator=self.world.emu)
+                    self.assertEqual(res.code, 0, str(res))
+                    self.assertEqual(self.world.problems(scenario), [])
+
+    def test_one_time_403_on_a_connection_is_fixed_by_the_next_run(self):
+        for scenario in scenarios():
+            if scenario.kind != "app":
+                continue
+            with self.subTest(action=scenario.action):
+                self.world.reset()
+                self.world.emu.add_fault(method="PUT", path=f"/serviceendpoint/endpoints/{PROD_ENDPOINT}", status=403,
+                                         times=1, body={"message": "Access denied", "typeKey": "AccessCheckException"})
+                first = run_task(self.world.env(scenario), emulator=self.world.emu)
+                self.assertEqual(first.code, 1, str(first))
+                second = run_task(self.world.env(scenario), emulator=self.world.emu)
+                self.assertEqual(second.code, 0, str(second))
+                self.assertEqual(self.world.problems(scenario), [])
+                self.world.emu.clear_requests()
+                third = run_task(self.world.env(scenario), emulator=self.world.emu)
+                self.assertEqual((third.code, self.world.writes()), (0, []))
+
+    def test_dry_runs_set_changed_false_and_write_nothing(self):
+        for scenario in scenarios():
+            with self.subTest(action=scenario.action):
+                self.world.reset()
+                self.world.emu.clear_requests()
+                res = run_task(self.world.env(scenario, dryRun=True), emulator=self.world.emu)
+                self.assertEqual(res.code, 0, str(res))
+                self.assertEqual(res.outputs().get("changed"), "false")
+                self.assertEqual(self.world.writes(), [])
+
+    @unittest.skipUnless(shutil.which("node"), "node is not installed")
+    def test_sigint_through_the_node_handler_undoes_and_the_next_run_finishes(self):
+        scenario = next(s for s in scenarios() if s.action == "pat-rotate")
+        self.world.reset()
+        self.world.emu.clear_requests()
+        run_task(self.world.env(scenario), emulator=self.world.emu)
+        create = next(i for i, r in enumerate(self.world.task_requests(), 1)
+                      if r["method"] == "POST" and r["path"].endswith("/tokens/pats"))
+        self.world.reset()
+        handler = tempfile.mkdtemp(prefix="rc-handler-")
+        self.addCleanup(shutil.rmtree, handler, True)
+        shutil.copy(os.path.join(ROOT, "scripts", "handler", "run.js"), handler)
+        arch = {"x86_64": "x64", "aarch64": "arm64", "arm64": "arm64"}[os.uname().machine]
+        platform = {"linux": "linux", "darwin": "darwin"}[os.uname().sysname.lower()]
+        os.makedirs(os.path.join(handler, "bin", f"{platform}-{arch}"))
+        os.symlink(default_binary(), os.path.join(handler, "bin", f"{platform}-{arch}", "rotate-credential"))
+        self.world.emu._control("POST", "/hold", {"request": create, "when": "after"})
+        proc = subprocess.Popen(["node", os.path.join(handler, "run.js")], env=self.world.env(scenario),
+                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, text=True)
+        deadline = time.monotonic() + 60
+        while not self.world.emu._control("GET", "/held").get("held") and time.monotonic() < deadline:
+            time.sleep(0.02)
+        proc.send_signal(signal.SIGINT)
+        time.sleep(0.2)
+        self.world.emu._control("POST", "/release")
+        out, _ = proc.communicate(timeout=90)
+        self.world.emu._control("POST", "/hold", {"request": 0})
+        self.assertNotEqual(proc.returncode, 0, out)
+        self.assertIn("SIGINT received", out)
+        self.assertIn("Undone: revoke the new PAT", out)
+        live = [p for p in self.world.emu.state()["pats"] if p["displayName"] == "ci-feed-reader" and not p["revoked"]]
+        self.assertEqual([p["authorizationId"] for p in live], [CI], "the unstored new token was revoked")
+        again = run_task(self.world.env(scenario), emulator=self.world.emu)
+        self.assertEqual(again.code, 0, str(again))
+        self.assertEqual(self.world.problems(scenario), [])
+
+
+if __name__ == "__main__":
+    unittest.main()

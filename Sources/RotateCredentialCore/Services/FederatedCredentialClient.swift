@@ -24,7 +24,8 @@ public struct FederatedCredentialClient: Sendable {
     /// The credentials of the application with object id `objectId`.
     public func list(objectId: String) async throws(ServiceError) -> [FederatedIdentityCredential] {
         let request = HTTPRequest(
-            .get, url(objectId), service: .graph, operation: "list the federated credentials of application \(objectId)")
+            .get, url(objectId), service: .graph, operation: "list the federated credentials of application \(objectId)"
+        )
         return try await context.http.json(Page.self, request, authorization: try await authorization()).value
     }
 
@@ -39,7 +40,8 @@ public struct FederatedCredentialClient: Sendable {
         let request = HTTPRequest(
             .post, url(objectId), service: .graph, operation: "create \(new.label) on application \(objectId)",
             headers: ["Content-Type": "application/json"], body: data)
-        return try await context.http.json(FederatedIdentityCredential.self, request, authorization: try await authorization())
+        return try await context.http.json(
+            FederatedIdentityCredential.self, request, authorization: try await authorization())
     }
 
     /// Deletes credential `id` of application `objectId`; one already gone counts as deleted.
@@ -49,7 +51,7 @@ public struct FederatedCredentialClient: Sendable {
             operation: "delete federated credential \(id) of application \(objectId)", isIdempotent: true)
         do {
             _ = try await context.http.send(request, authorization: try await authorization())
-        } catch where error.kind == .notFound {
+        } catch  where error.kind == .notFound {
             return
         }
     }

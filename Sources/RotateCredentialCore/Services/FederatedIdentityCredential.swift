@@ -24,7 +24,10 @@ public struct FederatedIdentityCredential: Sendable, Codable, Equatable {
     public static let entraAudience = "api://AzureADTokenExchange"
 
     /// Creates a credential.
-    public init(id: String? = nil, name: String, issuer: String, subject: String, audiences: [String] = [entraAudience], description: String? = nil) {
+    public init(
+        id: String? = nil, name: String, issuer: String, subject: String, audiences: [String] = [entraAudience],
+        description: String? = nil
+    ) {
         self.id = id
         self.name = name
         self.issuer = issuer

@@ -3,9 +3,13 @@ import Foundation
 /// What a connection says about workload identity federation.
 extension ServiceEndpoint {
     /// `authorization.parameters.workloadIdentityFederationIssuer`, as Azure DevOps states it.
-    public var federationIssuer: String? { parameter("workloadIdentityFederationIssuer").flatMap { $0.isEmpty ? nil : $0 } }
+    public var federationIssuer: String? {
+        parameter("workloadIdentityFederationIssuer").flatMap { $0.isEmpty ? nil : $0 }
+    }
     /// `authorization.parameters.workloadIdentityFederationSubject`, as Azure DevOps states it.
-    public var federationSubject: String? { parameter("workloadIdentityFederationSubject").flatMap { $0.isEmpty ? nil : $0 } }
+    public var federationSubject: String? {
+        parameter("workloadIdentityFederationSubject").flatMap { $0.isEmpty ? nil : $0 }
+    }
     /// `type` (`azurerm` for Azure Resource Manager).
     public var type: String { body["type"]?.stringValue ?? "" }
     /// `url`: for an AzureRM connection, the Resource Manager endpoint it deploys to.

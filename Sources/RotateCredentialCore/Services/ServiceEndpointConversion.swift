@@ -30,13 +30,15 @@ extension ServiceEndpointClient {
         }
         let request = HTTPRequest(
             .put,
-            url(["_apis", "serviceendpoint", "endpoints", endpoint.id], query: [URLQueryItem(name: "operation", value: "ConvertAuthenticationScheme")]),
+            url(
+                ["_apis", "serviceendpoint", "endpoints", endpoint.id],
+                query: [URLQueryItem(name: "operation", value: "ConvertAuthenticationScheme")]),
             service: .azureDevOps, operation: "convert service connection '\(endpoint.name)' to \(scheme)",
             headers: ["Content-Type": "application/json"], body: try! JSON.encoder().encode(body))
         do {
             let value = try await context.http.json(JSONValue.self, request, authorization: try await authorization())
             return ServiceEndpoint(value)
-        } catch where error.kind == .permission {
+        } catch  where error.kind == .permission {
             var error = error
             error.advice = permissionAdvice(endpoint.name)
             throw error
@@ -50,7 +52,8 @@ extension ServiceEndpointClient {
         let request = HTTPRequest(
             .get, url([project, "_apis", "serviceendpoint", "endpoints"], query: query), service: .azureDevOps,
             operation: "list the service connections of project \(project)")
-        return try await context.http.json(Page.self, request, authorization: try await authorization()).value.map(ServiceEndpoint.init)
+        return try await context.http.json(Page.self, request, authorization: try await authorization()).value.map(
+            ServiceEndpoint.init)
     }
 
     /// The names of the projects the identity can list (Core - Projects - List).
@@ -59,7 +62,8 @@ extension ServiceEndpointClient {
         struct Page: Decodable { var value: [Project] }
         let request = HTTPRequest(
             .get, url(["_apis", "projects"]), service: .azureDevOps, operation: "list the projects of the organization")
-        return try await context.http.json(Page.self, request, authorization: try await authorization()).value.map(\.name)
+        return try await context.http.json(Page.self, request, authorization: try await authorization()).value.map(
+            \.name)
     }
 
     /// A client for another project with the same identity.

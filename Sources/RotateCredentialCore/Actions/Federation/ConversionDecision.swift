@@ -17,23 +17,33 @@ public enum ConversionDecision: Sendable, Equatable {
     /// connections only; "You can't convert cross-project service connections").
     public static func decide(_ endpoint: ServiceEndpoint, convertAutomatic: Bool) -> ConversionDecision {
         guard endpoint.type.lowercased() == "azurerm" else {
-            return .refuse("its type is '\(endpoint.type)'; only Azure Resource Manager (azurerm) connections can use workload identity federation.")
+            return .refuse(
+                "its type is '\(endpoint.type)'; only Azure Resource Manager (azurerm) connections can use workload identity federation."
+            )
         }
         if endpoint.isWorkloadIdentityFederation {
             guard let issuer = endpoint.federationIssuer else { return .federated }
             return FederationIssuer(issuer) == .azureDevOps ? .moveIssuer : .federated
         }
         guard endpoint.scheme.lowercased() == "serviceprincipal" else {
-            return .refuse("its authorization scheme is '\(endpoint.scheme)'; only a service principal with a client secret is converted.")
+            return .refuse(
+                "its authorization scheme is '\(endpoint.scheme)'; only a service principal with a client secret is converted."
+            )
         }
         guard endpoint.usesClientSecret else {
-            return .refuse("it authenticates with a certificate (\(endpoint.authenticationType ?? "")), not a client secret; this task converts secret-based connections only.")
+            return .refuse(
+                "it authenticates with a certificate (\(endpoint.authenticationType ?? "")), not a client secret; this task converts secret-based connections only."
+            )
         }
         if endpoint.isSharedAcrossProjects {
-            return .refuse("it is shared with other projects, and Azure DevOps does not convert cross-project connections. Stop sharing it, or create a federated connection per project.")
+            return .refuse(
+                "it is shared with other projects, and Azure DevOps does not convert cross-project connections. Stop sharing it, or create a federated connection per project."
+            )
         }
         if endpoint.isAutomatic, !convertAutomatic {
-            return .refuse("it was created by Azure DevOps (creationMode Automatic). Set convertAutomaticConnections to true to convert it (Azure DevOps then federates the principal it manages), or use Convert in Project settings > Service connections.")
+            return .refuse(
+                "it was created by Azure DevOps (creationMode Automatic). Set convertAutomaticConnections to true to convert it (Azure DevOps then federates the principal it manages), or use Convert in Project settings > Service connections."
+            )
         }
         return .convert(automatic: endpoint.isAutomatic)
     }

@@ -7,7 +7,8 @@ import Foundation
 enum FederatedCredentialRecord {
     /// The description for a credential serving `endpoint`, created at `created`.
     static func description(for endpoint: ServiceEndpoint, created: Date, replaces: String?) -> String {
-        var text = "rotate-credential: service connection '\(endpoint.name)' (\(endpoint.id)), created \(Timestamp.format(created))"
+        var text =
+            "rotate-credential: service connection '\(endpoint.name)' (\(endpoint.id)), created \(Timestamp.format(created))"
         if let replaces { text += ", replaces federated credential '\(replaces)'" }
         return String(text.prefix(600))
     }
@@ -28,7 +29,9 @@ enum FederatedCredentialRecord {
 
     /// The name of the credential it replaces.
     static func replaces(_ credential: FederatedIdentityCredential) -> String? {
-        guard let text = credential.description, let range = text.range(of: "replaces federated credential '") else { return nil }
+        guard let text = credential.description, let range = text.range(of: "replaces federated credential '") else {
+            return nil
+        }
         return String(text[range.upperBound...].prefix { $0 != "'" })
     }
 }

@@ -20,15 +20,19 @@ public enum FederationFailure: Error, Sendable, Equatable, CustomStringConvertib
         case .incomplete(let name, let missing):
             return "Service connection '\(name)' has no \(missing)."
         case .notStated(let name, let detail):
-            return "Azure DevOps did not convert service connection '\(name)' and states no federation issuer and subject for it (\(detail)); nothing was changed."
+            return
+                "Azure DevOps did not convert service connection '\(name)' and states no federation issuer and subject for it (\(detail)); nothing was changed."
         case .credentialLimit(let application, let count):
-            return "Application \(application) already has \(count) federated credentials, the most Microsoft Graph allows (\(FederatedCredentialClient.limitPerApplication)); remove one it no longer needs."
+            return
+                "Application \(application) already has \(count) federated credentials, the most Microsoft Graph allows (\(FederatedCredentialClient.limitPerApplication)); remove one it no longer needs."
         case .credentialMissing(let application, let issuer, let subject):
-            return "Application \(application) does not list a federated credential for issuer \(issuer) and subject \(subject) after creating it."
+            return
+                "Application \(application) does not list a federated credential for issuer \(issuer) and subject \(subject) after creating it."
         case .readBack(let name, let detail):
             return "Service connection '\(name)' read back wrong: \(detail)."
         case .issuerNotMoved(let name, let issuer):
-            return "Azure DevOps kept issuer \(issuer) for service connection '\(name)' after it was saved: the organization still issues Azure DevOps tokens; nothing else was changed. Move the organization to the Entra issuer (Azure DevOps support) before \(FederationIssuer.azureDevOpsIssuerDeadline)."
+            return
+                "Azure DevOps kept issuer \(issuer) for service connection '\(name)' after it was saved: the organization still issues Azure DevOps tokens; nothing else was changed. Move the organization to the Entra issuer (Azure DevOps support) before \(FederationIssuer.azureDevOpsIssuerDeadline)."
         }
     }
 }

@@ -26,7 +26,8 @@ public enum FederationIssuer: String, Sendable, Codable, Equatable {
     /// Classifies `issuer`.
     public init(_ issuer: String) {
         let lower = issuer.lowercased()
-        if lower.hasPrefix("https://vstoken.dev.azure.com/") || lower.hasPrefix("https://app.vstoken.visualstudio.com") {
+        if lower.hasPrefix("https://vstoken.dev.azure.com/") || lower.hasPrefix("https://app.vstoken.visualstudio.com")
+        {
             self = .azureDevOps
         } else if lower.hasPrefix("https://login.microsoftonline.com/") && lower.hasSuffix("/v2.0") {
             self = .entra

@@ -23,13 +23,17 @@ struct FederationProof: Sendable {
     /// What was proven, or how to verify when the run cannot ask for the connection's token.
     func verify(_ endpoint: ServiceEndpoint) async throws -> String {
         guard let oidc else {
-            return "not proven here (no pipeline job: SYSTEM_OIDCREQUESTURI and SYSTEM_ACCESSTOKEN are not set); \(Self.howToVerify(endpoint))"
+            return
+                "not proven here (no pipeline job: SYSTEM_OIDCREQUESTURI and SYSTEM_ACCESSTOKEN are not set); \(Self.howToVerify(endpoint))"
         }
         guard let tenant = endpoint.tenantId, let appId = endpoint.servicePrincipalId else {
             throw FederationFailure.incomplete(name: endpoint.name, missing: "tenantid or serviceprincipalid")
         }
-        let request = OIDCTokenRequest(requestURL: oidc.requestURL, serviceConnectionId: endpoint.id, jobAccessToken: oidc.jobAccessToken)
-        let scope = (endpoint.resourceManagerURL ?? "https://management.azure.com/").trimmingCharacters(in: CharacterSet(charactersIn: "/")) + "/.default"
+        let request = OIDCTokenRequest(
+            requestURL: oidc.requestURL, serviceConnectionId: endpoint.id, jobAccessToken: oidc.jobAccessToken)
+        let scope =
+            (endpoint.resourceManagerURL ?? "https://management.azure.com/").trimmingCharacters(
+                in: CharacterSet(charactersIn: "/")) + "/.default"
         let started = clock.now()
         var attempt = 0
         while true {
@@ -38,11 +42,13 @@ struct FederationProof: Sendable {
                 assertion = try await tokens.oidcToken(request)
             } catch {
                 guard [.notFound, .permission, .invalidRequest].contains(error.kind) else { throw error }
-                return "not proven here (this job may not use the connection: \(error.serviceMessage ?? "\(error.kind)")); \(Self.howToVerify(endpoint))"
+                return
+                    "not proven here (this job may not use the connection: \(error.serviceMessage ?? "\(error.kind)")); \(Self.howToVerify(endpoint))"
             }
             let failure: ServiceError
             do throws(ServiceError) {
-                _ = try await tokens.assertionToken(tenantId: tenant, clientId: appId, assertion: assertion, scope: scope)
+                _ = try await tokens.assertionToken(
+                    tenantId: tenant, clientId: appId, assertion: assertion, scope: scope)
                 return "proven: the job's OIDC token for it was exchanged for a \(scope) token"
             } catch {
                 failure = error
@@ -50,7 +56,9 @@ struct FederationProof: Sendable {
             let replicating = failure.code.map(Self.replicationCodes.contains) == true
             guard replicating, clock.now().timeIntervalSince(started) < Double(timeoutSeconds) else { throw failure }
             attempt += 1
-            output.info("Entra does not accept the OIDC token of '\(endpoint.name)' yet (\(failure.code ?? "")); the federated credential may still be replicating. Trying again.")
+            output.info(
+                "Entra does not accept the OIDC token of '\(endpoint.name)' yet (\(failure.code ?? "")); the federated credential may still be replicating. Trying again."
+            )
             try cancellation.check()
             try await clock.sleep(seconds: min(Double(1 << min(attempt, 4)), 15))
         }

@@ -19,7 +19,8 @@ struct CredentialEnsurer: Sendable {
     /// Makes sure application `objectId` has a credential for `issuer`/`subject` (created only when
     /// missing, named and described for `endpoint`), and reads it back.
     func ensure(
-        objectId: String, appLabel: String, issuer: String, subject: String, endpoint: ServiceEndpoint, replaces: String?
+        objectId: String, appLabel: String, issuer: String, subject: String, endpoint: ServiceEndpoint,
+        replaces: String?
     ) async throws -> FederatedIdentityCredential {
         let existing = try await tools.credentials.list(objectId: objectId)
         if let match = existing.first(where: { $0.matches(issuer: issuer, subject: subject) }) {
@@ -39,7 +40,9 @@ struct CredentialEnsurer: Sendable {
             _ = try await tools.credentials.create(new, objectId: objectId)
         } catch {
             guard [.transport, .serverFailure].contains(error.kind) else { throw error }
-            tools.output.info("Creating \(new.label) got no certain answer (\(error.kind)); reading the application's credentials to see whether it exists.")
+            tools.output.info(
+                "Creating \(new.label) got no certain answer (\(error.kind)); reading the application's credentials to see whether it exists."
+            )
         }
         let after = try await tools.credentials.list(objectId: objectId)
         guard let created = after.first(where: { $0.matches(issuer: issuer, subject: subject) }) else {

@@ -28,7 +28,8 @@ struct SecretHolders: Sendable {
         for project in projects {
             do {
                 let all = try await connections.forProject(project).allEndpoints(type: "azurerm")
-                for endpoint in all where endpoint.usesClientSecret && endpoint.servicePrincipalId?.lowercased() == appId.lowercased() {
+                for endpoint in all
+                where endpoint.usesClientSecret && endpoint.servicePrincipalId?.lowercased() == appId.lowercased() {
                     holders.append("service connection '\(project)/\(endpoint.name)' (still on a client secret)")
                 }
             } catch {

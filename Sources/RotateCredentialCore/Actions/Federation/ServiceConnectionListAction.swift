@@ -15,7 +15,10 @@ struct ServiceConnectionListAction: TaskAction {
         let missing = names.filter { name in !endpoints.contains { $0.name.lowercased() == name.lowercased() } }
         let rows = endpoints.sorted { $0.name.lowercased() < $1.name.lowercased() }.map(ConnectionInventory.Row.init)
         for row in rows { context.output.info(row.line) }
-        for name in missing { context.output.warning("Service connection '\(name)' was not found in project \(project) (or the identity may not see it).") }
+        for name in missing {
+            context.output.warning(
+                "Service connection '\(name)' was not found in project \(project) (or the identity may not see it).")
+        }
         let inventory = ConnectionInventory(project: project, rows: rows, missing: missing)
         try context.writeReport(inventory.report(action: configuration.action.rawValue))
         return ActionResult(changed: false, summaryMarkdown: inventory.markdown)
@@ -52,7 +55,9 @@ struct ConnectionInventory: Sendable {
             scheme = endpoint.scheme
             authenticationType = endpoint.authenticationType
             issuer = endpoint.isWorkloadIdentityFederation ? endpoint.federationIssuer : nil
-            issuerKind = endpoint.isWorkloadIdentityFederation ? endpoint.federationIssuer.map { FederationIssuer($0).rawValue } : nil
+            issuerKind =
+                endpoint.isWorkloadIdentityFederation
+                ? endpoint.federationIssuer.map { FederationIssuer($0).rawValue } : nil
             subject = endpoint.isWorkloadIdentityFederation ? endpoint.federationSubject : nil
             applicationId = endpoint.servicePrincipalId
             creationMode = endpoint.creationMode
@@ -64,15 +69,23 @@ struct ConnectionInventory: Sendable {
         static func advise(_ endpoint: ServiceEndpoint) -> (String, String) {
             switch ConversionDecision.decide(endpoint, convertAutomatic: true) {
             case .convert(let automatic):
-                return ("convert", automatic
-                    ? "client secret on a connection Azure DevOps created: service-connection-convert with convertAutomaticConnections: true"
-                    : "client secret: service-connection-convert removes it for good")
+                return (
+                    "convert",
+                    automatic
+                        ? "client secret on a connection Azure DevOps created: service-connection-convert with convertAutomaticConnections: true"
+                        : "client secret: service-connection-convert removes it for good"
+                )
             case .moveIssuer:
-                return ("move issuer", "federated on the Azure DevOps issuer, which stops working on \(FederationIssuer.azureDevOpsIssuerDeadline): service-connection-convert moves it to the Entra issuer")
+                return (
+                    "move issuer",
+                    "federated on the Azure DevOps issuer, which stops working on \(FederationIssuer.azureDevOpsIssuerDeadline): service-connection-convert moves it to the Entra issuer"
+                )
             case .federated:
                 return ("none", "workload identity federation: no secret to rotate")
             case .refuse(let reason):
-                let secretBased = endpoint.parameters.member(caseInsensitive: "serviceprincipalkey") != nil || endpoint.usesClientSecret
+                let secretBased =
+                    endpoint.parameters.member(caseInsensitive: "serviceprincipalkey") != nil
+                    || endpoint.usesClientSecret
                 return (secretBased ? "rotate" : "none", reason)
             }
         }
@@ -101,14 +114,20 @@ struct ConnectionInventory: Sendable {
 
     var markdown: String {
         var lines = ["### Service connections of \(project)", ""]
-        let summary = ["convert", "move issuer", "rotate", "none"].compactMap { key in counts[key].map { "\($0) \(key)" } }
+        let summary = ["convert", "move issuer", "rotate", "none"].compactMap { key in
+            counts[key].map { "\($0) \(key)" }
+        }
         lines.append("\(rows.count) connection(s): \(summary.joined(separator: ", ")).")
         if counts["move issuer"] != nil {
-            lines.append("Connections on the Azure DevOps issuer must move to the Entra issuer before \(FederationIssuer.azureDevOpsIssuerDeadline).")
+            lines.append(
+                "Connections on the Azure DevOps issuer must move to the Entra issuer before \(FederationIssuer.azureDevOpsIssuerDeadline)."
+            )
         }
         lines += ["", "| Connection | Scheme | Issuer | Application | Creation | To do |", "|---|---|---|---|---|---|"]
         for row in rows {
-            lines.append("| `\(row.name)` | \(row.scheme) | \(row.issuerKind ?? "-") | \(row.applicationId ?? "-") | \(row.creationMode ?? "-") | \(row.advice) |")
+            lines.append(
+                "| `\(row.name)` | \(row.scheme) | \(row.issuerKind ?? "-") | \(row.applicationId ?? "-") | \(row.creationMode ?? "-") | \(row.advice) |"
+            )
         }
         for name in missing { lines.append("- `\(name)`: not found") }
         return lines.joined(separator: "\n") + "\n"

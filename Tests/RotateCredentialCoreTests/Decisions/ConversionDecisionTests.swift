@@ -19,36 +19,50 @@ struct ConversionDecisionTests {
         }
         var data: [String: JSONValue] = ["creationMode": .string(creationMode)]
         if let revert { data["revertSchemeDeadline"] = .string(revert) }
-        return ServiceEndpoint(.object([
-            "id": .string("e1"), "name": .string("payments"), "type": .string(type), "isShared": .bool(shared),
-            "authorization": .object(["scheme": .string(scheme), "parameters": .object(parameters)]),
-            "data": .object(data),
-        ]))
+        return ServiceEndpoint(
+            .object([
+                "id": .string("e1"), "name": .string("payments"), "type": .string(type), "isShared": .bool(shared),
+                "authorization": .object(["scheme": .string(scheme), "parameters": .object(parameters)]),
+                "data": .object(data),
+            ]))
     }
 
     @Test func secretBasedConnectionsConvert() {
         #expect(ConversionDecision.decide(endpoint(), convertAutomatic: false) == .convert(automatic: false))
-        #expect(ConversionDecision.decide(endpoint(creationMode: "Automatic"), convertAutomatic: true) == .convert(automatic: true))
+        #expect(
+            ConversionDecision.decide(endpoint(creationMode: "Automatic"), convertAutomatic: true)
+                == .convert(automatic: true))
     }
 
     @Test func automaticConnectionsFollowTheInput() {
-        guard case .refuse(let reason) = ConversionDecision.decide(endpoint(creationMode: "Automatic"), convertAutomatic: false) else {
-            Issue.record("expected a refusal"); return
+        guard
+            case .refuse(let reason) = ConversionDecision.decide(
+                endpoint(creationMode: "Automatic"), convertAutomatic: false)
+        else {
+            Issue.record("expected a refusal")
+            return
         }
         #expect(reason.contains("convertAutomaticConnections"))
     }
 
     @Test func federatedConnectionsByIssuer() {
         let federated = "WorkloadIdentityFederation"
-        #expect(ConversionDecision.decide(endpoint(scheme: federated, issuer: Self.ado), convertAutomatic: false) == .moveIssuer)
-        #expect(ConversionDecision.decide(endpoint(scheme: federated, issuer: Self.entra), convertAutomatic: false) == .federated)
+        #expect(
+            ConversionDecision.decide(endpoint(scheme: federated, issuer: Self.ado), convertAutomatic: false)
+                == .moveIssuer)
+        #expect(
+            ConversionDecision.decide(endpoint(scheme: federated, issuer: Self.entra), convertAutomatic: false)
+                == .federated)
     }
 
     @Test func refusesWhatCannotBeConverted() {
-        for candidate in [endpoint(type: "generic"), endpoint(authenticationType: "spnCertificate"), endpoint(shared: true),
-                          endpoint(scheme: "ManagedServiceIdentity")] {
+        for candidate in [
+            endpoint(type: "generic"), endpoint(authenticationType: "spnCertificate"), endpoint(shared: true),
+            endpoint(scheme: "ManagedServiceIdentity"),
+        ] {
             guard case .refuse = ConversionDecision.decide(candidate, convertAutomatic: true) else {
-                Issue.record("expected a refusal for \(candidate.body)"); continue
+                Issue.record("expected a refusal for \(candidate.body)")
+                continue
             }
         }
     }
@@ -73,7 +87,8 @@ struct ConversionDecisionTests {
     }
 
     @Test func revertDeadlineGivesTheConversionTimeWithoutARecord() {
-        let federated = endpoint(scheme: "WorkloadIdentityFederation", issuer: Self.entra, revert: "2026-12-07T10:00:00.0000000Z")
+        let federated = endpoint(
+            scheme: "WorkloadIdentityFederation", issuer: Self.entra, revert: "2026-12-07T10:00:00.0000000Z")
         #expect(ConversionTime.of(federated, credentials: []) == Timestamp.parse("2026-11-30T10:00:00Z"))
     }
 }

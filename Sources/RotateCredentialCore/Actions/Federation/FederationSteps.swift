@@ -55,21 +55,18 @@ struct FederationSteps: Sendable {
                 await progress.stated(issuer: issuer, subject: subject)
                 return nil
             }
-            let answer: ServiceEndpoint
-            do throws(ServiceError) {
-                answer = try await tools.connections.convertAuthenticationScheme(endpoint, to: Self.federated)
-            } catch {
-                guard (error.serviceMessage ?? "").contains("Automatic authentication conversion failed") else {
-                    throw error
+            let answer = try await tools.convert(endpoint) {
+                $0.isWorkloadIdentityFederation || $0.federationSubject != nil
+            }
+            if !answer.isWorkloadIdentityFederation {
+                guard let issuer = answer.federationIssuer, let subject = answer.federationSubject else {
+                    throw FederationFailure.notStated(
+                        name: endpoint.name, detail: "the connection states no issuer and subject")
                 }
-                let current = try await tools.connections.endpoint(id: endpoint.id)
-                guard let current, !current.isWorkloadIdentityFederation, let issuer = current.federationIssuer,
-                    let subject = current.federationSubject
-                else { throw FederationFailure.notStated(name: endpoint.name, detail: error.serviceMessage ?? "") }
                 tools.output.info(
                     "Azure DevOps cannot federate the principal of '\(endpoint.name)' itself and left it unchanged (still on its secret); it states issuer \(issuer) and subject \(subject)."
                 )
-                await progress.stated(issuer: issuer, subject: subject, endpoint: current)
+                await progress.stated(issuer: issuer, subject: subject, endpoint: answer)
                 return nil
             }
             guard answer.isWorkloadIdentityFederation, let issuer = answer.federationIssuer,
@@ -115,7 +112,7 @@ struct FederationSteps: Sendable {
         ) {
             if await progress.converted { return nil }
             let current = await progress.endpoint
-            let answer = try await tools.connections.convertAuthenticationScheme(current, to: Self.federated)
+            let answer = try await tools.convert(current) { $0.isWorkloadIdentityFederation }
             guard answer.isWorkloadIdentityFederation else {
                 throw FederationFailure.readBack(
                     name: endpoint.name, detail: "the conversion answered scheme '\(answer.scheme)'")

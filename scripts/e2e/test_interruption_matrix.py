@@ -1,6 +1,7 @@
 """The interruption matrix (issue #10): every run converges.
 
-For pat-rotate, pat-create, app-secret-rotate, app-secret-create and service-connection-update, the
+For pat-rotate, pat-create, app-secret-rotate, app-secret-create, service-connection-update and
+service-connection-convert (where the desired state is: federated, with its matching credential), the
 emulator holds task request k (`before`: the service never saw it; `after`: it was processed but its
 answer never arrives), the test stops the binary there (SIGKILL; a second pass with SIGTERM, which the
 binary handles: finish the call in flight, undo what must not linger, exit non-zero), then runs the same

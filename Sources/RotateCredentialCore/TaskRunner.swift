@@ -43,7 +43,9 @@ public struct TaskRunner: Sendable {
             sink.writeLine("rotate-credential: unknown argument '\(unknown)'. Inputs come from INPUT_* environment variables; see --help.")
             return 2
         }
-        let output = PipelineOutput(sink: sink, debugEnabled: environment["SYSTEM_DEBUG"]?.lowercased() == "true")
+        let output = PipelineOutput(
+            sink: sink, debugEnabled: environment["SYSTEM_DEBUG"]?.lowercased() == "true",
+            underAgent: AgentPresence.isUnderAgent(environment))
         maskSecretsInEnvironment(output)
         let cancellation = self.cancellation
         signals.start { name in
@@ -137,15 +139,22 @@ public struct TaskRunner: Sendable {
         }
     }
 
+    /// Writes this step's summary (with the warnings folded out of the timeline) and attaches it.
+    /// Outside an agent nothing would upload it, so no file is left behind.
     private func writeSummary(_ markdown: String, context: ActionContext) {
-        guard !markdown.isEmpty else { return }
-        let path = (context.configuration.temporaryDirectory as NSString)
-            .appendingPathComponent("rotate-credential-summary.md")
+        guard context.configuration.underAgent else { return }
+        let folded = context.output.foldedWarnings
+        var text = markdown
+        if !folded.isEmpty {
+            text += "\n### More warnings\n\n" + folded.map { "- \($0)" }.joined(separator: "\n") + "\n"
+        }
+        guard !text.isEmpty else { return }
+        let path = context.configuration.summaryPath
         do {
-            try files.write(Data(context.output.scrub(markdown).utf8), to: path)
+            try TaskFiles(writer: files, output: context.output).writeText(text, to: path)
             context.output.uploadSummary(path: path)
         } catch {
-            context.output.warning("Could not write the run summary to \(path): \(error)")
+            context.output.warning("Could not write the run summary to \(path): \(FileWriteFailure.describe(error)).")
         }
     }
 }

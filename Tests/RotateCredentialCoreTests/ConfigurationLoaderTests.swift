@@ -19,7 +19,7 @@ import Testing
     @Test func organizationComesFromTheCollectionURI() throws {
         let configuration = try load([
             "INPUT_ACTION": "pat-list", "SYSTEM_COLLECTIONURI": "https://dev.azure.com/contoso/",
-            "INPUT_PATOWNERACCESSTOKEN": "token",
+            "INPUT_PATOWNERACCESSTOKEN": "token-from-an-earlier-step",
         ]).get()
         #expect(configuration.organization == "contoso")
         #expect(configuration.urls.vsspsOrganization.absoluteString == "https://vssps.dev.azure.com/contoso")
@@ -29,7 +29,7 @@ import Testing
     @Test func legacyVisualStudioURLNamesTheOrganization() throws {
         let configuration = try load([
             "INPUT_ACTION": "pat-list", "INPUT_ORGANIZATION": "https://fabrikam.visualstudio.com/",
-            "INPUT_PATOWNERACCESSTOKEN": "token",
+            "INPUT_PATOWNERACCESSTOKEN": "token-from-an-earlier-step",
         ]).get()
         #expect(configuration.organization == "fabrikam")
     }
@@ -47,7 +47,7 @@ import Testing
         let problems = errors([
             "INPUT_ACTION": "pat-rotate", "INPUT_ORGANIZATION": "contoso", "INPUT_TOKENDISPLAYNAMES": "x",
             "INPUT_KEYVAULTNAME": "kv-rotation", "INPUT_TENANTID": Self.tenant, "INPUT_CLIENTID": Self.client,
-            "INPUT_CLIENTSECRET": "secret",
+            "INPUT_CLIENTSECRET": "client-secret-value",
         ])
         #expect(problems.map(\.input) == ["patOwnerUsername"])
         #expect(problems[0].message.contains("rejected by the service"))
@@ -55,7 +55,7 @@ import Testing
 
     @Test func httpIsAllowedForLoopbackOnly() throws {
         let configuration = try load([
-            "INPUT_ACTION": "pat-list", "INPUT_ORGANIZATION": "contoso", "INPUT_PATOWNERACCESSTOKEN": "t",
+            "INPUT_ACTION": "pat-list", "INPUT_ORGANIZATION": "contoso", "INPUT_PATOWNERACCESSTOKEN": "token-from-an-earlier-step",
             "INPUT_VSSPSURL": "http://127.0.0.1:8080/vssps",
         ]).get()
         #expect(configuration.urls.vsspsOrganization.absoluteString == "http://127.0.0.1:8080/vssps/contoso")
@@ -83,7 +83,7 @@ import Testing
     @Test func keyVaultNameGivesTheCloudsURL() throws {
         let configuration = try load([
             "INPUT_ACTION": "pat-rotate", "INPUT_ORGANIZATION": "contoso", "INPUT_TOKENDISPLAYNAMES": "x",
-            "INPUT_PATOWNERUSERNAME": "bot@contoso.com", "INPUT_PATOWNERPASSWORD": "pw",
+            "INPUT_PATOWNERUSERNAME": "bot@contoso.com", "INPUT_PATOWNERPASSWORD": "bot-password-1",
             "INPUT_TENANTID": Self.tenant, "INPUT_CLIENTID": Self.client, "INPUT_KEYVAULTNAME": "kv-Rotation",
             "INPUT_AUTHORITYHOST": "https://login.microsoftonline.us",
         ]).get()
@@ -96,7 +96,7 @@ import Testing
         let problems = errors([
             "INPUT_ACTION": "app-secret-rotate", "INPUT_ORGANIZATION": "contoso", "INPUT_APPLICATIONID": "not-a-guid",
             "INPUT_KEYVAULTNAME": "1bad", "INPUT_SECRETNAME": "bad_name", "INPUT_TENANTID": Self.tenant,
-            "INPUT_CLIENTID": Self.client, "INPUT_CLIENTSECRET": "s",
+            "INPUT_CLIENTID": Self.client, "INPUT_CLIENTSECRET": "client-secret-value",
         ])
         let names = Set(problems.map(\.input))
         #expect(names.isSuperset(of: ["applicationId", "keyVaultName", "secretName"]))

@@ -8,7 +8,10 @@ import Testing
         let output = PipelineOutput(sink: sink, debugEnabled: false)
         output.mask(Secret("first-line\nsecond-line\r\n"))
         output.mask(Secret("first-line"))
-        #expect(sink.lines == ["##vso[task.setsecret]first-line", "##vso[task.setsecret]second-line"])
+        #expect(sink.lines == [
+            "##vso[task.setsecret]first-line%0Asecond-line%0D%0A", "##vso[task.setsecret]first-line",
+            "##vso[task.setsecret]second-line",
+        ])
     }
 
     @Test func plainLinesNeverShowARegisteredSecret() {
@@ -68,15 +71,29 @@ import Testing
 }
 
 @Suite struct SecretIndexTests {
-    @Test func scrubsLongAndShortSecretsAnywhereInALine() {
+    @Test func scrubsLongestSecretsAnywhereInALine() {
         var index = SecretIndex()
         _ = index.insert("abcdefghij")
         _ = index.insert("abcdefghijKLMN")
-        _ = index.insert("xy1")
-        #expect(index.scrub("a abcdefghijKLMN b abcdefghij c xy1 d") == "a *** b *** c *** d")
+        #expect(index.scrub("a abcdefghijKLMN b abcdefghij c d") == "a *** b *** c d")
         #expect(index.scrub("abcdefghi") == "abcdefghi")
-        let insertedAgain = index.insert("xy1")
+        let insertedAgain = index.insert("abcdefghij")
         #expect(!insertedAgain)
+    }
+
+    @Test func overlappingSecretsAreHiddenWhole() {
+        var index = SecretIndex()
+        _ = index.insert("prefix-SHARED")
+        _ = index.insert("SHARED-suffix")
+        #expect(index.scrub("x prefix-SHARED-suffix y") == "x *** y")
+        #expect(index.scrub("SHARED-suffix and prefix-SHARED") == "*** and ***")
+    }
+
+    @Test func valuesTooShortToIndexAreNotRegistered() {
+        var index = SecretIndex()
+        let inserted = index.insert("xy1")
+        #expect(!inserted)
+        #expect(index.scrub("authorizationId xy1") == "authorizationId xy1")
     }
 
     @Test func leavesNonASCIITextIntact() {

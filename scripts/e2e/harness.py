@@ -490,15 +490,31 @@ def run_task(env: dict, binary: str | None = None, timeout: float = 120,
     emu = emulator or Emulator._shared
     if emu is not None and emu.proc is not None:
         try:
-            res.leak_problems = find_leaks(res, emu.state()["issuedSecrets"], extra=_env_secrets(env))
+            res.leak_problems = find_leaks(res, emu.state()["issuedSecrets"], extra=_env_secrets(env),
+                                           files=task_files(env))
         except Exception as exc:  # the emulator being gone is a failure too
             res.leak_problems = [f"leak check could not run: {exc!r}"]
         _leak_failures.extend(f"run #{len(_leak_failures) + 1}: {p}" for p in res.leak_problems)
     return res
 
 
+def task_files(env: dict) -> list[str]:
+    """Every file the task may have written for this environment: all files under
+    AGENT_TEMPDIRECTORY (report, summary, anything else) and the file at INPUT_REPORTPATH."""
+    out = []
+    tmp = env.get("AGENT_TEMPDIRECTORY")
+    if tmp and os.path.isdir(tmp):
+        for root, _dirs, names in os.walk(tmp):
+            out += [os.path.join(root, n) for n in names]
+    report = env.get("INPUT_REPORTPATH")
+    if report and os.path.isfile(report) and report not in out:
+        out.append(report)
+    return out
+
+
 def _env_secrets(env: dict) -> list[str]:
-    keys = ("INPUT_CLIENTSECRET", "INPUT_PATOWNERPASSWORD", "SYSTEM_ACCESSTOKEN")
+    keys = ("INPUT_CLIENTSECRET", "INPUT_PATOWNERPASSWORD", "INPUT_PATOWNERACCESSTOKEN", "INPUT_SERVICEPRINCIPALKEY",
+            "SYSTEM_ACCESSTOKEN")
     out = [env[k] for k in keys if env.get(k)]
     out += [v for k, v in env.items() if k.endswith("_SERVICEPRINCIPALKEY") or k.endswith("_ACCESSTOKEN")]
     return out
@@ -530,16 +546,27 @@ def _registers(line: str) -> str | None:
     return None
 
 
-def find_leaks(result: TaskResult, secrets: list[str], extra: list[str] = ()) -> list[str]:
+def _read_text(path: str) -> str:
+    try:
+        with open(path, "rb") as f:
+            return f.read().decode(errors="replace")
+    except OSError:
+        return ""
+
+
+def find_leaks(result: TaskResult, secrets: list[str], extra: list[str] = (), files: list[str] = ()) -> list[str]:
     """A secret (or its %AZP25-, URL-, JSON- or base64-encoded form) may appear in the task's output
     only on a line that registers it with the masker: `##vso[task.setsecret]<value>` or
     `##vso[task.setvariable ...;issecret=true;...]<value>`.  Any other line showing it, on stdout
-    or stderr, is a leak (so it is also impossible to show it before registering it).
+    or stderr, is a leak (so it is also impossible to show it before registering it).  In the files
+    the task wrote (`files`: report, summary) no line may show it at all.
     Messages carry line numbers and a hash of the secret, never the secret."""
     problems = []
     forms = {secret: _forms(secret) for secret in dict.fromkeys([*secrets, *extra])
              if isinstance(secret, str) and len(secret) >= 6}
-    for stream, text in (("stdout", result.stdout), ("stderr", result.stderr)):
+    streams = [("stdout", result.stdout), ("stderr", result.stderr)]
+    streams += [(f"file {os.path.basename(p)}", _read_text(p)) for p in files]
+    for stream, text in streams:
         for i, line in enumerate(text.splitlines()):
             registered = _registers(line) if stream == "stdout" else None
             for secret, (masked, b64) in forms.items():
@@ -555,5 +582,6 @@ def find_leaks(result: TaskResult, secrets: list[str], extra: list[str] = ()) ->
 
 
 def assert_no_leak(test, result: TaskResult, emulator: Emulator) -> None:
-    problems = find_leaks(result, emulator.state()["issuedSecrets"], extra=_env_secrets(result.env))
+    problems = find_leaks(result, emulator.state()["issuedSecrets"], extra=_env_secrets(result.env),
+                          files=task_files(result.env))
     test.assertEqual(problems, [], "secret leak in task output")

@@ -50,6 +50,48 @@ CASES = [
     ("app action without identity", dict(APP), "none", "azureSubscription"),
     ("azureSubscription not authorized", dict(APP, azureSubscription="0000aaaa-0000-4000-8000-000000000000"), "none", "azureSubscription"),
     ("placeholder in an app secret name", dict(APP, secretName="app-{displayName}"), "app", "secretName"),
+    ("contradiction-free: user given, client id missing", dict(PAT, INPUT_CLIENTID=None), "pat", "clientId"),
+]
+
+# Issue #11: every case below was once accepted; each must now fail by name before any call.
+URL_INPUTS = ("authorityHost", "graphUrl", "vsspsUrl", "azureDevOpsUrl", "keyVaultUrl")
+HOSTILE_HOSTS = ("http://127.attacker.example:8080", "http://127.0.0.1.attacker.example", "http://127.1:8080",
+                 "http://localhost.attacker.example", "http://0127.0.0.1")
+for _name in URL_INPUTS:
+    _base = APP if _name == "keyVaultUrl" else PAT
+    for _url in HOSTILE_HOSTS:
+        CASES.append((f"plain http to {_url} on {_name}", dict(_base, **{_name: _url}), "app" if _base is APP else "pat", _name))
+    CASES.append((f"user info in {_name}", dict(_base, **{_name: "https://kvuser:KvPassw0rd@127.0.0.1:1"}),
+                  "app" if _base is APP else "pat", _name))
+CASES += [
+    ("hostile OIDC request URI", dict(APP, SYSTEM_OIDCREQUESTURI="http://127.attacker.example/oidc"), "wif",
+     "SYSTEM_OIDCREQUESTURI"),
+    ("OIDC request URI with user info", dict(APP, SYSTEM_OIDCREQUESTURI="https://u:Passw0rd-1@127.0.0.1/oidc"), "wif",
+     "SYSTEM_OIDCREQUESTURI"),
+    ("project climbing out of the organization", dict(APP, serviceConnections="payments-prod", project="../../evil"),
+     "app", "project"),
+    ("project with a slash", dict(APP, serviceConnections="payments-prod", project="Platform/x"), "app", "project"),
+    ("project with a query", dict(APP, serviceConnections="payments-prod", project="Platform?x=1"), "app", "project"),
+    ("project '..'", dict(APP, serviceConnections="payments-prod", project=".."), "app", "project"),
+    ("project from the agent climbing", dict(APP, serviceConnections="payments-prod", SYSTEM_TEAMPROJECT="../evil"),
+     "app", "SYSTEM_TEAMPROJECT"),
+    ("organization with a non-ASCII letter", dict(PAT, organization="cöntoso"), "pat", "organization"),
+    ("organization with a slash", dict(PAT, organization="contoso/../evil"), "pat", "organization"),
+    ("service connection name with a comma", dict(APP, serviceConnections="payments-prod,other-team"), "app",
+     "serviceConnections"),
+    ("secret name climbing", dict(APP, secretName="../secret"), "app", "secretName"),
+    ("whitespace-only client secret", dict(APP, INPUT_CLIENTSECRET=" "), "app", "clientSecret"),
+    ("two-character client secret", dict(APP, INPUT_CLIENTSECRET="ab"), "app", "clientSecret"),
+    ("whitespace-only password", dict(PAT, INPUT_PATOWNERPASSWORD="   "), "pat", "patOwnerPassword"),
+    ("short password", dict(PAT, INPUT_PATOWNERPASSWORD="pass"), "pat", "patOwnerPassword"),
+    ("blank access token", dict(PAT, INPUT_PATOWNERUSERNAME=None, INPUT_PATOWNERPASSWORD=None,
+                                patOwnerAccessToken="\t \t"), "pat", "patOwnerAccessToken"),
+    ("single-space servicePrincipalKey", dict(action="service-connection-update", applicationId=PAYMENTS_APP_ID,
+                                             serviceConnections="payments-prod", servicePrincipalKey=" "),
+     "app", "servicePrincipalKey"),
+    ("reportPath under /dev/null", dict(APP, reportPath="/dev/null/report.json"), "app", "reportPath"),
+    ("reportPath is /dev/null", dict(APP, reportPath="/dev/null"), "app", "reportPath"),
+    ("reportPath ending in a slash", dict(APP, reportPath="/tmp/reports/"), "app", "reportPath"),
 ]
 
 
@@ -65,6 +107,8 @@ class BadInputTest(unittest.TestCase):
             return harness.identity_pat_owner()
         if kind == "app":
             return harness.identity_client_secret()
+        if kind == "wif":
+            return harness.identity_wif(self.emulator)
         return {}
 
     def test_each_bad_input_fails_before_any_call(self):
@@ -91,6 +135,25 @@ class BadInputTest(unittest.TestCase):
                 result = harness.run_task(env, args=("--check-inputs",))
                 self.assertEqual((result.code, result.result, result.errors()), (0, "Succeeded", []), result)
                 self.assertEqual(self.emulator.requests(), [], "--check-inputs made a call")
+
+    def test_report_path_at_a_directory_or_under_a_file_leaves_both_intact(self):
+        for kind in ("directory", "under a file"):
+            with self.subTest(kind):
+                self.emulator.reset()
+                self.emulator.clear_requests()
+                env = harness.task_env(self.emulator, **{**harness.identity_client_secret(), **APP})
+                target = os.path.join(env["AGENT_TEMPDIRECTORY"], "precious")
+                os.makedirs(target)
+                keep = os.path.join(target, "keep.txt")
+                with open(keep, "w") as f:
+                    f.write("keep")
+                env["INPUT_REPORTPATH"] = target if kind == "directory" else os.path.join(keep, "report.json")
+                result = harness.run_task(env)
+                self.assertEqual(result.code, 1, result)
+                self.assertTrue(any("Input 'reportPath'" in e for e in result.errors()), result.errors())
+                self.assertEqual(self.emulator.requests(), [])
+                with open(keep) as f:
+                    self.assertEqual(f.read(), "keep")
 
     def test_all_errors_are_reported_together(self):
         env = harness.task_env(self.emulator, **{**harness.identity_pat_owner(), **PAT,

@@ -41,10 +41,15 @@ public struct ActionContext: Sendable {
         return KeyVaultClient(context: services, vault: vault.url, credential: credential)
     }
 
-    /// Writes the JSON report (owner-only) and sets the `reportPath` output variable.
+    /// Writes the JSON report (owner-only, scrubbed by ``TaskFiles``) and sets the `reportPath`
+    /// output variable. A report that cannot be written is a warning, never a failure: the
+    /// credentials are already in the state the log describes.
     public func writeReport<Report: Encodable>(_ report: Report) throws {
-        let data = try JSON.encoder().encode(report)
-        try files.write(data, to: configuration.reportPath)
-        output.setVariable("reportPath", configuration.reportPath)
+        do {
+            try TaskFiles(writer: files, output: output).writeJSON(report, to: configuration.reportPath)
+            output.setVariable("reportPath", configuration.reportPath)
+        } catch {
+            output.warning("The report could not be written to reportPath '\(configuration.reportPath)' (\(FileWriteFailure.describe(error))). This does not change the outcome: the credentials are in the state this log and the run summary describe.")
+        }
     }
 }

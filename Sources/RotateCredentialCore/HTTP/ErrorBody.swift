@@ -1,7 +1,16 @@
 import Foundation
 
 /// Decodes the error bodies of the four services into a ``ServiceError``.
+///
+/// Text taken from an error body is capped (``maximumText`` characters, bodies over
+/// ``maximumBody`` bytes are not parsed) and scrubbed of every registered secret before it is
+/// stored: a service that echoes the request body must not put a secret into the log or report.
 enum ErrorBody {
+    /// Bodies larger than this are not parsed.
+    static let maximumBody = 256 * 1024
+    /// Longest message or code kept from a body.
+    static let maximumText = 2048
+
     /// Entra: `{"error","error_description":"AADSTSnnnn: …","error_codes":[n]}`.
     struct Entra: Decodable {
         var error: String
@@ -27,12 +36,37 @@ enum ErrorBody {
         var typeKey: String?
     }
 
-    static func error(from response: HTTPResponse, for request: HTTPRequest, credential: String) -> ServiceError {
+    static func error(
+        from response: HTTPResponse, for request: HTTPRequest, credential: String, scrub: (String) -> String
+    ) -> ServiceError {
         let kind = kind(for: response.status)
+        var (code, message) = codeAndMessage(response)
+        code = code.map { cap($0, scrub) }
+        message = message.map { cap($0, scrub) }
+        var error = ServiceError(
+            service: request.service, operation: request.operation,
+            kind: code.map { refinedKind(kind, code: $0) } ?? kind, status: response.status, code: code,
+            serviceMessage: message, requestIds: response.requestIds.map { cap($0, scrub) })
+        if error.kind == .authentication, error.code == nil || error.advice == nil {
+            error.advice = "\(request.service.rawValue) rejected \(credential); check that it is valid and not expired"
+        }
+        return error
+    }
+
+    /// `text` scrubbed and cut to ``maximumText`` characters.
+    static func cap(_ text: String, _ scrub: (String) -> String) -> String {
+        let cut = text.count > maximumText ? String(text.prefix(maximumText)) + "… (cut)" : text
+        return scrub(cut)
+    }
+
+    /// The service's code and message, from the body or the error headers.
+    static func codeAndMessage(_ response: HTTPResponse) -> (code: String?, message: String?) {
         var code: String?
         var message: String?
         let decoder = JSONDecoder()
-        if let body = try? decoder.decode(Entra.self, from: response.body) {
+        if response.body.count > maximumBody {
+            message = "the error body (\(response.body.count) bytes) was too large to read"
+        } else if let body = try? decoder.decode(Entra.self, from: response.body) {
             if let first = body.error_codes?.first {
                 code = "AADSTS\(first)"
             } else {
@@ -53,14 +87,7 @@ enum ErrorBody {
         } else if let header = response.header("x-tfs-serviceerror") {
             message = header.removingPercentEncoding ?? header
         }
-        var error = ServiceError(
-            service: request.service, operation: request.operation,
-            kind: code.map { refinedKind(kind, code: $0) } ?? kind, status: response.status, code: code,
-            serviceMessage: message, requestIds: response.requestIds)
-        if error.kind == .authentication, error.code == nil || error.advice == nil {
-            error.advice = "\(request.service.rawValue) rejected \(credential); check that it is valid and not expired"
-        }
-        return error
+        return (code, message)
     }
 
     static func kind(for status: Int) -> ServiceError.Kind {

@@ -99,7 +99,7 @@ public struct HTTPClient: Sendable {
                     advice: "\(request.service.rawValue) rejected \(credential)" + Self.signInAdvice(request, authorization))
             }
         default:
-            throw ErrorBody.error(from: response, for: request, credential: credential)
+            throw ErrorBody.error(from: response, for: request, credential: credential, scrub: output.clean)
         }
     }
 
@@ -114,12 +114,22 @@ public struct HTTPClient: Sendable {
         Int(clock.now().timeIntervalSince(start) * 1000)
     }
 
+    /// Why a body could not be decoded, naming the field (`patTokens.3.validTo`) but no value.
     static func shortReason(_ error: any Error) -> String {
+        func field(_ path: [any CodingKey], _ last: (any CodingKey)? = nil) -> String {
+            let keys = (path + (last.map { [$0] } ?? [])).map { $0.intValue.map(String.init) ?? $0.stringValue }
+            return "'\(keys.joined(separator: "."))'"
+        }
         switch error {
-        case DecodingError.keyNotFound(let key, _): return "missing \(key.stringValue)"
-        case DecodingError.typeMismatch(_, let context), DecodingError.valueNotFound(_, let context):
-            return "unexpected value at \(context.codingPath.map(\.stringValue).joined(separator: "."))"
-        case DecodingError.dataCorrupted: return "not valid JSON"
+        case DecodingError.keyNotFound(let key, let context):
+            return "required field \(field(context.codingPath, key)) is missing"
+        case DecodingError.valueNotFound(_, let context):
+            return "required field \(field(context.codingPath)) is null"
+        case DecodingError.typeMismatch(_, let context):
+            return "field \(field(context.codingPath)) has the wrong type"
+        case DecodingError.dataCorrupted(let context) where !context.codingPath.isEmpty:
+            let what = context.debugDescription.hasPrefix("Not an ISO 8601 date") ? "not a valid date" : "not a valid value"
+            return "field \(field(context.codingPath)) is \(what)"
         default: return "not valid JSON"
         }
     }

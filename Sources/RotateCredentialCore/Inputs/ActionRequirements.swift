@@ -1,9 +1,44 @@
 /// Which inputs each action needs, checked after the inputs are read and before any call.
-enum ActionRequirements {
-    static func check(_ configuration: inout Configuration, errors: inout [InputError]) {
-        let action = configuration.action
-        func fail(_ input: String, _ message: String) { errors.append(InputError(input, message)) }
+///
+/// An identity that is missing because one of its inputs was already named as wrong is not
+/// reported again as "required": the messages name only the inputs that are actually wrong.
+struct ActionRequirements {
+    /// The inputs an Azure identity (Graph, Key Vault) is read from.
+    static let azureIdentityInputs: Set<String> = [
+        "azureSubscription", "tenantId", "clientId", "clientSecret", "SYSTEM_OIDCREQUESTURI",
+    ]
+    /// The inputs the PAT owner's identity is read from.
+    static let patOwnerInputs: Set<String> = azureIdentityInputs
+        .union(["patOwnerUsername", "patOwnerPassword", "patOwnerAccessToken"])
 
+    static func check(_ configuration: inout Configuration, errors: inout [InputError]) {
+        var check = ActionRequirements(configuration: configuration, errors: errors, named: Set(errors.map(\.input)))
+        check.personalAccessTokens()
+        check.appSecrets()
+        check.serviceConnections()
+        check.federation()
+        check.keyVaultIdentity()
+        configuration = check.configuration
+        errors = check.errors
+    }
+
+    private var configuration: Configuration
+    private var errors: [InputError]
+    /// The inputs already named as wrong while reading.
+    private let named: Set<String>
+
+    /// Reports `input`, unless the identity it stands for is missing because an input it is read
+    /// from was already named.
+    private mutating func fail(_ input: String, _ message: String) {
+        let feeds = input == "azureSubscription" ? Self.azureIdentityInputs
+            : input == "patOwnerUsername" ? Self.patOwnerInputs : []
+        guard named.isDisjoint(with: feeds) else { return }
+        errors.append(InputError(input, message))
+    }
+
+    /// The PAT owner, the names and the vault of the PAT actions.
+    private mutating func personalAccessTokens() {
+        let action = configuration.action
         if action.isPersonalAccessTokenAction {
             if configuration.patOwner == nil {
                 if configuration.azureIdentity != nil {
@@ -24,6 +59,11 @@ enum ActionRequirements {
         if action == .patRevoke, configuration.keyVault == nil {
             fail("keyVaultName", "required for pat-revoke: an older token is revoked only when Key Vault holds the newest token's value (the secret pat-create wrote).")
         }
+    }
+
+    /// The application, identity, vault and secret name of the app-secret actions.
+    private mutating func appSecrets() {
+        let action = configuration.action
         let appActions: [Action] = [.appSecretRotate, .appSecretCreate, .appSecretRevoke]
         if appActions.contains(action) {
             if configuration.appSecret.applicationId == nil {
@@ -56,6 +96,11 @@ enum ActionRequirements {
         {
             configuration.keyVault?.secretNameTemplate = "pat-{displayName}"
         }
+    }
+
+    /// Project, Azure DevOps identity and secret source for service connections.
+    private mutating func serviceConnections() {
+        let action = configuration.action
         let connectionActions: [Action] = [.appSecretRotate, .appSecretCreate, .serviceConnectionUpdate]
         if connectionActions.contains(action), !configuration.appSecret.serviceConnections.isEmpty {
             if configuration.project == nil {
@@ -80,7 +125,17 @@ enum ActionRequirements {
                 fail("applicationId", "required for service-connection-update (the application whose secret is written), unless allowForeignServiceConnections is true.")
             }
         }
-        FederationRequirements.check(configuration, fail: fail)
+    }
+
+    /// The inputs of `service-connection-convert` and `service-connection-list` (``FederationRequirements``).
+    private mutating func federation() {
+        let configuration = self.configuration
+        FederationRequirements.check(configuration) { input, message in fail(input, message) }
+    }
+
+    /// An identity for Key Vault wherever a vault is used.
+    private mutating func keyVaultIdentity() {
+        let action = configuration.action
         if configuration.keyVault != nil, configuration.azureIdentity == nil, !action.isPersonalAccessTokenAction {
             fail("azureSubscription", "required to use Key Vault: an Azure Resource Manager service connection, or tenantId, clientId and clientSecret.")
         }

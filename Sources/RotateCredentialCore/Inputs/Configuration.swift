@@ -30,10 +30,15 @@ public struct Configuration: Sendable {
     public var reportPath: String
     /// Directory for temporary files (summaries).
     public var temporaryDirectory: String
+    /// Path of this step's run summary (unique per step, see ``StepFiles``).
+    public var summaryPath: String
     /// Credentials processed at the same time.
     public var maxParallel: Int
     /// HTTP settings.
     public var http: HTTPSettings
+    /// Whether the task runs under a pipeline agent (``AgentPresence``); outside one no secret
+    /// value is printed, not even in a `setsecret` command.
+    public var underAgent: Bool
     /// Options of `service-connection-convert`.
     public var federation = FederationOptions()
 }

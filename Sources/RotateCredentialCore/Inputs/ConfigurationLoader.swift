@@ -53,6 +53,7 @@ public struct ConfigurationLoader {
         guard let value = environment[InputCatalogue.definition(name).environmentVariable], !value.isEmpty else {
             return nil
         }
+        if let problem = SecretValueRule.problem(value) { fail(name, problem) }
         return Secret(value)
     }
 
@@ -87,26 +88,16 @@ public struct ConfigurationLoader {
             .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
     }
 
-    /// A URL input: absolute, HTTPS (HTTP only for loopback), no trailing slash.
+    /// A URL input: absolute, no user info, HTTPS (HTTP only for a loopback address), no trailing
+    /// slash (``URLPolicy``).
     mutating func url(_ name: String, _ text: String?) -> URL? {
         guard let text else { return nil }
-        guard let url = URL(string: text.hasSuffix("/") ? String(text.dropLast()) : text),
-            let scheme = url.scheme?.lowercased(), let host = url.host, !host.isEmpty
-        else {
-            fail(name, "expected an absolute URL such as https://example.com, got '\(text)'.")
+        switch URLPolicy.check(text) {
+        case .success(let url): return url
+        case .failure(let problem):
+            fail(name, problem == .userInfo ? problem.description : "\(problem.description) Got '\(text)'.")
             return nil
         }
-        guard scheme == "https" || (scheme == "http" && Self.isLoopback(host)) else {
-            fail(name, "expected an https:// URL (http:// is allowed only for loopback addresses), got '\(text)'.")
-            return nil
-        }
-        return url
-    }
-
-    /// Whether `host` is a loopback address (127.0.0.0/8, ::1, localhost).
-    public static func isLoopback(_ host: String) -> Bool {
-        let host = host.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
-        return host == "localhost" || host == "::1" || host.hasPrefix("127.")
     }
 
     static func isGUID(_ text: String) -> Bool {
@@ -125,7 +116,7 @@ public struct ConfigurationLoader {
         }
         let dryRun = bool("dryRun")
         let organization = readOrganization()
-        let project = raw("project") ?? variable("SYSTEM_TEAMPROJECT")
+        let project = readProject()
         let urls = readURLs(organization: organization ?? "organization")
         let keyVault = readKeyVault(action: action)
         let azureIdentity = readAzureIdentity()
@@ -144,14 +135,14 @@ public struct ConfigurationLoader {
             graceHours: pat.graceHours,
             replicationTimeoutSeconds: integer("replicationTimeoutSeconds"),
             keepSecrets: integer("keepSecrets"),
-            serviceConnections: lines("serviceConnections"),
+            serviceConnections: readServiceConnections(),
             convertAutomaticConnections: bool("convertAutomaticConnections"),
             allowForeignServiceConnections: bool("allowForeignServiceConnections"),
             servicePrincipalKey: secret("servicePrincipalKey"))
         let azureDevOpsIdentity = readAzureDevOpsIdentity(azureIdentity: azureIdentity)
         let temporaryDirectory = variable("AGENT_TEMPDIRECTORY") ?? NSTemporaryDirectory()
-        let reportPath = raw("reportPath")
-            ?? (temporaryDirectory as NSString).appendingPathComponent("rotate-credential-report.json")
+        let stepFiles = StepFiles(temporaryDirectory: temporaryDirectory, taskInstanceId: variable("SYSTEM_TASKINSTANCEID"))
+        let reportPath = readReportPath() ?? stepFiles.reportPath
         let http = HTTPSettings(
             requestTimeoutSeconds: Double(integer("requestTimeoutSeconds")),
             agentCAInfo: variable("AGENT_CAINFO"),
@@ -164,7 +155,8 @@ public struct ConfigurationLoader {
             organization: organization, project: project, urls: urls,
             azureIdentity: azureIdentity, patOwner: patOwner, azureDevOpsIdentity: azureDevOpsIdentity,
             keyVault: keyVault, pat: pat, appSecret: appSecret, reportPath: reportPath,
-            temporaryDirectory: temporaryDirectory, maxParallel: maxParallel, http: http)
+            temporaryDirectory: temporaryDirectory, summaryPath: stepFiles.summaryPath, maxParallel: maxParallel,
+            http: http, underAgent: AgentPresence.isUnderAgent(environment))
         configuration.federation = readFederation(action: action)
         ActionRequirements.check(&configuration, errors: &errors)
         return configuration
@@ -178,9 +170,10 @@ public struct ConfigurationLoader {
             return nil
         }
         var name = source
+        let shown = source.contains("@") ? "the value given (not shown: it contains '@')" : "'\(source)'"
         if source.contains("://") {
-            guard let url = URL(string: source), let host = url.host else {
-                fail("organization", "'\(source)' is not a URL or an organization name.")
+            guard let url = URL(string: source), let host = url.host, url.user == nil, url.password == nil else {
+                fail("organization", "\(shown) is not a URL without user info or an organization name.")
                 return nil
             }
             let segments = url.path.split(separator: "/").map(String.init)
@@ -189,19 +182,39 @@ public struct ConfigurationLoader {
             } else if let last = segments.last {
                 name = last
             } else {
-                fail("organization", "no organization name in '\(source)'.")
+                fail("organization", "no organization name in \(shown).")
                 return nil
             }
         }
-        let allowed = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "-"))
-        guard !name.isEmpty, name.count <= 50, name.unicodeScalars.allSatisfy(allowed.contains),
-            !name.hasPrefix("-"), !name.hasSuffix("-")
-        else {
-            fail(given == nil ? "SYSTEM_COLLECTIONURI" : "organization",
-                 "'\(name)' is not a valid organization name (letters, digits and hyphens, at most 50).")
+        if let problem = NameRules.organization(name) {
+            fail(given == nil ? "SYSTEM_COLLECTIONURI" : "organization", problem)
             return nil
         }
         return name
+    }
+
+    mutating func readProject() -> String? {
+        let given = raw("project")
+        guard let project = given ?? variable("SYSTEM_TEAMPROJECT") else { return nil }
+        if let problem = NameRules.project(project) {
+            fail(given == nil ? "SYSTEM_TEAMPROJECT" : "project", problem)
+            return nil
+        }
+        return project
+    }
+
+    mutating func readServiceConnections() -> [String] {
+        let names = lines("serviceConnections")
+        for problem in names.compactMap(NameRules.serviceConnection) {
+            fail("serviceConnections", problem)
+        }
+        return names
+    }
+
+    mutating func readReportPath() -> String? {
+        guard let path = raw("reportPath") else { return nil }
+        if let problem = StepFiles.problem(reportPath: path) { fail("reportPath", problem) }
+        return path
     }
 
     mutating func readURLs(organization: String) -> ServiceURLs? {
@@ -212,8 +225,8 @@ public struct ConfigurationLoader {
         guard let authority, let graph, let azureDevOps, let vssps else { return nil }
         return ServiceURLs(
             authorityHost: authority, graph: graph,
-            azureDevOpsOrganization: azureDevOps.appendingPathComponent(organization),
-            vsspsOrganization: vssps.appendingPathComponent(organization),
+            azureDevOpsOrganization: azureDevOps.appendingPathSegments([organization]),
+            vsspsOrganization: vssps.appendingPathSegments([organization]),
             keyVaultScope: Cloud.keyVaultScope(authorityHost: authority))
     }
 
@@ -221,7 +234,7 @@ public struct ConfigurationLoader {
         let template = raw("secretName")
         if let template {
             let name = template.replacingOccurrences(of: "{displayName}", with: "x")
-            if name.range(of: "^[0-9a-zA-Z-]{1,127}$", options: .regularExpression) == nil {
+            if !NameRules.secret(name) {
                 fail("secretName", "'\(template)' is not a Key Vault secret name: 1 to 127 letters, digits and hyphens (placeholder {displayName} allowed).")
             }
         }
@@ -229,10 +242,8 @@ public struct ConfigurationLoader {
             return url("keyVaultUrl", text).map { KeyVaultTarget(url: $0, secretNameTemplate: template) }
         }
         guard let name = raw("keyVaultName") else { return nil }
-        guard name.range(of: "^[a-zA-Z][a-zA-Z0-9-]{1,22}[a-zA-Z0-9]$", options: .regularExpression) != nil,
-            !name.contains("--")
-        else {
-            fail("keyVaultName", "'\(name)' is not a Key Vault name: 3 to 24 letters, digits and single hyphens, starting with a letter.")
+        if let problem = NameRules.keyVault(name) {
+            fail("keyVaultName", problem)
             return nil
         }
         let suffix = Cloud.keyVaultDNSSuffix(authorityHost: URL(string: string("authorityHost") ?? "") )
@@ -299,13 +310,17 @@ public struct ConfigurationLoader {
                 fail("azureSubscription", "the service connection uses \(authenticationType); only a client secret (spnKey) or workload identity federation is supported.")
                 return nil
             }
+            if let problem = SecretValueRule.problem(key) {
+                fail("azureSubscription", "the service connection's client secret \(problem)")
+                return nil
+            }
             return .clientSecret(tenantId: tenant, clientId: client, secret: Secret(key))
         case "workloadidentityfederation":
-            guard let requestURI = variable("SYSTEM_OIDCREQUESTURI"), let requestURL = url("SYSTEM_OIDCREQUESTURI", requestURI)
-            else {
+            guard let requestURI = variable("SYSTEM_OIDCREQUESTURI") else {
                 fail("azureSubscription", "workload identity federation needs SYSTEM_OIDCREQUESTURI, which the agent sets in a pipeline job.")
                 return nil
             }
+            guard let requestURL = url("SYSTEM_OIDCREQUESTURI", requestURI) else { return nil }
             guard let jobToken = systemAccessToken() else {
                 fail("azureSubscription", "workload identity federation needs the job access token (SYSTEM_ACCESSTOKEN).")
                 return nil

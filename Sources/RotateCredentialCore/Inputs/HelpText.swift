@@ -26,6 +26,9 @@ enum HelpText {
             "SYSTEM_DEBUG, AGENT_TEMPDIRECTORY, ENDPOINT_AUTH_*_<id> / ENDPOINT_DATA_<id>_* of azureSubscription,",
             "AGENT_PROXYURL, AGENT_PROXYUSERNAME, SECRET_AGENT_PROXYPASSWORD, AGENT_PROXYBYPASSLIST, HTTPS_PROXY, NO_PROXY.",
             "",
+            "Outside a pipeline (no TF_BUILD, AGENT_ID or AGENT_TEMPDIRECTORY) no secret value is printed, not even",
+            "as ##vso[task.setsecret]: new values go to Key Vault only.",
+            "",
             "Actions: \(InputCatalogue.actions.joined(separator: ", ")).",
             "Exit code 0 on success, 1 on failure (with ##vso[task.logissue type=error] naming the cause and the fix).",
         ]

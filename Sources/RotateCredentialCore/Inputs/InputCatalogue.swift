@@ -42,7 +42,7 @@ public enum InputCatalogue {
               "service-connection-convert: after graceHours, remove the client secret the converted connections used, unless Key Vault or another secret-based connection may hold it."),
         .init("servicePrincipalKey", .string, secret: true,
               "Secret to write into the service connections (default: read from Key Vault secretName)."),
-        .init("reportPath", .string, "Path of the JSON report (default: in Agent.TempDirectory)."),
+        .init("reportPath", .string, "Path of the JSON report (default: one per step in Agent.TempDirectory)."),
         .init("maxParallel", .integer(1...64), default: "8", "Credentials processed at the same time."),
         .init("requestTimeoutSeconds", .integer(1...600), default: "60", "Timeout of one HTTP request, in seconds."),
         .init("authorityHost", .string, default: "https://login.microsoftonline.com", "Entra authority host."),

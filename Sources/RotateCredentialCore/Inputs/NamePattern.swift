@@ -8,6 +8,10 @@ public struct NamePattern: Sendable, Equatable, CustomStringConvertible {
         self.text = text
     }
 
+    /// Whether the pattern names one display name exactly (no `*`): a typo in it must not pass
+    /// as "nothing to do".
+    public var isLiteral: Bool { !text.contains("*") }
+
     /// Whether `name` matches.
     public func matches(_ name: String) -> Bool {
         Self.match(Array(text.lowercased()), Array(name.lowercased()))

@@ -3,9 +3,12 @@ import Synchronization
 
 /// The one writer of everything the task prints: logging commands and plain log lines.
 ///
-/// Every secret is registered (`task.setsecret`, one command per line of a multi-line value)
-/// before anything else can print it; plain lines are scrubbed of every registered value as a
-/// second line of defence, and cannot smuggle in a `##vso[` command of their own.
+/// Every secret is registered (`task.setsecret`: the whole value and each of its lines that could
+/// stand alone, see ``SecretValueRule``) before anything else can print it; every text is scrubbed
+/// of every registered value as a second line of defence, and cannot smuggle in a `##vso` command
+/// of its own. Outside an agent (``AgentPresence``) no command shows a secret value: nothing would
+/// mask it there. Beyond ``shownWarnings`` warnings, further ones are folded into one that counts
+/// them; the run summary lists them (``foldedWarnings``).
 public final class PipelineOutput: SecretMasker {
     /// Outcome of the task as `task.complete` names it (case-sensitive for the agent).
     public enum Result: String, Sendable {
@@ -20,9 +23,14 @@ public final class PipelineOutput: SecretMasker {
         case warning
     }
 
+    /// Warnings reported as issues before the rest are folded: the agent puts only the first 10
+    /// issues of a step on the run's timeline.
+    public static let shownWarnings = 5
+
     private struct State {
         var secrets = SecretIndex()
         var warnings = 0
+        var folded: [String] = []
         /// Set by `complete`: the agent reads `task.complete` as the step's last word, so a late
         /// line (an independent request answering after a failure) is dropped.
         var completed = false
@@ -32,23 +40,30 @@ public final class PipelineOutput: SecretMasker {
     private let state = Mutex(State())
     /// Whether `##[debug]` lines are written (`SYSTEM_DEBUG=true`).
     public let debugEnabled: Bool
+    /// Whether a pipeline agent reads the output; when false no secret value is ever printed.
+    public let underAgent: Bool
 
     /// Creates a writer over `sink`.
-    public init(sink: any OutputSink, debugEnabled: Bool) {
+    public init(sink: any OutputSink, debugEnabled: Bool, underAgent: Bool = true) {
         self.sink = sink
         self.debugEnabled = debugEnabled
+        self.underAgent = underAgent
     }
 
-    /// Registers a secret with the agent's masker. Each line is registered on its own, since the
-    /// masker works line by line and the agent refuses multi-line `setsecret` values.
+    /// Registers a secret: the whole value and each line that could stand alone as a secret (the
+    /// agent masks line by line, and values of any length: a `{` line would mask every brace).
     public func mask(_ secret: Secret) {
-        let lines = secret.exposedValue.split(whereSeparator: \.isNewline)
-            .map(String.init).filter { !$0.isEmpty }
+        let parts = SecretValueRule.maskableParts(of: secret.exposedValue)
         let fresh: [String] = state.withLock { state in
-            lines.filter { state.secrets.insert($0) }
+            parts.filter { part in
+                // The JSON-escaped form too, so the report is scrubbed like the log.
+                _ = Self.jsonEscaped(part).map { state.secrets.insert($0) }
+                return state.secrets.insert(part)
+            }
         }
-        for line in fresh {
-            write(LoggingCommand("task.setsecret", data: line).line)
+        guard underAgent else { return }
+        for part in fresh {
+            write(LoggingCommand("task.setsecret", data: part).line)
         }
     }
 
@@ -58,13 +73,17 @@ public final class PipelineOutput: SecretMasker {
             LoggingCommand(
                 "task.setvariable",
                 properties: [("variable", name), ("isoutput", String(isOutput)), ("issecret", "false")],
-                data: scrub(value)))
+                data: clean(value)))
     }
 
     /// Sets a secret pipeline variable. Multi-line values are refused: the agent would print the
     /// raw command, value included, while rejecting it.
     public func setSecretVariable(_ name: String, _ secret: Secret, isOutput: Bool = true) {
         mask(secret)
+        guard underAgent else {
+            info("The value of \(name) is not printed: outside a pipeline agent nothing would mask it.")
+            return
+        }
         guard !secret.exposedValue.contains(where: \.isNewline) else {
             warning("The value of \(name) has several lines and was not set as a variable.")
             return
@@ -78,24 +97,37 @@ public final class PipelineOutput: SecretMasker {
 
     /// Writes an ordinary log line.
     public func info(_ message: String) {
-        for line in scrub(message).split(omittingEmptySubsequences: false, whereSeparator: \.isNewline) {
-            write(Self.neutralize(String(line)))
+        for line in clean(message).split(omittingEmptySubsequences: false, whereSeparator: \.isNewline) {
+            write(String(line))
         }
     }
 
     /// Writes `##[debug]` lines when `SYSTEM_DEBUG` is true.
     public func debug(_ message: @autoclosure () -> String) {
         guard debugEnabled else { return }
-        for line in scrub(message()).split(whereSeparator: \.isNewline) {
-            write("##[debug]" + Self.neutralize(String(line)))
+        for line in clean(message()).split(whereSeparator: \.isNewline) {
+            write("##[debug]" + String(line))
         }
     }
 
-    /// Reports a warning (`task.logissue type=warning`).
+    /// Reports a warning (`task.logissue type=warning`); beyond ``shownWarnings`` it is written as
+    /// a plain `##[warning]` line and counted in one warning at the end.
     public func warning(_ message: String) {
-        state.withLock { $0.warnings += 1 }
-        logIssue(.warning, message)
+        let text = clean(message)
+        let fold: Bool = state.withLock { state in
+            state.warnings += 1
+            guard state.warnings > Self.shownWarnings else { return false }
+            state.folded.append(text)
+            return true
+        }
+        guard fold else { return logIssue(.warning, message) }
+        for line in text.split(whereSeparator: \.isNewline) {
+            write("##[warning]" + String(line))
+        }
     }
+
+    /// The warnings that were not reported as issues, scrubbed, in order (for the run summary).
+    public var foldedWarnings: [String] { state.withLock { $0.folded } }
 
     /// Reports an error (`task.logissue type=error`). It does not fail the task by itself.
     public func error(_ message: String) {
@@ -106,7 +138,7 @@ public final class PipelineOutput: SecretMasker {
     public func logIssue(_ type: IssueType, _ message: String, code: String? = nil) {
         var properties = [("type", type.rawValue)]
         if let code { properties.append(("code", code)) }
-        emit(LoggingCommand("task.logissue", properties: properties, data: scrub(message)))
+        emit(LoggingCommand("task.logissue", properties: properties, data: clean(message)))
     }
 
     /// Number of warnings reported so far.
@@ -114,7 +146,12 @@ public final class PipelineOutput: SecretMasker {
 
     /// Writes `task.complete`, the last line of the run.
     public func complete(_ result: Result, _ message: String) {
-        let line = LoggingCommand("task.complete", properties: [("result", result.rawValue)], data: scrub(message)).line
+        let folded = foldedWarnings.count
+        if folded > 0 {
+            let places = underAgent ? "in the log as ##[warning] lines and in the run summary" : "in the log as ##[warning] lines"
+            logIssue(.warning, "\(folded) more warning\(folded == 1 ? "" : "s") (beyond the first \(Self.shownWarnings)) \(folded == 1 ? "is" : "are") \(places).")
+        }
+        let line = LoggingCommand("task.complete", properties: [("result", result.rawValue)], data: clean(message)).line
         write(line, completing: true)
     }
 
@@ -125,7 +162,7 @@ public final class PipelineOutput: SecretMasker {
 
     /// Opens a collapsible group.
     public func group(_ title: String) {
-        write("##[group]" + Self.neutralize(scrub(title)))
+        write("##[group]" + clean(title))
     }
 
     /// Closes the current group.
@@ -136,6 +173,11 @@ public final class PipelineOutput: SecretMasker {
     /// Replaces every registered secret in `text` by `***`.
     public func scrub(_ text: String) -> String {
         state.withLock { $0.secrets.scrub(text) }
+    }
+
+    /// `text` as it may be written anywhere (log, summary, report): scrubbed and neutralised.
+    public func clean(_ text: String) -> String {
+        Self.neutralize(scrub(text))
     }
 
     private func emit(_ command: LoggingCommand) {
@@ -152,9 +194,19 @@ public final class PipelineOutput: SecretMasker {
         }
     }
 
-    /// The agent treats `##vso[` anywhere in a line as a command; text from services
-    /// (display names, error messages) must never become one.
+    /// `value` as it appears inside a JSON string the task writes, when that differs from `value`.
+    static func jsonEscaped(_ value: String) -> String? {
+        guard value.unicodeScalars.contains(where: { $0 == "\"" || $0 == "\\" || $0.value < 0x20 }),
+            let data = try? JSON.encoder().encode([value]) else { return nil }
+        let text = String(decoding: data, as: UTF8.self)
+        let escaped = String(text.dropFirst(2).dropLast(2))
+        return escaped == value ? nil : escaped
+    }
+
+    /// The agent treats `##vso[` anywhere in a line as a command and warns about any other
+    /// `##vso`; text from services (display names, error messages) must never become one. The
+    /// agent itself rewrites such text as `**vso` (`StringUtil`), and so does this.
     static func neutralize(_ line: String) -> String {
-        line.replacingOccurrences(of: "##vso[", with: "##vso(")
+        line.replacingOccurrences(of: "##vso", with: "**vso", options: .caseInsensitive)
     }
 }

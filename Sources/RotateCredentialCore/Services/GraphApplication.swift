@@ -29,7 +29,8 @@ public struct GraphApplication: Sendable, Decodable, Equatable {
         id = try container.decode(String.self, forKey: .id)
         appId = try container.decode(String.self, forKey: .appId)
         displayName = try container.decodeIfPresent(String.self, forKey: .displayName)
-        passwordCredentials = try container.decodeIfPresent([PasswordCredential].self, forKey: .passwordCredentials) ?? []
+        // Selected explicitly: an answer without it would hide the secrets the app has.
+        passwordCredentials = try container.decode([PasswordCredential].self, forKey: .passwordCredentials)
     }
 
     /// "'payments-deployer' (appId …)", for log lines.

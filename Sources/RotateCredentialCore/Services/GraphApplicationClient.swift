@@ -65,7 +65,7 @@ public struct GraphApplicationClient: Sendable {
         let body = try! JSON.encoder().encode(
             AddPasswordBody(passwordCredential: .init(displayName: displayName, endDateTime: endDateTime)))
         let request = HTTPRequest(
-            .post, base.appendingPathComponent("applications/\(objectId)/addPassword"), service: .graph,
+            .post, base.appendingPathSegments(["applications", objectId, "addPassword"]), service: .graph,
             operation: "add a client secret to application \(objectId)",
             headers: ["Content-Type": "application/json"], body: body)
         let added = try await context.http.json(AddedPassword.self, request, authorization: try await authorization())
@@ -83,7 +83,7 @@ public struct GraphApplicationClient: Sendable {
     public func removePassword(objectId: String, keyId: String, notFoundIsGone: Bool = true) async throws(ServiceError) {
         let body = try! JSON.encoder().encode(RemovePasswordBody(keyId: keyId))
         let request = HTTPRequest(
-            .post, base.appendingPathComponent("applications/\(objectId)/removePassword"), service: .graph,
+            .post, base.appendingPathSegments(["applications", objectId, "removePassword"]), service: .graph,
             operation: "remove client secret \(keyId) from application \(objectId)",
             headers: ["Content-Type": "application/json"], body: body, isIdempotent: true)
         do {

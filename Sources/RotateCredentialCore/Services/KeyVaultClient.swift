@@ -139,7 +139,7 @@ public struct KeyVaultClient: Sendable {
             do {
                 let decoded = try await context.http.json(VersionPage.self, request, authorization: authorization)
                 result += decoded.value
-                next = decoded.nextLink.flatMap(URL.init(string:))
+                next = try decoded.nextLink.flatMap { link throws(ServiceError) in try sameVault(link, request) }
             } catch where error.kind == .notFound {
                 return []
             }
@@ -157,9 +157,23 @@ public struct KeyVaultClient: Sendable {
             created: decoded.attributes?.created.map { Date(timeIntervalSince1970: Double($0)) })
     }
 
+    /// A `nextLink` the bearer token may follow: same scheme, host and port as the vault (Key Vault
+    /// writes the default port, `:443`, into its links).
+    private func sameVault(_ link: String, _ request: HTTPRequest) throws(ServiceError) -> URL {
+        func origin(_ url: URL) -> String {
+            let scheme = url.scheme?.lowercased() ?? ""
+            return "\(scheme)://\(url.host?.lowercased() ?? ""):\(url.port ?? (scheme == "https" ? 443 : 80))"
+        }
+        guard let url = URL(string: link), origin(url) == origin(vault), url.user == nil, url.password == nil else {
+            throw ServiceError(
+                service: .keyVault, operation: request.operation, kind: .malformedResponse,
+                serviceMessage: "the vault's nextLink points elsewhere than \(vault.host ?? "the vault"); it was not followed")
+        }
+        return url
+    }
+
     private func url(_ segments: [String], query: [URLQueryItem] = []) -> URL {
-        var url = vault
-        for segment in segments { url.appendPathComponent(segment) }
+        let url = vault.appendingPathSegments(segments)
         var components = URLComponents(url: url, resolvingAgainstBaseURL: false)!
         components.queryItems = query + [URLQueryItem(name: "api-version", value: Self.apiVersion)]
         return components.url!

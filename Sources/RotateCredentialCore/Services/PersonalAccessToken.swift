@@ -61,8 +61,8 @@ enum PersonalAccessTokenWire {
     /// `PatToken`.
     struct Token: Decodable {
         var authorizationId: String
-        var displayName: String?
-        var scope: String?
+        var displayName: String
+        var scope: String
         var targetAccounts: [String]?
         var validFrom: Date
         var validTo: Date
@@ -70,7 +70,7 @@ enum PersonalAccessTokenWire {
 
         var model: PersonalAccessToken {
             PersonalAccessToken(
-                authorizationId: authorizationId, displayName: displayName ?? "", scope: scope ?? "",
+                authorizationId: authorizationId, displayName: displayName, scope: scope,
                 targetAccounts: targetAccounts, validFrom: validFrom, validTo: validTo)
         }
     }
@@ -82,10 +82,10 @@ enum PersonalAccessTokenWire {
         var patTokenErrorMessage: String?
     }
 
-    /// `PagedPatTokens`.
+    /// `PagedPatTokens`. A page without `patTokens` (`{}`, `null`) is not an empty list: it is refused.
     struct Page: Decodable {
         var continuationToken: String?
-        var patTokens: [Token]?
+        var patTokens: [Token]
     }
 
     /// `PatTokenCreateRequest`.

@@ -36,7 +36,7 @@ public struct PersonalAccessTokenClient: Sendable {
             let request = HTTPRequest(.get, url(query), service: .azureDevOps, operation: "list the PATs")
             let page = try await context.http.json(
                 PersonalAccessTokenWire.Page.self, request, authorization: try await authorization())
-            tokens += (page.patTokens ?? []).map(\.model)
+            tokens += page.patTokens.map(\.model)
             let next = page.continuationToken.flatMap { $0.isEmpty ? nil : $0 }
             if let next, !seen.insert(next).inserted {
                 throw ServiceError(

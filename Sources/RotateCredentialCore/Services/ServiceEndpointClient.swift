@@ -28,7 +28,9 @@ public struct ServiceEndpointClient: Sendable {
             .get, url, service: .azureDevOps,
             operation: "find service connections \(names.joined(separator: ", ")) in project \(project)")
         let page = try await context.http.json(Page.self, request, authorization: try await authorization())
-        return page.value.map(ServiceEndpoint.init)
+        return try page.value.enumerated().map { index, value throws(ServiceError) in
+            try Self.checked(value, request, field: "value.\(index).")
+        }
     }
 
     /// Reads the connection `id`; nil when Azure DevOps answers `null` (unknown id).
@@ -38,7 +40,7 @@ public struct ServiceEndpointClient: Sendable {
             operation: "read service connection \(id)")
         let value = try await context.http.json(JSONValue.self, request, authorization: try await authorization())
         if value == .null { return nil }
-        return ServiceEndpoint(value)
+        return try Self.checked(value, request)
     }
 
     /// PUTs `endpoint` whole (organization-level route, as the API specifies) and returns the answer.
@@ -50,12 +52,33 @@ public struct ServiceEndpointClient: Sendable {
             headers: ["Content-Type": "application/json"], body: body)
         do {
             let value = try await context.http.json(JSONValue.self, request, authorization: try await authorization())
-            return ServiceEndpoint(value)
+            return try Self.checked(value, request)
         } catch where error.kind == .permission {
             var error = error
             error.advice = permissionAdvice(endpoint.name)
             throw error
         }
+    }
+
+    /// A connection from an answer that has what the task relies on: an `id` (a GUID), a `name` and
+    /// an `authorization` object; otherwise an error naming the missing field.
+    static func checked(_ value: JSONValue, _ request: HTTPRequest, field prefix: String = "") throws(ServiceError)
+        -> ServiceEndpoint
+    {
+        let missing: String?
+        if value["id"]?.stringValue.flatMap(UUID.init(uuidString:)) == nil {
+            missing = "id"
+        } else if value["name"]?.stringValue == nil {
+            missing = "name"
+        } else if case .object = value["authorization"] ?? .null {
+            missing = nil
+        } else {
+            missing = "authorization"
+        }
+        guard let missing else { return ServiceEndpoint(value) }
+        throw ServiceError(
+            service: request.service, operation: request.operation, kind: .malformedResponse, status: 200,
+            serviceMessage: "the response could not be read (required field '\(prefix)\(missing)' is missing or invalid)")
     }
 
     /// What to grant when Azure DevOps refuses the update.
@@ -81,8 +104,7 @@ public struct ServiceEndpointClient: Sendable {
     }
 
     func url(_ segments: [String], query: [URLQueryItem] = []) -> URL {
-        var url = context.urls.azureDevOpsOrganization
-        for segment in segments { url.appendPathComponent(segment) }
+        let url = context.urls.azureDevOpsOrganization.appendingPathSegments(segments)
         var components = URLComponents(url: url, resolvingAgainstBaseURL: false)!
         components.queryItems = query + [URLQueryItem(name: "api-version", value: Self.apiVersion)]
         return components.url!

@@ -55,7 +55,7 @@ import Testing
 
         func endpoint() -> [String: Any] {
             [
-                "id": "e1", "name": "prod", "isReady": true,
+                "id": "eeeeeeee-0001-4000-8000-000000000001", "name": "prod", "isReady": true,
                 "authorization": [
                     "scheme": "ServicePrincipal",
                     "parameters": ["tenantid": "11111111-1111-1111-1111-111111111111", "serviceprincipalid": AppSecretRotateActionTests.appId, "authenticationType": "spnKey"],
@@ -108,8 +108,8 @@ import Testing
                 .init(method: .get, pathSuffix: "/_apis/serviceendpoint/endpoints") { _ in
                     RouteTransport.json(200, ["count": 1, "value": [self.endpoint()]])
                 },
-                .init(method: .get, pathSuffix: "/_apis/serviceendpoint/endpoints/e1") { _ in RouteTransport.json(200, self.endpoint()) },
-                .init(method: .put, pathSuffix: "/_apis/serviceendpoint/endpoints/e1") { request in
+                .init(method: .get, pathSuffix: "/_apis/serviceendpoint/endpoints/eeeeeeee-0001-4000-8000-000000000001") { _ in RouteTransport.json(200, self.endpoint()) },
+                .init(method: .put, pathSuffix: "/_apis/serviceendpoint/endpoints/eeeeeeee-0001-4000-8000-000000000001") { request in
                     let refused = self.state.withLock { state -> Bool in
                         guard state.refusePut == 0 else { state.refusePut -= 1; return true }
                         let body = (try? JSONSerialization.jsonObject(with: request.body ?? Data())) as? [String: Any]

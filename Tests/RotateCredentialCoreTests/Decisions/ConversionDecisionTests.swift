@@ -111,7 +111,7 @@ struct FederationInputTests {
 
     @Test func removeSecretIsOnlyForConvert() {
         let problems = errors([
-            "INPUT_ACTION": "pat-list", "INPUT_ORGANIZATION": "contoso", "INPUT_PATOWNERACCESSTOKEN": "t",
+            "INPUT_ACTION": "pat-list", "INPUT_ORGANIZATION": "contoso", "INPUT_PATOWNERACCESSTOKEN": "fixture-access-token",
             "INPUT_REMOVESECRETAFTERCONVERSION": "true",
         ])
         #expect(problems.map(\.input) == ["removeSecretAfterConversion"])

@@ -26,6 +26,11 @@ struct PatActionSupport: Sendable {
         output.info("Listing the active PATs of \(configuration.patOwner?.summary ?? "the PAT owner") in \(configuration.organization)…")
         let tokens = try await client.list()
         output.info("\(tokens.count) active PAT(s) found.")
+        let unmatched = PatSelection.unmatchedLiterals(tokens, patterns: configuration.pat.displayNames)
+        if [.patRotate, .patRenew, .patRevoke].contains(configuration.action), !unmatched.isEmpty {
+            let names = unmatched.map { "'\($0.text)'" }.joined(separator: ", ")
+            throw RotationFailure.missingInput("Input 'tokenDisplayNames': no active PAT is named \(names) (names without * must match a token exactly, ignoring case). Check the spelling; nothing was changed.")
+        }
         return tokens
     }
 

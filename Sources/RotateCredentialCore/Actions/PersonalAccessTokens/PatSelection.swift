@@ -22,6 +22,11 @@ enum PatSelection {
         tokens.filter { patterns.matchesAny($0.displayName) }
     }
 
+    /// The literal (wildcard-free) patterns that match none of `tokens`.
+    static func unmatchedLiterals(_ tokens: [PersonalAccessToken], patterns: [NamePattern]) -> [NamePattern] {
+        patterns.filter { pattern in pattern.isLiteral && !tokens.contains { pattern.matches($0.displayName) } }
+    }
+
     /// Groups tokens by display name (case-insensitive, as Azure DevOps compares names), families
     /// ordered by name and tokens newest first.
     static func families(_ tokens: [PersonalAccessToken]) -> [PatFamily] {

@@ -13,9 +13,9 @@ import Testing
     /// Everything any action could need, so that only the action decides what is asked for.
     static let everything: [String: String] = [
         "INPUT_ORGANIZATION": "contoso", "INPUT_PROJECT": "Platform", "INPUT_TOKENDISPLAYNAMES": "x",
-        "INPUT_KEYVAULTNAME": "kv-rotation", "INPUT_SECRETNAME": "s", "INPUT_PATOWNERACCESSTOKEN": "fixture-access-token",
+        "INPUT_KEYVAULTNAME": "kv-rotation", "INPUT_SECRETNAME": "app-secret", "INPUT_PATOWNERACCESSTOKEN": "owner-access-token",
         "INPUT_APPLICATIONID": "33333333-3333-3333-3333-333333333333", "INPUT_TENANTID": "11111111-1111-1111-1111-111111111111",
-        "INPUT_CLIENTID": "22222222-2222-2222-2222-222222222222", "INPUT_CLIENTSECRET": "fixture-client-secret",
+        "INPUT_CLIENTID": "22222222-2222-2222-2222-222222222222", "INPUT_CLIENTSECRET": "client-secret-value",
         "INPUT_SERVICECONNECTIONS": "prod", "INPUT_AZUREDEVOPSIDENTITY": "azureSubscription",
     ]
 

@@ -1,8 +1,7 @@
 #!/usr/bin/env python3
 """No function in Sources is longer than 60 lines (issue #16): prints the longest five and fails when
 one exceeds the limit. A function's length counts from its `func`/`init` line to its closing brace.
-Usage: function_length.py [root] [--limit N] [--allow FILE:NAME ...]
-`--allow` names a function that may exceed the limit for now (printed, never silent)."""
+Usage: function_length.py [root] [--limit N]"""
 
 from __future__ import annotations
 
@@ -107,23 +106,20 @@ def functions(path: str) -> list[tuple[int, str, int]]:
     return result
 
 
-def options(argv: list[str]) -> tuple[list[str], int, set[str]]:
-    args, limit, allowed = [], 60, set()
+def options(argv: list[str]) -> tuple[list[str], int]:
+    args, limit = [], 60
     i = 0
     while i < len(argv):
         if argv[i] == "--limit":
             limit, i = int(argv[i + 1]), i + 2
-        elif argv[i] == "--allow":
-            allowed.add(argv[i + 1])
-            i += 2
         else:
             args.append(argv[i])
             i += 1
-    return args, limit, allowed
+    return args, limit
 
 
 def main() -> int:
-    args, limit, allowed = options(sys.argv[1:])
+    args, limit = options(sys.argv[1:])
     root = args[0] if args else os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "Sources")
     found = []
     for folder, _, files in os.walk(root):
@@ -137,11 +133,6 @@ def main() -> int:
     for length, where in found[:5]:
         print(f"  {length:4d}  {where}")
     over = [f for f in found if f[0] > limit]
-    exempt = [f for f in over if any(f[1].split(" ")[0].split(":")[0].endswith(a.split(":")[0])
-                                     and f[1].endswith(" " + a.split(":")[1]) for a in allowed)]
-    for length, where in exempt:
-        print(f"  allowed for now: {where} ({length} lines)")
-    over = [f for f in over if f not in exempt]
     if over:
         print(f"{len(over)} function(s) exceed {limit} lines.", file=sys.stderr)
         return 1

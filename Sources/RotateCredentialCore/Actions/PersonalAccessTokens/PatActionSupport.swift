@@ -28,8 +28,7 @@ struct PatActionSupport: Sendable {
         output.info("\(tokens.count) active PAT(s) found.")
         let unmatched = PatSelection.unmatchedLiterals(tokens, patterns: configuration.pat.displayNames)
         if [.patRotate, .patRenew, .patRevoke].contains(configuration.action), !unmatched.isEmpty {
-            let names = unmatched.map { "'\($0.text)'" }.joined(separator: ", ")
-            throw RotationFailure.missingInput("Input 'tokenDisplayNames': no active PAT is named \(names) (names without * must match a token exactly, ignoring case). Check the spelling; nothing was changed.")
+            throw RotationFailure.unknownDisplayNames(unmatched.map(\.text))
         }
         return tokens
     }

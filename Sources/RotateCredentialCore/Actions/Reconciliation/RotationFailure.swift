@@ -18,6 +18,8 @@ public enum RotationFailure: Error, Sendable, Equatable, CustomStringConvertible
     case storedNowhere
     /// A required input is missing (a guard: the input check refuses this before any call).
     case missingInput(String)
+    /// Literal `tokenDisplayNames` that name no active PAT.
+    case unknownDisplayNames([String])
     /// Several display names would share one Key Vault secret.
     case secretNameClash(names: [String], secretName: String)
     /// Key Vault's read-back did not return the version just written.
@@ -53,6 +55,8 @@ public enum RotationFailure: Error, Sendable, Equatable, CustomStringConvertible
             return "The new secret would be stored nowhere: no Key Vault and no service connection to update (the listed ones need no secret). Nothing was changed."
         case .missingInput(let text):
             return text
+        case .unknownDisplayNames(let names):
+            return "Input 'tokenDisplayNames': no active PAT is named \(names.map { "'\($0)'" }.joined(separator: ", ")) (names without * must match a token exactly, ignoring case). Check the spelling; nothing was changed."
         case .secretNameClash(let names, let secretName):
             return "The PATs \(names.map { "'\($0)'" }.joined(separator: ", ")) would all be stored in Key Vault secret '\(secretName)'; use a secretName with {displayName} (default pat-{displayName}) or select fewer names. Nothing was changed."
         case .readBackMismatch(let secretName, let version):

@@ -7,7 +7,7 @@ import unittest
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import fault_matrix  # noqa: E402
 import harness  # noqa: E402
-from fault_matrix import Scenario, app_subject, pat_subject  # noqa: E402
+from fault_matrix import Scenario, app_subject, federation_subject, pat_subject  # noqa: E402
 from pat_owner_support import seed_session, session_inputs  # noqa: E402
 
 PAT_NAME = "ci-feed-reader"
@@ -60,6 +60,11 @@ SCENARIOS = [
              setup=after(app_inputs("app-secret-create"), 25)),
     Scenario("service-connection-update", app_inputs("service-connection-update", serviceConnections="payments-prod"),
              app_subject(harness.PAYMENTS_APP_ID, APP_SECRET, ["payments-prod"])),
+    Scenario("service-connection-convert",
+             lambda emulator: dict(action="service-connection-convert", serviceConnections="payments-prod",
+                                   azureDevOpsIdentity="azureSubscription", keyVaultUrl=None,
+                                   **harness.identity_client_secret()),
+             federation_subject(harness.PAYMENTS_APP_ID, ["payments-prod"])),
 ]
 
 

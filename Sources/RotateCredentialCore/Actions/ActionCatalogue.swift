@@ -12,6 +12,8 @@ enum ActionCatalogue {
         case .appSecretRevoke: return AppSecretRevokeAction()
         case .serviceConnectionUpdate: return ServiceConnectionUpdateAction()
         case .patOwnerLogin: return PatOwnerLoginAction()
+        case .serviceConnectionConvert: return ServiceConnectionConvertAction()
+        case .serviceConnectionList: return ServiceConnectionListAction()
         }
     }
 }

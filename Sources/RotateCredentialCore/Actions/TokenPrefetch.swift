@@ -12,6 +12,8 @@ enum TokenPrefetch {
         case application(connections: Bool)
         /// Key Vault (unless the secret is an input) and the connections.
         case connectionsOnly
+        /// The connections only, listed even when none is named (a read-only inventory).
+        case inventory
     }
 
     /// The rule of `action`.
@@ -22,6 +24,8 @@ enum TokenPrefetch {
         case .appSecretRotate, .appSecretCreate: return .application(connections: true)
         case .appSecretRevoke: return .application(connections: false)
         case .serviceConnectionUpdate: return .connectionsOnly
+        case .serviceConnectionConvert: return .application(connections: true)
+        case .serviceConnectionList: return .inventory
         }
     }
 
@@ -45,11 +49,14 @@ enum TokenPrefetch {
         case .connectionsOnly:
             usesVault = configuration.appSecret.servicePrincipalKey == nil
             usesConnections = true
+        case .inventory:
+            usesConnections = true
         }
         if usesVault, configuration.keyVault != nil, let identity = vaultIdentity {
             needs.append((identity, .keyVault))
         }
-        if usesConnections, !configuration.appSecret.serviceConnections.isEmpty,
+        let listsAll = rule(for: configuration.action) == .inventory
+        if usesConnections, !configuration.appSecret.serviceConnections.isEmpty || listsAll,
             case .entra(let identity) = configuration.azureDevOpsIdentity
         {
             needs.append((identity, .azureDevOps))

@@ -57,6 +57,22 @@ public struct EntraTokenClient: Sendable {
         }
     }
 
+    /// Exchanges `assertion` (a pipeline OIDC token) for a token for `scope` as application `clientId`:
+    /// the client-credentials grant with a JWT-bearer client assertion, as a task using a federated
+    /// connection does (azure-pipelines-tasks `azure-arm-rest` `getFederatedToken` + MSAL).
+    public func assertionToken(tenantId: String, clientId: String, assertion: Secret, scope: String)
+        async throws(ServiceError) -> Secret
+    {
+        try await request(
+            tenant: tenantId,
+            form: [
+                ("client_id", clientId), ("scope", scope), ("grant_type", "client_credentials"),
+                ("client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"),
+            ],
+            secrets: [("client_assertion", assertion)],
+            operation: "get a token for \(scope) as application \(clientId) with the connection's OIDC token")
+    }
+
     /// Asks Azure DevOps for the job's OIDC token for a service connection.
     func oidcToken(_ oidc: OIDCTokenRequest) async throws(ServiceError) -> Secret {
         var components = URLComponents(url: oidc.requestURL, resolvingAgainstBaseURL: false)!

@@ -10,6 +10,8 @@ public enum Action: String, Sendable, CaseIterable {
     case appSecretRevoke = "app-secret-revoke"
     case serviceConnectionUpdate = "service-connection-update"
     case patOwnerLogin = "pat-owner-login"
+    case serviceConnectionConvert = "service-connection-convert"
+    case serviceConnectionList = "service-connection-list"
 
     /// Whether the action manages personal access tokens (and so needs the PAT owner's identity).
     /// (`pat-owner-login` signs the owner in and touches no PAT.)

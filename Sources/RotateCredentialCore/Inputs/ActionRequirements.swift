@@ -18,6 +18,7 @@ struct ActionRequirements {
         check.personalAccessTokens()
         check.appSecrets()
         check.serviceConnections()
+        check.federation()
         check.keyVaultIdentity()
         configuration = check.configuration
         errors = check.errors
@@ -180,6 +181,12 @@ struct ActionRequirements {
                 )
             }
         }
+    }
+
+    /// The inputs of `service-connection-convert` and `service-connection-list` (``FederationRequirements``).
+    private mutating func federation() {
+        let configuration = self.configuration
+        FederationRequirements.check(configuration) { input, message in fail(input, message) }
     }
 
     /// An identity for Key Vault wherever a vault is used.

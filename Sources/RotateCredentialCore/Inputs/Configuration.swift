@@ -45,6 +45,16 @@ public struct Configuration: Sendable {
     /// Whether the task runs under a pipeline agent (``AgentPresence``); outside one no secret
     /// value is printed, not even in a `setsecret` command.
     public var underAgent: Bool
+    /// Options of `service-connection-convert`.
+    public var federation = FederationOptions()
+}
+
+/// Options of `service-connection-convert`.
+public struct FederationOptions: Sendable {
+    /// Remove the client secret the converted connections used, after `graceHours`, when no holder is left.
+    public var removeSecretAfterConversion = false
+    /// The job's OIDC endpoint and token, to prove a converted connection works (nil outside a job).
+    public var pipelineOIDC: PipelineOIDC?
 }
 
 /// Base URLs of the services, with the organization already appended where the service needs it.

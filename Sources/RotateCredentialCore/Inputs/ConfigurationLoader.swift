@@ -164,6 +164,7 @@ public struct ConfigurationLoader {
             temporaryDirectory: temporaryDirectory, summaryPath: stepFiles.summaryPath, maxParallel: maxParallel,
             http: http, underAgent: AgentPresence.isUnderAgent(environment))
         configuration.patOwnerSignIn = patOwnerSignIn
+        configuration.federation = readFederation(action: action)
         ActionRequirements.check(&configuration, errors: &errors)
         return configuration
     }

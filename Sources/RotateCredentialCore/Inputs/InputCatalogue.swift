@@ -57,6 +57,10 @@ public enum InputCatalogue {
             "allowForeignServiceConnections", .boolean, default: "false",
             "Also update connections whose service principal is not applicationId."),
         .init(
+            "removeSecretAfterConversion", .boolean, default: "false",
+            "service-connection-convert: after graceHours, remove the client secret the converted connections used, unless Key Vault or another secret-based connection may hold it."
+        ),
+        .init(
             "servicePrincipalKey", .string, secret: true,
             "Secret to write into the service connections (default: read from Key Vault secretName)."),
         .init("reportPath", .string, "Path of the JSON report (default: one per step in Agent.TempDirectory)."),

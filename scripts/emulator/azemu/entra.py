@@ -20,6 +20,7 @@ from .responses import Resp, aad_error
 from .util import b64url, guid, make_jwt
 
 ADO_RESOURCE = "499b84ac-1321-427f-aa17-267ca6975798"
+ARM_RESOURCES = {"https://management.azure.com", "https://management.core.windows.net"}
 GRAPH_RESOURCES = {
     "https://graph.microsoft.com", "https://graph.microsoft.us",
     "https://dod-graph.microsoft.us", "https://microsoftgraph.chinacloudapi.cn",
@@ -168,6 +169,8 @@ class Entra:
             return "graph"
         if r in KV_RESOURCES:
             return "kv"
+        if r in ARM_RESOURCES:
+            return "arm"  # what an AzureRM connection's tasks ask for; no emulated service accepts it
         return None
 
     # ---- client authentication

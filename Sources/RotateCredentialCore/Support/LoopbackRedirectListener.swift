@@ -68,28 +68,36 @@ public final class LoopbackRedirectListener: RedirectListener, @unchecked Sendab
     {
         let deadline = clock.now().addingTimeInterval(timeoutSeconds)
         while clock.now() < deadline {
-            try cancellation.check()
-            guard Self.readable(socketDescriptor, milliseconds: 0) else {
+            // Not `try cancellation.check()`: its typed throw inlined here crashes the release compiler
+            // (Swift 6.3.1, LLVM CoroSplit, signal 11 in emitSetAndGetSwiftErrorValueAround).
+            if let signal = cancellation.requested { throw RunCancelled(signal: signal) }
+            if Self.readable(socketDescriptor, milliseconds: 0) {
+                if let query = Self.answer(socketDescriptor) { return query }
+            } else {
                 try await clock.sleep(seconds: 0.1)
-                continue
             }
-            let connection = accept(socketDescriptor, nil, nil)
-            guard connection >= 0 else { continue }
-            defer { _ = systemClose(connection) }
-            let query = Self.query(of: Self.requestLine(connection))
-            guard query["code"] != nil || query["error"] != nil else {
-                Self.respond(connection, status: "404 Not Found", text: "Not found.")
-                continue
-            }
-            let signedIn = query["code"] != nil
-            Self.respond(
-                connection, status: "200 OK",
-                text: signedIn
-                    ? "Signed in. You can close this window and return to rotate-credential."
-                    : "The sign-in did not complete. See rotate-credential's output.")
-            return query
         }
         throw ListenerError("no browser came back to \(redirectURI) within \(Int(timeoutSeconds)) seconds")
+    }
+
+    /// Accepts one connection and answers it: its query when it carries `code` or `error`, else nil
+    /// (a 404, and the wait goes on).
+    private static func answer(_ socketDescriptor: Int32) -> [String: String]? {
+        let connection = accept(socketDescriptor, nil, nil)
+        guard connection >= 0 else { return nil }
+        defer { _ = systemClose(connection) }
+        let query = query(of: requestLine(connection))
+        guard query["code"] != nil || query["error"] != nil else {
+            respond(connection, status: "404 Not Found", text: "Not found.")
+            return nil
+        }
+        let signedIn = query["code"] != nil
+        respond(
+            connection, status: "200 OK",
+            text: signedIn
+                ? "Signed in. You can close this window and return to rotate-credential."
+                : "The sign-in did not complete. See rotate-credential's output.")
+        return query
     }
 
     public func close() {

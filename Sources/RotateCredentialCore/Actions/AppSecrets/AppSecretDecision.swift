@@ -9,7 +9,7 @@
 /// newest; nothing old goes before the replacement is stored; a secret of ours newer than the
 /// held one that nobody holds is an orphan (its value was lost) and is removed; a connection
 /// behind the record gets the current value.
-enum AppSecretDecision: Sendable, Equatable {
+enum AppSecretDecision: ReconcileDecision, Equatable {
     /// Remove a secret of ours whose value nobody has.
     case removeOrphan(PasswordCredential)
     /// Add a secret, prove it works, store it (or, without a vault, write the connections).
@@ -29,6 +29,12 @@ enum AppSecretDecision: Sendable, Equatable {
         case .converged, .fail: return true
         default: return false
         }
+    }
+
+    /// The failure a `.fail` decision reports.
+    var failure: RotationFailure? {
+        if case .fail(let failure) = self { return failure }
+        return nil
     }
 }
 

@@ -8,7 +8,7 @@ import Synchronization
 
 /// What a run did to one application's secrets: the observations, each decision, the changes,
 /// and why it stopped if it did not converge.
-struct AppSecretOutcome: Sendable {
+struct AppSecretOutcome: ReconcileOutcome {
     /// A change made by this run.
     enum Event: Sendable {
         /// A secret was added and proven (and stored, when `keyVaultSecretId` is set).

@@ -7,64 +7,42 @@
 /// Brings one application's client secrets and their consumers to the state the action wants:
 /// observe, decide, act on that one decision, observe again, for a bounded number of rounds. A
 /// dry run observes, decides and prints the first decision's plan.
-struct AppSecretReconciler: Sendable {
+struct AppSecretReconciler: ReconcileSubject {
     let consumers: AppSecretConsumers
-    let policy: AppSecretPolicy
+    var policy: AppSecretPolicy
     let objectId: String
     /// Rounds before the loop gives up (each round acts once).
     static let maxRounds = 12
     /// The content type of the Key Vault secret.
     static let contentType = "application/vnd.ms-entra.client-secret"
 
-    private var context: ActionContext { consumers.context }
+    var context: ActionContext { consumers.context }
 
-    /// Runs the loop from `first`.
-    func run(from first: AppSecretObservation) async -> AppSecretOutcome {
-        var outcome = AppSecretOutcome(initial: first)
-        var observation = first
-        var policy = self.policy
-        for round in 1...Self.maxRounds {
-            let decision = AppSecretDecision.decide(observation, policy: policy, now: context.serviceNow)
-            outcome.decisions.append(decision)
-            context.output.info(
-                AppSecretExplanation.text(decision, observation: observation, policy: policy, now: context.serviceNow))
-            if decision.isFinal {
-                if case .fail(let failure) = decision { outcome.failure = failure }
-                outcome.final = observation
-                return outcome
-            }
-            let log = CreatedSecretLog()
-            let plan: Plan
-            do {
-                plan = try await self.plan(for: decision, observation: observation, policy: policy, log: log)
-            } catch {
-                outcome.failedPlan = PlanOutcome(
-                    failed: "Client secret of application \(observation.label)", error: error)
-                return outcome
-            }
-            let result = await context.runner.run(plan)
-            if context.configuration.dryRun {
-                outcome.final = observation
-                return outcome
-            }
-            record(decision, result: result, log: log, into: &outcome)
-            if let created = log.created { policy.createdThisRun.insert(created.credential.keyId) }
-            guard result.succeeded else { return outcome }
-            do {
-                observation = try await consumers.observe(objectId: objectId)
-            } catch {
-                outcome.failure = .notConverged(
-                    credential: "application \(observation.label)", rounds: round, last: "\(error)")
-                return outcome
-            }
-        }
-        outcome.failure = .notConverged(
-            credential: "application \(observation.label)", rounds: Self.maxRounds,
-            last: outcome.decisions.last.map { "\($0)" } ?? "")
-        return outcome
+    func credential(_ observation: AppSecretObservation) -> String { "application \(observation.label)" }
+
+    func decide(_ observation: AppSecretObservation) -> AppSecretDecision {
+        AppSecretDecision.decide(observation, policy: policy, now: context.serviceNow)
     }
 
-    private func record(
+    func explain(_ decision: AppSecretDecision, observation: AppSecretObservation) -> String {
+        AppSecretExplanation.text(decision, observation: observation, policy: policy, now: context.serviceNow)
+    }
+
+    func newLog() -> CreatedSecretLog { CreatedSecretLog() }
+
+    func unbuiltPlan(_ error: any Error, observation: AppSecretObservation) -> PlanOutcome {
+        PlanOutcome(failed: "Client secret of application \(observation.label)", error: error)
+    }
+
+    mutating func remember(createdBy log: CreatedSecretLog) {
+        if let created = log.created { policy.createdThisRun.insert(created.credential.keyId) }
+    }
+
+    func observeAgain(_ observation: AppSecretObservation) async throws -> AppSecretObservation {
+        try await consumers.observe(objectId: objectId)
+    }
+
+    func record(
         _ decision: AppSecretDecision, result: PlanOutcome, log: CreatedSecretLog, into outcome: inout AppSecretOutcome
     ) {
         switch decision {
@@ -87,10 +65,9 @@ struct AppSecretReconciler: Sendable {
         if !result.succeeded { outcome.failedPlan = result }
     }
 
-    private func plan(
-        for decision: AppSecretDecision, observation: AppSecretObservation, policy: AppSecretPolicy,
-        log: CreatedSecretLog
-    ) async throws -> Plan {
+    func plan(for decision: AppSecretDecision, observation: AppSecretObservation, log: CreatedSecretLog)
+        async throws -> Plan
+    {
         switch decision {
         case .create:
             return AppSecretCreatePlan(consumers: consumers, observation: observation, policy: policy, log: log).plan()

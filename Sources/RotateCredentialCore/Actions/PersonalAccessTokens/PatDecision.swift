@@ -8,7 +8,7 @@
 /// live here and only here: the token Key Vault holds is never revoked; nothing is revoked
 /// before its replacement is stored (the record names it); a token newer than the held one that
 /// no consumer holds is an orphan (its value was lost) and is revoked.
-enum PatDecision: Sendable, Equatable {
+enum PatDecision: ReconcileDecision, Equatable {
     /// Create a replacement of `replacing`, store it and read it back.
     case create(replacing: PersonalAccessToken)
     /// Revoke a token newer than the held one whose value nobody has.
@@ -26,6 +26,12 @@ enum PatDecision: Sendable, Equatable {
         case .converged, .fail: return true
         default: return false
         }
+    }
+
+    /// The failure a `.fail` decision reports.
+    var failure: RotationFailure? {
+        if case .fail(let failure) = self { return failure }
+        return nil
     }
 }
 

@@ -6,7 +6,7 @@
 
 /// What a run did to one PAT family: the observation it started from, each decision, what the
 /// steps changed, and why it stopped if it did not converge.
-struct PatFamilyOutcome: Sendable {
+struct PatFamilyOutcome: ReconcileOutcome {
     /// A change made by this run.
     enum Event: Sendable {
         /// A replacement was created and stored.

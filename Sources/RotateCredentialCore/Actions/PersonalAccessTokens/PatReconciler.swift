@@ -7,53 +7,38 @@
 /// Brings one PAT family to the state its action wants: observe, decide, act on that one
 /// decision with an idempotent step, observe again, for a bounded number of rounds. A dry run
 /// observes, decides and prints the first decision's plan.
-struct PatReconciler: Sendable {
+struct PatReconciler: ReconcileSubject {
     let support: PatActionSupport
     let store: SecretStore
-    let policy: PatPolicy
+    var policy: PatPolicy
     /// Rounds before the loop gives up (each round acts once).
     static let maxRounds = 8
 
-    private var context: ActionContext { support.context }
+    var context: ActionContext { support.context }
     private var output: PipelineOutput { support.output }
 
-    /// Runs the loop from `first` (the observation discovery made).
-    func run(from first: PatObservation) async -> PatFamilyOutcome {
-        var outcome = PatFamilyOutcome(initial: first)
-        var observation = first
-        var policy = self.policy
-        for round in 1...Self.maxRounds {
-            let decision = PatDecision.decide(observation, policy: policy, now: context.serviceNow)
-            outcome.decisions.append(decision)
-            output.info(
-                PatExplanation.text(decision, observation: observation, policy: policy, now: context.serviceNow))
-            if decision.isFinal {
-                if case .fail(let failure) = decision { outcome.failure = failure }
-                outcome.final = observation
-                return outcome
-            }
-            if context.configuration.dryRun {
-                _ = await context.runner.run(plan(for: decision, observation: observation, outcome: nil))
-                outcome.final = observation
-                return outcome
-            }
-            let log = PatStepLog()
-            let result = await context.runner.run(plan(for: decision, observation: observation, outcome: log))
-            outcome.record(decision, result: result, log: log)
-            if let created = log.created { policy.createdThisRun.insert(created.token.authorizationId) }
-            if !result.succeeded { return outcome }
-            do {
-                observation = try await observe(observation.displayName)
-            } catch {
-                outcome.failure = .notConverged(
-                    credential: "PAT '\(observation.displayName)'", rounds: round, last: "\(error)")
-                return outcome
-            }
-        }
-        outcome.failure = .notConverged(
-            credential: "PAT '\(observation.displayName)'", rounds: Self.maxRounds,
-            last: "\(outcome.decisions.last.map { "\($0)" } ?? "")")
-        return outcome
+    func credential(_ observation: PatObservation) -> String { "PAT '\(observation.displayName)'" }
+
+    func decide(_ observation: PatObservation) -> PatDecision {
+        PatDecision.decide(observation, policy: policy, now: context.serviceNow)
+    }
+
+    func explain(_ decision: PatDecision, observation: PatObservation) -> String {
+        PatExplanation.text(decision, observation: observation, policy: policy, now: context.serviceNow)
+    }
+
+    func newLog() -> PatStepLog { PatStepLog() }
+
+    func record(_ decision: PatDecision, result: PlanOutcome, log: PatStepLog, into outcome: inout PatFamilyOutcome) {
+        outcome.record(decision, result: result, log: log)
+    }
+
+    mutating func remember(createdBy log: PatStepLog) {
+        if let created = log.created { policy.createdThisRun.insert(created.token.authorizationId) }
+    }
+
+    func observeAgain(_ observation: PatObservation) async throws -> PatObservation {
+        try await observe(observation.displayName)
     }
 
     /// Reads the family's tokens and Key Vault's current version.
@@ -72,12 +57,12 @@ struct PatReconciler: Sendable {
             displayName: displayName, secretName: secretName, tokens: family.first?.tokens ?? [], record: record)
     }
 
-    private func plan(for decision: PatDecision, observation: PatObservation, outcome log: PatStepLog?) -> Plan {
+    func plan(for decision: PatDecision, observation: PatObservation, log: PatStepLog) -> Plan {
         let name = observation.displayName
         switch decision {
         case .create(let old):
             return PatCreatePlan(
-                support: support, store: store, secretName: observation.secretName, log: log ?? PatStepLog()
+                support: support, store: store, secretName: observation.secretName, log: log
             )
             .plan(replacing: old, known: Set(observation.tokens.map(\.authorizationId)), rotate: policy.mode == .rotate)
         case .revokeOrphan(let token):

@@ -1,0 +1,113 @@
+/// The one observe → decide → act loop every reconciling action runs (PATs, client secrets).
+///
+/// A subject knows its own kind of credential: how to decide from an observation, explain a
+/// decision, build the plan that carries it out, record what the plan did, and observe again. The
+/// loop owns the order and the stops, so every action keeps the same promises: one decision per
+/// round, a final decision ends the run, a dry run prints the first plan and stops, a failed plan
+/// or a failed observation stops, and the loop gives up after ``maxRounds`` rounds.
+protocol ReconcileSubject: Sendable {
+    associatedtype Observation: Sendable
+    associatedtype Decision: ReconcileDecision
+    associatedtype Outcome: ReconcileOutcome where Outcome.Observation == Observation, Outcome.Decision == Decision
+    /// What a plan's steps leave behind for ``record(_:result:log:into:)`` (steps are closures).
+    associatedtype Log: Sendable
+
+    /// Rounds before the loop gives up (each round acts once).
+    static var maxRounds: Int { get }
+    /// The action's services: output, clock, runner and configuration.
+    var context: ActionContext { get }
+
+    /// The credential, for the failure that says the loop did not converge ("PAT 'nightly'").
+    func credential(_ observation: Observation) -> String
+    /// The one next thing to do.
+    func decide(_ observation: Observation) -> Decision
+    /// Why `decision` follows from `observation`, for the log.
+    func explain(_ decision: Decision, observation: Observation) -> String
+    /// A fresh log for one plan.
+    func newLog() -> Log
+    /// The plan that carries out `decision`, its steps writing into `log`.
+    func plan(for decision: Decision, observation: Observation, log: Log) async throws -> Plan
+    /// What the run reports when ``plan(for:observation:log:)`` throws.
+    func unbuiltPlan(_ error: any Error, observation: Observation) -> PlanOutcome
+    /// Records in `outcome` what the plan for `decision` did.
+    func record(_ decision: Decision, result: PlanOutcome, log: Log, into outcome: inout Outcome)
+    /// Remembers the credential the plan created, if any, so later decisions of this run know it.
+    mutating func remember(createdBy log: Log)
+    /// Observes the subject again after a plan ran.
+    func observeAgain(_ observation: Observation) async throws -> Observation
+}
+
+/// A decision of a ``ReconcileSubject``.
+protocol ReconcileDecision: Sendable {
+    /// Whether the loop stops here.
+    var isFinal: Bool { get }
+    /// The failure a final decision reports, if it is one.
+    var failure: RotationFailure? { get }
+}
+
+/// What a run of the loop did to one ``ReconcileSubject``.
+protocol ReconcileOutcome: Sendable {
+    associatedtype Observation
+    associatedtype Decision
+
+    init(initial: Observation)
+    /// The last observation, when the loop stopped at a final decision or a dry run.
+    var final: Observation? { get set }
+    /// Every decision, in order.
+    var decisions: [Decision] { get set }
+    /// A plan that failed or could not be built.
+    var failedPlan: PlanOutcome? { get set }
+    /// A decision or loop that stopped the run.
+    var failure: RotationFailure? { get set }
+}
+
+extension ReconcileSubject {
+    /// Names ``credential(_:)`` as what is left untouched (a subject may say more).
+    func unbuiltPlan(_ error: any Error, observation: Observation) -> PlanOutcome {
+        PlanOutcome(failed: credential(observation), error: error)
+    }
+
+    /// Runs the loop from `first` (the observation discovery made).
+    func run(from first: Observation) async -> Outcome {
+        var outcome = Outcome(initial: first)
+        var observation = first
+        var subject = self
+        for round in 1...Self.maxRounds {
+            let decision = subject.decide(observation)
+            outcome.decisions.append(decision)
+            context.output.info(subject.explain(decision, observation: observation))
+            if decision.isFinal {
+                if let failure = decision.failure { outcome.failure = failure }
+                outcome.final = observation
+                return outcome
+            }
+            let log = subject.newLog()
+            let plan: Plan
+            do {
+                plan = try await subject.plan(for: decision, observation: observation, log: log)
+            } catch {
+                outcome.failedPlan = subject.unbuiltPlan(error, observation: observation)
+                return outcome
+            }
+            let result = await context.runner.run(plan)
+            if context.configuration.dryRun {
+                outcome.final = observation
+                return outcome
+            }
+            subject.record(decision, result: result, log: log, into: &outcome)
+            subject.remember(createdBy: log)
+            guard result.succeeded else { return outcome }
+            do {
+                observation = try await subject.observeAgain(observation)
+            } catch {
+                outcome.failure = .notConverged(
+                    credential: subject.credential(observation), rounds: round, last: "\(error)")
+                return outcome
+            }
+        }
+        outcome.failure = .notConverged(
+            credential: subject.credential(observation), rounds: Self.maxRounds,
+            last: outcome.decisions.last.map { "\($0)" } ?? "")
+        return outcome
+    }
+}

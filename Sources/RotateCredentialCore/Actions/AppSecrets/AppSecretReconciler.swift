@@ -6,7 +6,8 @@
 
 /// Brings one application's client secrets and their consumers to the state the action wants:
 /// observe, decide, act on that one decision, observe again, for a bounded number of rounds. A
-/// dry run observes, decides and prints the first decision's plan.
+/// dry run observes, decides and prints the first decision's plan. The loop itself is
+/// ``ReconcileSubject/run(from:)``; this type supplies the client-secret parts.
 struct AppSecretReconciler: ReconcileSubject {
     let consumers: AppSecretConsumers
     var policy: AppSecretPolicy
@@ -34,7 +35,7 @@ struct AppSecretReconciler: ReconcileSubject {
         PlanOutcome(failed: "Client secret of application \(observation.label)", error: error)
     }
 
-    mutating func remember(createdBy log: CreatedSecretLog) {
+    mutating func remember(_ decision: AppSecretDecision, result: PlanOutcome, log: CreatedSecretLog) {
         if let created = log.created { policy.createdThisRun.insert(created.credential.keyId) }
     }
 

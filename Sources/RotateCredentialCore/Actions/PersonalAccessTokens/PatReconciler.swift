@@ -6,7 +6,8 @@
 
 /// Brings one PAT family to the state its action wants: observe, decide, act on that one
 /// decision with an idempotent step, observe again, for a bounded number of rounds. A dry run
-/// observes, decides and prints the first decision's plan.
+/// observes, decides and prints the first decision's plan. The loop itself is
+/// ``ReconcileSubject/run(from:)``; this type supplies the PAT parts.
 struct PatReconciler: ReconcileSubject {
     let support: PatActionSupport
     let store: SecretStore
@@ -33,7 +34,7 @@ struct PatReconciler: ReconcileSubject {
         outcome.record(decision, result: result, log: log)
     }
 
-    mutating func remember(createdBy log: PatStepLog) {
+    mutating func remember(_ decision: PatDecision, result: PlanOutcome, log: PatStepLog) {
         if let created = log.created { policy.createdThisRun.insert(created.token.authorizationId) }
     }
 

@@ -31,8 +31,9 @@ protocol ReconcileSubject: Sendable {
     func unbuiltPlan(_ error: any Error, observation: Observation) -> PlanOutcome
     /// Records in `outcome` what the plan for `decision` did.
     func record(_ decision: Decision, result: PlanOutcome, log: Log, into outcome: inout Outcome)
-    /// Remembers the credential the plan created, if any, so later decisions of this run know it.
-    mutating func remember(createdBy log: Log)
+    /// Remembers what the plan for `decision` changed (the credential it created, if any), so the
+    /// later decisions and observations of this run know it.
+    mutating func remember(_ decision: Decision, result: PlanOutcome, log: Log)
     /// Observes the subject again after a plan ran.
     func observeAgain(_ observation: Observation) async throws -> Observation
 }
@@ -95,7 +96,7 @@ extension ReconcileSubject {
                 return outcome
             }
             subject.record(decision, result: result, log: log, into: &outcome)
-            subject.remember(createdBy: log)
+            subject.remember(decision, result: result, log: log)
             guard result.succeeded else { return outcome }
             do {
                 observation = try await subject.observeAgain(observation)

@@ -36,7 +36,7 @@ struct AppSecretCreatePlan: Sendable {
             let log = self.log
             steps.append(
                 .read(
-                    "Wait until the new secret works (\(SecretReplicationWait.acceptedInARow) token requests in a row; up to \(options.replicationTimeoutSeconds) s)"
+                    "Wait until the new secret works (token requests accepted in a row for \(Int(SecretReplicationWait.provenSeconds)) s; up to \(options.replicationTimeoutSeconds) s)"
                 ) {
                     try await wait.waitUntilWorks(tenantId: tenant, appId: appId, secret: try log.secret())
                 })
@@ -69,7 +69,8 @@ struct AppSecretCreatePlan: Sendable {
         let displayName = policy.displayName
         let removal = CreatedSecretRemoval(graph: graph, clock: context.clock, output: context.output)
         let reconciler = UncertainCreate(
-            output: context.output, clock: context.clock, credential: "client secret '\(displayName)'", kind: "secret")
+            output: context.output, clock: context.clock, credential: "client secret '\(displayName)'", kind: "secret",
+            settleSeconds: CreatedSecretRemoval.settleSeconds)
         let new = try await reconciler.run(
             known: Set(observation.passwords.map(\.keyId)),
             create: { () async -> Result<NewPasswordCredential, ServiceError> in

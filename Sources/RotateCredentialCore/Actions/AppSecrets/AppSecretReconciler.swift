@@ -23,6 +23,7 @@ struct AppSecretReconciler: Sendable {
         var outcome = AppSecretOutcome(initial: first)
         var observation = first
         var policy = self.policy
+        var writes = AppSecretWrites()
         for round in 1...Self.maxRounds {
             let decision = AppSecretDecision.decide(observation, policy: policy, now: context.serviceNow)
             outcome.decisions.append(decision)
@@ -48,10 +49,15 @@ struct AppSecretReconciler: Sendable {
                 return outcome
             }
             record(decision, result: result, log: log, into: &outcome)
-            if let created = log.created { policy.createdThisRun.insert(created.credential.keyId) }
+            if let created = log.created {
+                policy.createdThisRun.insert(created.credential.keyId)
+                writes.add(created.credential)
+            }
             guard result.succeeded else { return outcome }
+            if case .removeOld(let password) = decision { writes.remove(password.keyId) }
+            if case .removeOrphan(let password) = decision { writes.remove(password.keyId) }
             do {
-                observation = try await consumers.observe(objectId: objectId)
+                observation = writes.applied(to: try await consumers.observe(objectId: objectId))
             } catch {
                 outcome.failure = .notConverged(
                     credential: "application \(observation.label)", rounds: round, last: "\(error)")

@@ -38,8 +38,11 @@ import Testing
     }
 
     @Test(arguments: Action.allCases) func everyActionAsksForTokens(_ action: Action) throws {
-        let configuration = try ConfigurationLoader.load(
-            environment: Self.everything.merging(["INPUT_ACTION": action.rawValue]) { $1 })
+        // pat-owner-login needs the Key Vault secret that receives the session (the PAT actions would
+        // refuse it next to patOwnerAccessToken).
+        let session = action == .patOwnerLogin ? ["INPUT_PATOWNERREFRESHTOKENSECRET": "pat-owner-session"] : [:]
+        let inputs = Self.everything.merging(["INPUT_ACTION": action.rawValue]) { $1 }.merging(session) { $1 }
+        let configuration = try ConfigurationLoader.load(environment: inputs)
         #expect(
             !TokenPrefetch.needs(configuration).isEmpty,
             "\(action.rawValue): give it a TokenPrefetch rule that asks for its tokens")

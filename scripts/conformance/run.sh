@@ -13,4 +13,4 @@ fi
 export AZURE_DEVOPS_CACHE_DIR="$(mktemp -d)"
 trap 'rm -rf "$AZURE_DEVOPS_CACHE_DIR"' EXIT
 cd "$repo"
-"$venv/bin/python" -m unittest discover -s scripts/conformance -p 'test_conformance.py' "$@"
+"$venv/bin/python" -m unittest discover -s scripts/conformance -p 'test_conformance*.py' "$@"

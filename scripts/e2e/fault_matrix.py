@@ -85,6 +85,40 @@ def app_subject(app_id: str, secret_name: str, connections: list[str]) -> Subjec
     return Subject(live, places, stored)
 
 
+def federation_subject(app_id: str, connections: list[str]) -> Subject:
+    """A conversion: a connection's place holds its key while it uses a secret, and "fic:<issuer>|<subject>"
+    once federated, which is live only while the application has that federated credential. Federated
+    credentials count as stored (they are not secrets: one left behind grants nothing by itself)."""
+    def app_of(state):
+        return next(a for a in state["apps"] if a["appId"] == app_id)
+
+    def credentials(state):
+        return {f"fic:{f['issuer']}|{f['subject']}": f.get("name", "") for f in app_of(state).get("federatedCredentials", [])}
+
+    def live(state):
+        now = parse_time(state["now"])
+        secrets = {p["secretText"]: p["keyId"] for p in app_of(state)["passwordCredentials"]
+                   if parse_time(p["endDateTime"]) > now}
+        return {**secrets, **credentials(state)}
+
+    def places(state):
+        result = {}
+        for name in connections:
+            endpoint = next(e for e in state["endpoints"] if e["name"] == name)
+            auth = endpoint["authorization"]
+            if auth["scheme"] == "WorkloadIdentityFederation":
+                p = auth["parameters"]
+                result[f"connection {name}"] = f"fic:{p.get('workloadIdentityFederationIssuer')}|" \
+                                               f"{p.get('workloadIdentityFederationSubject')}"
+            else:
+                result[f"connection {name}"] = auth["parameters"].get("serviceprincipalkey")
+        return result
+
+    def stored(state):
+        return {v for v in places(state).values() if v} | set(credentials(state))
+    return Subject(live, places, stored)
+
+
 def latest(state: dict, name: str) -> str | None:
     versions = [v for v in state["vaults"][0]["secrets"].get(name, []) if v.get("enabled", True)]
     return versions[-1]["value"] if versions else None

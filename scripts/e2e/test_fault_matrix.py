@@ -7,7 +7,8 @@ import unittest
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import fault_matrix  # noqa: E402
 import harness  # noqa: E402
-from fault_matrix import Scenario, app_subject, pat_subject  # noqa: E402
+from fault_matrix import Scenario, app_subject, federation_subject, pat_subject  # noqa: E402
+from pat_owner_support import seed_session, session_inputs  # noqa: E402
 
 PAT_NAME = "ci-feed-reader"
 PAT_SECRET = "pat-ci-feed-reader"
@@ -17,6 +18,13 @@ APP_SECRET = "payments-prod-secret"
 def pat_inputs(action, **extra):
     return lambda emulator: dict(action=action, tokenDisplayNames=PAT_NAME, keyVaultName="kv-rotation",
                                  **harness.identity_pat_owner(), **extra)
+
+
+def session_pat_inputs(action):
+    """The PAT owner from the session in Key Vault (#15): every cell also proves that a fault while
+    renewing or storing it leaves a session the re-run can use."""
+    return lambda emulator: dict(action=action, tokenDisplayNames=PAT_NAME, keyVaultName="kv-rotation",
+                                 **session_inputs(emulator))
 
 
 def app_inputs(action, **extra):
@@ -41,6 +49,8 @@ SCENARIOS = [
     Scenario("pat-revoke", pat_inputs("pat-revoke"), pat_subject(PAT_NAME, PAT_SECRET),
              setup=after(pat_inputs("pat-create"), 25)),
     Scenario("pat-renew", pat_inputs("pat-renew"), pat_subject(PAT_NAME, PAT_SECRET)),
+    Scenario("pat-rotate-session", session_pat_inputs("pat-rotate"), pat_subject(PAT_NAME, PAT_SECRET),
+             setup=seed_session),
     Scenario("app-secret-rotate", app_inputs("app-secret-rotate", serviceConnections="payments-prod", graceHours="0"),
              app_subject(harness.PAYMENTS_APP_ID, APP_SECRET, ["payments-prod"])),
     Scenario("app-secret-create", app_inputs("app-secret-create"),
@@ -50,6 +60,11 @@ SCENARIOS = [
              setup=after(app_inputs("app-secret-create"), 25)),
     Scenario("service-connection-update", app_inputs("service-connection-update", serviceConnections="payments-prod"),
              app_subject(harness.PAYMENTS_APP_ID, APP_SECRET, ["payments-prod"])),
+    Scenario("service-connection-convert",
+             lambda emulator: dict(action="service-connection-convert", serviceConnections="payments-prod",
+                                   azureDevOpsIdentity="azureSubscription", keyVaultUrl=None,
+                                   **harness.identity_client_secret()),
+             federation_subject(harness.PAYMENTS_APP_ID, ["payments-prod"])),
 ]
 
 

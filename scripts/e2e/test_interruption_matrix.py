@@ -1,6 +1,7 @@
 """The interruption matrix (issue #10): every run converges.
 
-For pat-rotate, pat-create, app-secret-rotate, app-secret-create and service-connection-update, the
+For pat-rotate, pat-create, app-secret-rotate, app-secret-create, service-connection-update and
+service-connection-convert (where the desired state is: federated, with its matching credential), the
 emulator holds task request k (`before`: the service never saw it; `after`: it was processed but its
 answer never arrives), the test stops the binary there (SIGKILL; a second pass with SIGTERM, which the
 binary handles: finish the call in flight, undo what must not linger, exit non-zero), then runs the same
@@ -75,7 +76,7 @@ def base_fixture(offset: float = 0) -> dict:
 class Scenario:
     action: str
     inputs: dict
-    kind: str  # "pat" or "app"
+    kind: str  # "pat", "app" or "fed" (a conversion to workload identity federation)
     connections: list = field(default_factory=list)
 
 
@@ -84,6 +85,8 @@ def scenarios() -> list[Scenario]:
     app = dict(applicationId=PAYMENTS_APP, secretName=PAYMENTS_SECRET, azureDevOpsIdentity="azureSubscription",
                organization="contoso", project="Platform", renewWithinDays=RENEW_DAYS, replicationTimeoutSeconds=20,
                serviceConnections="payments-prod", **identity_client_secret())
+    convert = dict(azureDevOpsIdentity="azureSubscription", organization="contoso", project="Platform",
+                   replicationTimeoutSeconds=20, serviceConnections="payments-prod", **identity_client_secret())
     wanted = {a for a in os.environ.get("INTERRUPTION_MATRIX_ACTIONS", "").split(",") if a}
     return [s for s in [
         Scenario("pat-rotate", pat, "pat"),
@@ -91,6 +94,7 @@ def scenarios() -> list[Scenario]:
         Scenario("app-secret-rotate", app, "app", ["payments-prod"]),
         Scenario("app-secret-create", app, "app", ["payments-prod"]),
         Scenario("service-connection-update", app, "app", ["payments-prod"]),
+        Scenario("service-connection-convert", convert, "fed", ["payments-prod"]),
     ] if not wanted or s.action in wanted]
 
 
@@ -127,6 +131,8 @@ class World:
     # ---- convergence
     def problems(self, scenario: Scenario) -> list[str]:
         state = self.emu.state()
+        if scenario.kind == "fed":
+            return self._federation_problems(state, scenario)
         return self._pat_problems(state) if scenario.kind == "pat" else self._app_problems(state, scenario)
 
     def _latest(self, state: dict, name: str) -> dict | None:
@@ -170,6 +176,25 @@ class World:
         for p in passwords:
             if p["keyId"] not in self.fixture_ids and p is not held:
                 problems.append(f"task-created client secret {p['keyId']} is live and held by nobody")
+        return problems
+
+    def _federation_problems(self, state: dict, scenario: Scenario) -> list[str]:
+        """Each connection federated with its application's matching credential; no secret removed."""
+        app = next(a for a in state["apps"] if a["appId"] == PAYMENTS_APP)
+        problems = []
+        endpoints = state["endpoints"] if isinstance(state["endpoints"], list) else list(state["endpoints"].values())
+        for name in scenario.connections:
+            body = next(e.get("body", e) for e in endpoints if e.get("body", e)["name"] == name)
+            params = body["authorization"]["parameters"]
+            if body["authorization"]["scheme"] != "WorkloadIdentityFederation":
+                problems.append(f"service connection {name} is not federated")
+                continue
+            if not any(f["issuer"] == params.get("workloadIdentityFederationIssuer")
+                       and f["subject"] == params.get("workloadIdentityFederationSubject")
+                       and "api://AzureADTokenExchange" in f.get("audiences", []) for f in app["federatedCredentials"]):
+                problems.append(f"service connection {name} is federated but its application has no matching credential")
+        if any(c["keyId"] not in self.fixture_ids for c in app["passwordCredentials"]):
+            problems.append("a client secret was created")
         return problems
 
     def stop(self) -> None:

@@ -11,6 +11,9 @@ enum ActionCatalogue {
         case .appSecretCreate: return AppSecretRotateAction(mode: .createOnly)
         case .appSecretRevoke: return AppSecretRevokeAction()
         case .serviceConnectionUpdate: return ServiceConnectionUpdateAction()
+        case .patOwnerLogin: return PatOwnerLoginAction()
+        case .serviceConnectionConvert: return ServiceConnectionConvertAction()
+        case .serviceConnectionList: return ServiceConnectionListAction()
         }
     }
 }

@@ -12,16 +12,20 @@ enum TokenPrefetch {
         case application(connections: Bool)
         /// Key Vault (unless the secret is an input) and the connections.
         case connectionsOnly
+        /// The connections only, listed even when none is named (a read-only inventory).
+        case inventory
     }
 
     /// The rule of `action`.
     static func rule(for action: Action) -> Rule {
         switch action {
         case .patList, .patRenew: return .patOwner(vault: false)
-        case .patRotate, .patCreate, .patRevoke: return .patOwner(vault: true)
+        case .patRotate, .patCreate, .patRevoke, .patOwnerLogin: return .patOwner(vault: true)
         case .appSecretRotate, .appSecretCreate: return .application(connections: true)
         case .appSecretRevoke: return .application(connections: false)
         case .serviceConnectionUpdate: return .connectionsOnly
+        case .serviceConnectionConvert: return .application(connections: true)
+        case .serviceConnectionList: return .inventory
         }
     }
 
@@ -36,7 +40,8 @@ enum TokenPrefetch {
         switch rule(for: configuration.action) {
         case .patOwner(let vault):
             if let owner = configuration.patOwner { needs.append((owner, .azureDevOps)) }
-            usesVault = vault
+            // A stored PAT owner session (patOwnerRefreshTokenSecret) is read from Key Vault first.
+            usesVault = vault || configuration.patOwnerSignIn != nil
         case .application(let connections):
             if let identity = configuration.azureIdentity { needs.append((identity, .graph)) }
             usesVault = true
@@ -44,11 +49,14 @@ enum TokenPrefetch {
         case .connectionsOnly:
             usesVault = configuration.appSecret.servicePrincipalKey == nil
             usesConnections = true
+        case .inventory:
+            usesConnections = true
         }
         if usesVault, configuration.keyVault != nil, let identity = vaultIdentity {
             needs.append((identity, .keyVault))
         }
-        if usesConnections, !configuration.appSecret.serviceConnections.isEmpty,
+        let listsAll = rule(for: configuration.action) == .inventory
+        if usesConnections, !configuration.appSecret.serviceConnections.isEmpty || listsAll,
             case .entra(let identity) = configuration.azureDevOpsIdentity
         {
             needs.append((identity, .azureDevOps))

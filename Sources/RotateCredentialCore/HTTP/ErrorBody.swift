@@ -72,7 +72,7 @@ enum ErrorBody {
         if response.body.count > maximumBody {
             message = "the error body (\(response.body.count) bytes) was too large to read"
         } else if let body = try? decoder.decode(Entra.self, from: response.body) {
-            if let first = body.error_codes?.first {
+            if let first = body.error_codes?.first, !deviceFlowErrors.contains(body.error) {
                 code = "AADSTS\(first)"
             } else {
                 code = body.error
@@ -94,6 +94,13 @@ enum ErrorBody {
         }
         return (code, message)
     }
+
+    /// The device flow's polling answers (RFC 8628 3.5; Entra's v2-oauth2-device-code "Expected errors"):
+    /// the client decides on `error`, so it becomes the code rather than the AADSTS number.
+    static let deviceFlowErrors: Set = [
+        "authorization_pending", "slow_down", "expired_token", "access_denied", "authorization_declined",
+        "bad_verification_code",
+    ]
 
     static func kind(for status: Int) -> ServiceError.Kind {
         switch status {

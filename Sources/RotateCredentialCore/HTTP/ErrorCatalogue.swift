@@ -41,11 +41,11 @@ enum ErrorCatalogue {
         "AADSTS50055": "The PAT owner's password has expired: reset it and update the secret variable",
         "AADSTS50057": "The PAT owner's account is disabled",
         "AADSTS50076":
-            "The PAT owner needs multifactor authentication, which the password flow cannot do: exclude the technical user from MFA by Conditional Access for this app, or hand in a token with patOwnerAccessToken",
+            "The PAT owner needs multifactor authentication, which the password flow cannot do: sign in once with pat-owner-login and use patOwnerRefreshTokenSecret (docs/pat-owner-sign-in.md)",
         "AADSTS50079":
-            "The PAT owner must enrol in multifactor authentication, which the password flow cannot do: use patOwnerAccessToken",
+            "The PAT owner must enrol in multifactor authentication, which the password flow cannot do: sign in once with pat-owner-login and use patOwnerRefreshTokenSecret",
         "AADSTS53003":
-            "Conditional Access blocked the sign-in: allow the technical user and app, or use patOwnerAccessToken",
+            "Conditional Access blocked the sign-in: allow the user and app (for the device code flow, the authentication flows condition), or use pat-owner-login with signInFlow browser on a workstation",
         "AADSTS65001":
             "Consent is missing: grant the app the delegated Azure DevOps permissions vso.pats and vso.pats_manage (admin consent)",
         "AADSTS70011": "The requested scope is invalid for this app",

@@ -114,7 +114,7 @@ public struct HTTPClient: Sendable {
     private static func signInAdvice(_ request: HTTPRequest, _ authorization: RequestAuthorization) -> String {
         if request.url.path.lowercased().contains("/tokens/pats") {
             return
-                "; the PAT Lifecycle Management API needs a user's Entra token for Azure DevOps (password flow or patOwnerAccessToken), not a PAT or a service principal's token"
+                "; the PAT Lifecycle Management API needs a user's Entra token for Azure DevOps (patOwnerRefreshTokenSecret, the password flow or patOwnerAccessToken), not a PAT or a service principal's token"
         }
         return "; check that it is valid and not expired"
     }

@@ -27,7 +27,7 @@ public struct EntraTokenClient: Sendable {
     public func token(_ credential: EntraCredential, for audience: TokenAudience) async throws(ServiceError) -> Secret {
         let scope = audience.scope(urls)
         switch credential {
-        case .accessToken(let token):
+        case .accessToken(let token), .session(let token, _):
             return token
         case .clientSecret(let tenant, let client, let secret):
             return try await request(
@@ -55,6 +55,22 @@ public struct EntraTokenClient: Sendable {
                 secrets: secrets,
                 operation: "sign in as \(username) for \(audience.rawValue) (password flow)")
         }
+    }
+
+    /// Exchanges `assertion` (a pipeline OIDC token) for a token for `scope` as application `clientId`:
+    /// the client-credentials grant with a JWT-bearer client assertion, as a task using a federated
+    /// connection does (azure-pipelines-tasks `azure-arm-rest` `getFederatedToken` + MSAL).
+    public func assertionToken(tenantId: String, clientId: String, assertion: Secret, scope: String)
+        async throws(ServiceError) -> Secret
+    {
+        try await request(
+            tenant: tenantId,
+            form: [
+                ("client_id", clientId), ("scope", scope), ("grant_type", "client_credentials"),
+                ("client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"),
+            ],
+            secrets: [("client_assertion", assertion)],
+            operation: "get a token for \(scope) as application \(clientId) with the connection's OIDC token")
     }
 
     /// Asks Azure DevOps for the job's OIDC token for a service connection.

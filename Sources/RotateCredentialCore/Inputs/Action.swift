@@ -9,7 +9,11 @@ public enum Action: String, Sendable, CaseIterable {
     case appSecretCreate = "app-secret-create"
     case appSecretRevoke = "app-secret-revoke"
     case serviceConnectionUpdate = "service-connection-update"
+    case patOwnerLogin = "pat-owner-login"
+    case serviceConnectionConvert = "service-connection-convert"
+    case serviceConnectionList = "service-connection-list"
 
     /// Whether the action manages personal access tokens (and so needs the PAT owner's identity).
-    public var isPersonalAccessTokenAction: Bool { rawValue.hasPrefix("pat-") }
+    /// (`pat-owner-login` signs the owner in and touches no PAT.)
+    public var isPersonalAccessTokenAction: Bool { rawValue.hasPrefix("pat-") && self != .patOwnerLogin }
 }

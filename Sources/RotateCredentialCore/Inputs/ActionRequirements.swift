@@ -10,13 +10,15 @@ struct ActionRequirements {
     /// The inputs the PAT owner's identity is read from.
     static let patOwnerInputs: Set<String> =
         azureIdentityInputs
-        .union(["patOwnerUsername", "patOwnerPassword", "patOwnerAccessToken"])
+        .union(["patOwnerUsername", "patOwnerPassword", "patOwnerAccessToken", "patOwnerRefreshTokenSecret"])
 
     static func check(_ configuration: inout Configuration, errors: inout [InputError]) {
         var check = ActionRequirements(configuration: configuration, errors: errors, named: Set(errors.map(\.input)))
+        check.patOwnerSignIn()
         check.personalAccessTokens()
         check.appSecrets()
         check.serviceConnections()
+        check.federation()
         check.keyVaultIdentity()
         configuration = check.configuration
         errors = check.errors
@@ -38,20 +40,27 @@ struct ActionRequirements {
         errors.append(InputError(input, message))
     }
 
+    /// pat-owner-login and `patOwnerRefreshTokenSecret` (see ``PatOwnerSignInRequirements``).
+    private mutating func patOwnerSignIn() {
+        var problems: [(String, String)] = []
+        PatOwnerSignInRequirements.check(configuration) { problems.append(($0, $1)) }
+        for (input, message) in problems { fail(input, message) }
+    }
+
     /// The PAT owner, the names and the vault of the PAT actions.
     private mutating func personalAccessTokens() {
         let action = configuration.action
         if action.isPersonalAccessTokenAction {
-            if configuration.patOwner == nil {
+            if configuration.patOwner == nil, configuration.patOwnerSignIn == nil {
                 if configuration.azureIdentity != nil {
                     fail(
                         "patOwnerUsername",
-                        "the PAT Lifecycle Management API accepts only a user's token; a service principal or workload identity (client credentials) is rejected by the service. Set patOwnerUsername and patOwnerPassword (a technical user) or patOwnerAccessToken."
+                        "the PAT Lifecycle Management API accepts only a user's token; a service principal or workload identity (client credentials) is rejected by the service. Set patOwnerRefreshTokenSecret (the session pat-owner-login stored), patOwnerUsername and patOwnerPassword (a technical user), or patOwnerAccessToken."
                     )
                 } else {
                     fail(
                         "patOwnerUsername",
-                        "required for \(action.rawValue): the technical user whose PATs are managed (with patOwnerPassword, tenantId and clientId), or give patOwnerAccessToken."
+                        "required for \(action.rawValue): patOwnerRefreshTokenSecret (the session pat-owner-login stored in Key Vault), or the technical user whose PATs are managed (with patOwnerPassword, tenantId and clientId), or patOwnerAccessToken."
                     )
                 }
             }
@@ -172,6 +181,12 @@ struct ActionRequirements {
                 )
             }
         }
+    }
+
+    /// The inputs of `service-connection-convert` and `service-connection-list` (``FederationRequirements``).
+    private mutating func federation() {
+        let configuration = self.configuration
+        FederationRequirements.check(configuration) { input, message in fail(input, message) }
     }
 
     /// An identity for Key Vault wherever a vault is used.

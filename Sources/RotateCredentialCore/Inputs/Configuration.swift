@@ -22,6 +22,8 @@ public struct Configuration: Sendable {
     public var azureIdentity: EntraCredential?
     /// Identity of the PAT owner for the PAT Lifecycle Management API (a user).
     public var patOwner: EntraCredential?
+    /// The PAT owner's sign-in kept in Key Vault (`patOwnerRefreshTokenSecret`), instead of `patOwner`.
+    public var patOwnerSignIn: PatOwnerSignIn? = nil
     /// Identity for Azure DevOps service-connection calls.
     public var azureDevOpsIdentity: AzureDevOpsCredential?
     /// Where new values are stored.
@@ -43,6 +45,16 @@ public struct Configuration: Sendable {
     /// Whether the task runs under a pipeline agent (``AgentPresence``); outside one no secret
     /// value is printed, not even in a `setsecret` command.
     public var underAgent: Bool
+    /// Options of `service-connection-convert`.
+    public var federation = FederationOptions()
+}
+
+/// Options of `service-connection-convert`.
+public struct FederationOptions: Sendable {
+    /// Remove the client secret the converted connections used, after `graceHours`, when no holder is left.
+    public var removeSecretAfterConversion = false
+    /// The job's OIDC endpoint and token, to prove a converted connection works (nil outside a job).
+    public var pipelineOIDC: PipelineOIDC?
 }
 
 /// Base URLs of the services, with the organization already appended where the service needs it.
@@ -69,6 +81,9 @@ public enum EntraCredential: Sendable {
     case password(tenantId: String, clientId: String, clientSecret: Secret?, username: String, password: Secret)
     /// A token obtained elsewhere, for one resource only.
     case accessToken(Secret)
+    /// The PAT owner's access token for Azure DevOps from the session renewed this run
+    /// (`patOwnerRefreshTokenSecret`); `owner` names user and secret for messages.
+    case session(accessToken: Secret, owner: String)
 
     /// A short description for log lines, without any secret.
     public var summary: String {
@@ -78,6 +93,7 @@ public enum EntraCredential: Sendable {
             return "application \(client) (workload identity federation, tenant \(tenant))"
         case .password(_, _, _, let username, _): return "user \(username) (password flow)"
         case .accessToken: return "the access token given in patOwnerAccessToken"
+        case .session(_, let owner): return owner
         }
     }
 }

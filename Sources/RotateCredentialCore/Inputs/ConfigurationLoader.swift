@@ -127,6 +127,7 @@ public struct ConfigurationLoader {
         let keyVault = readKeyVault(action: action)
         let azureIdentity = readAzureIdentity()
         let patOwner = readPatOwner()
+        let patOwnerSignIn = readPatOwnerSignIn(action: action)
         let pat = PersonalAccessTokenOptions(
             displayNames: lines("tokenDisplayNames").map(NamePattern.init),
             renewWithinDays: integer("renewWithinDays"),
@@ -162,6 +163,8 @@ public struct ConfigurationLoader {
             keyVault: keyVault, pat: pat, appSecret: appSecret, reportPath: reportPath,
             temporaryDirectory: temporaryDirectory, summaryPath: stepFiles.summaryPath, maxParallel: maxParallel,
             http: http, underAgent: AgentPresence.isUnderAgent(environment))
+        configuration.patOwnerSignIn = patOwnerSignIn
+        configuration.federation = readFederation(action: action)
         ActionRequirements.check(&configuration, errors: &errors)
         return configuration
     }
@@ -383,6 +386,35 @@ public struct ConfigurationLoader {
         return .password(
             tenantId: tenant, clientId: client, clientSecret: secret("clientSecret"), username: username,
             password: password)
+    }
+
+    /// `patOwnerRefreshTokenSecret` and what goes with it. `pat-owner-login` needs tenantId and clientId
+    /// (the public client); the PAT actions take them from the secret's tags and use the inputs only
+    /// as a fallback.
+    mutating func readPatOwnerSignIn(action: Action?) -> PatOwnerSignIn? {
+        let login = action == .patOwnerLogin
+        let flowText = string("signInFlow") ?? PatOwnerSignIn.Flow.deviceCode.rawValue
+        let flow = PatOwnerSignIn.Flow(rawValue: flowText)
+        if flow == nil {
+            fail("signInFlow", "expected deviceCode or browser, got '\(flowText)'.")
+        }
+        for input in ["tenantId", "clientId"] where login && raw(input) == nil {
+            fail(
+                input,
+                "required for pat-owner-login: \(input == "tenantId" ? "the Entra tenant the PAT owner signs in to" : "the application (client) id of the public client (\"Allow public client flows\" on) with the delegated Azure DevOps permission vso.pats_manage")."
+            )
+        }
+        guard let name = raw("patOwnerRefreshTokenSecret") else { return nil }
+        if name.range(of: "^[0-9a-zA-Z-]{1,127}$", options: .regularExpression) == nil {
+            fail(
+                "patOwnerRefreshTokenSecret",
+                "'\(name)' is not a Key Vault secret name: 1 to 127 letters, digits and hyphens.")
+        }
+        let tenant = raw("tenantId") != nil && login ? readTenant() : raw("tenantId")
+        let client = raw("clientId") != nil && login ? readClientId() : raw("clientId")
+        return PatOwnerSignIn(
+            secretName: name, tenantId: tenant, clientId: client, flow: flow ?? .deviceCode,
+            pipelineName: variable("BUILD_DEFINITIONNAME"), onAgent: AgentPresence.isUnderAgent(environment))
     }
 
     mutating func readAzureDevOpsIdentity(azureIdentity: EntraCredential?) -> AzureDevOpsCredential? {

@@ -27,6 +27,7 @@ enum HelpText {
             "AGENT_PROXYURL, AGENT_PROXYUSERNAME, SECRET_AGENT_PROXYPASSWORD, AGENT_PROXYBYPASSLIST, HTTPS_PROXY, NO_PROXY,",
             "AGENT_CAINFO (a CA file trusted in addition to the system roots), AGENT_CLIENTCERT, AGENT_CLIENTCERTKEY,",
             "AGENT_CLIENTCERTARCHIVE, SECRET_AGENT_CLIENTCERTPASSWORD.",
+            "TF_BUILD and BUILD_DEFINITIONNAME (pat-owner-login: on an agent, and the pipeline to name in later errors).",
             "",
             "Outside a pipeline (no TF_BUILD, AGENT_ID or AGENT_TEMPDIRECTORY) no secret value is printed, not even",
             "as ##vso[task.setsecret]: new values go to Key Vault only.",

@@ -21,6 +21,13 @@ public enum InputCatalogue {
             "patOwnerAccessToken", .string, secret: true,
             "Entra access token of the PAT owner for Azure DevOps, from an earlier step."),
         .init(
+            "patOwnerRefreshTokenSecret", .string,
+            "Key Vault secret holding the PAT owner's refresh token (written by pat-owner-login, renewed by every run)."
+        ),
+        .init(
+            "signInFlow", .pickList(PatOwnerSignIn.Flow.allCases.map(\.rawValue)), default: "deviceCode",
+            "pat-owner-login: deviceCode, or browser (authorization code with PKCE; workstations only)."),
+        .init(
             "azureDevOpsIdentity", .pickList(["systemAccessToken", "azureSubscription"]),
             default: "systemAccessToken", "Identity used to update service connections."),
         .init("keyVaultName", .string, "Key Vault that receives every new value."),
@@ -49,6 +56,10 @@ public enum InputCatalogue {
         .init(
             "allowForeignServiceConnections", .boolean, default: "false",
             "Also update connections whose service principal is not applicationId."),
+        .init(
+            "removeSecretAfterConversion", .boolean, default: "false",
+            "service-connection-convert: after graceHours, remove the client secret the converted connections used, unless Key Vault or another secret-based connection may hold it."
+        ),
         .init(
             "servicePrincipalKey", .string, secret: true,
             "Secret to write into the service connections (default: read from Key Vault secretName)."),

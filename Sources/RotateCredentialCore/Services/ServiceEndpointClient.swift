@@ -7,9 +7,9 @@
 /// Azure DevOps service endpoints (api-version 7.1): find connections by name in a project, PUT
 /// a whole connection back to the organization-level route, read one back by id.
 public struct ServiceEndpointClient: Sendable {
-    private let context: ServiceContext
-    private let credential: AzureDevOpsCredential
-    private let project: String
+    let context: ServiceContext
+    let credential: AzureDevOpsCredential
+    let project: String
     static let apiVersion = "7.1"
 
     /// Creates a client for `project`, authenticating as `credential`.
@@ -101,7 +101,7 @@ public struct ServiceEndpointClient: Sendable {
             "Updating a connection's credentials needs the Administrator role on it: in Project settings > Service connections > \(name) > Security, give \(who) the Administrator role"
     }
 
-    private func authorization() async throws(ServiceError) -> RequestAuthorization {
+    func authorization() async throws(ServiceError) -> RequestAuthorization {
         switch credential {
         case .systemAccessToken(let token):
             return .bearer(token, credential: "the job access token (SYSTEM_ACCESSTOKEN)")
@@ -110,7 +110,7 @@ public struct ServiceEndpointClient: Sendable {
         }
     }
 
-    private func url(_ segments: [String], query: [URLQueryItem] = []) -> URL {
+    func url(_ segments: [String], query: [URLQueryItem] = []) -> URL {
         let url = context.urls.azureDevOpsOrganization.appendingPathSegments(segments)
         var components = URLComponents(url: url, resolvingAgainstBaseURL: false)!
         components.queryItems = query + [URLQueryItem(name: "api-version", value: Self.apiVersion)]

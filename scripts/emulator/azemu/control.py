@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from . import clock
+from . import clock, entra_interactive
 from .faults import make_rule
 from .responses import Resp
 from .state import CONFIG_KEYS, State
@@ -124,3 +124,4 @@ ROUTES = {
     ("GET", "/held"): _held,
     ("POST", "/release"): _release,
 }
+ROUTES.update(entra_interactive.CONTROL_ROUTES)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import copy
 
-from . import ado_auth
+from . import ado_auth, endpoint_conversion
 from .clock import now
 from .responses import Resp, method_not_allowed, vss_error
 from .state import ENDPOINT_SECRET_PARAMS
@@ -59,9 +59,14 @@ class AzureDevOps:
             return ado_auth.unauthorized(s, headers, kind)
         if method == "GET" and low[2:] == ["_apis", "resourceareas"]:
             return Resp(200, {"count": 0, "value": []})
+        if method == "GET" and low[2:] == ["_apis", "projects"]:
+            return endpoint_conversion.projects(s)
         err = self.request_error(method, query, headers, body, who)
         if err:
             return err
+        target = endpoint_conversion.conversion_target(method, low, query)
+        if target is not None:
+            return endpoint_conversion.convert(self, parts[target], body, who, _check_put_body)
         n = len(low)
         if n == 6 and low[2:5] == ["_apis", "serviceendpoint", "endpoints"]:
             # PUT {org}/_apis/serviceendpoint/endpoints/{id}   (the documented route: no project segment)
@@ -169,6 +174,7 @@ class AzureDevOps:
             stored["isReady"] = True
             stored["operationStatus"] = {"state": "Ready", "statusMessage": ""}
         e["body"] = stored
+        endpoint_conversion.after_save(self.s, e)
 
     # ---- OIDC
     def oidc_token(self, parts: list[str], query: dict, who: dict) -> Resp:
@@ -197,8 +203,7 @@ class AzureDevOps:
     def issue_oidc(self, proj: dict, e: dict) -> str:
         s = self.s
         t = now()
-        iss = f"https://vstoken.dev.azure.com/{s.org['id']}"
-        sub = f"sc://{s.org['name']}/{proj['name']}/{e['body']['name']}"
+        iss, sub = endpoint_conversion.oidc_claims(s, proj, e)
         aud = "api://AzureADTokenExchange"
         tok = make_jwt({"iss": iss, "sub": sub, "aud": aud, "iat": int(t), "nbf": int(t), "exp": int(t + 600),
                         "jti": guid()})

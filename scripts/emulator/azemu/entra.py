@@ -14,11 +14,13 @@ import random
 import secrets as pysecrets
 import urllib.parse
 
+from . import entra_interactive as interactive
 from .clock import now
 from .responses import Resp, aad_error
 from .util import b64url, guid, make_jwt
 
 ADO_RESOURCE = "499b84ac-1321-427f-aa17-267ca6975798"
+ARM_RESOURCES = {"https://management.azure.com", "https://management.core.windows.net"}
 GRAPH_RESOURCES = {
     "https://graph.microsoft.com", "https://graph.microsoft.us",
     "https://dod-graph.microsoft.us", "https://microsoftgraph.chinacloudapi.cn",
@@ -89,7 +91,9 @@ class Entra:
                              "not been installed by the administrator of the tenant or consented to by any user in "
                              "the tenant. You may have sent your authentication request to the wrong tenant.")
         if grant == "refresh_token":
-            return self._refresh(app, form)
+            return interactive.refresh(self, app, form)
+        if grant in interactive.GRANTS:
+            return interactive.grant(self, app, grant, form)
         resource, err = self._resource(form)
         if err:
             return err
@@ -113,7 +117,7 @@ class Entra:
                              "you have the correct tenant ID and are signing into the correct cloud.")
         if not grant:
             return _missing("grant_type")
-        if grant not in ("client_credentials", "password", "refresh_token"):
+        if grant not in ("client_credentials", "password", "refresh_token") + interactive.GRANTS:
             return aad_error(400, "unsupported_grant_type", 70003,
                              f"The app requested an unsupported grant type '{grant}'.")
         return None
@@ -131,15 +135,6 @@ class Entra:
             except Exception:
                 pass
         return client_id, client_secret
-
-    def _refresh(self, app: dict, form: dict) -> Resp:
-        s = self.s
-        rt = s.refresh_tokens.get(form.get("refresh_token", ""))
-        if not rt or rt["exp"] <= now() or rt["appId"].lower() != app["appId"].lower():
-            return aad_error(400, "invalid_grant", 9002313, "Invalid request. Request is malformed or invalid.")
-        user = s.users.get((rt.get("username") or "").lower())
-        out = self.issue_token(self.resource_kind(rt["resource"]), rt["resource"], "user", app, user, refresh=True)
-        return Resp(200, self.with_identity(out, app, user, form) if user else out)
 
     def _resource(self, form: dict) -> tuple[str | None, Resp | None]:
         """Exactly one `<resource>/.default` scope (OpenID scopes ignored), naming a known resource."""
@@ -174,6 +169,8 @@ class Entra:
             return "graph"
         if r in KV_RESOURCES:
             return "kv"
+        if r in ARM_RESOURCES:
+            return "arm"  # what an AzureRM connection's tasks ask for; no emulated service accepts it
         return None
 
     # ---- client authentication

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 
+from . import federated_credentials
 from .clock import graph_time, is_iso, now, parse_time
 from .responses import Resp, graph_error
 from .util import guid, new_client_secret
@@ -34,6 +35,11 @@ class Graph:
         rest = "/".join(parts[2:])
         if rest == "applications" and method == "GET":
             return self.list(raw, query, err)
+        fm = federated_credentials.PATH.match(rest)
+        if fm:
+            a = self.find(fm.group(1), fm.group(2))
+            if a:
+                return federated_credentials.handle(self, method, fm, raw, a, body, err)
         m = _APP_PATH.match(rest)
         if not m:
             return err(400, "BadRequest", f"Resource not found for the segment '{parts[2] if len(parts) > 2 else ''}'.")

@@ -11,7 +11,7 @@ import time
 import traceback
 import urllib.parse
 
-from . import clock, faults, util
+from . import clock, entra_interactive, faults, util
 from .control import control
 from .endpoints import AzureDevOps
 from .entra import Entra
@@ -33,6 +33,8 @@ class Services:
         self.pats, self.kv = PatApi(state), KeyVault(state)
 
     def route(self, method: str, service: str, parts, query, body, headers, rid) -> Resp:
+        if service == "login" and entra_interactive.is_interactive_path(parts):
+            return entra_interactive.endpoint(self.entra, method, parts, query, _form(body))
         if service == "login":
             return self.entra.handle(method, parts, _form(body), headers)
         if service == "vssps":

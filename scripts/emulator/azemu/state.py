@@ -38,7 +38,7 @@ def default_config() -> dict:
     return {"delayMs": 0, "throttle": None, "replicationDelaySeconds": 0, "patPageSize": 20, **MODEL_DEFAULTS}
 
 
-CONFIG_KEYS = {"delayMs", "throttle", "replicationDelaySeconds", "patPageSize", "kvChallengeAuthority",
+CONFIG_KEYS = {"delayMs", "throttle", "replicationDelaySeconds", "patPageSize", "kvChallengeAuthority", "oidcIssuer",
                *MODEL_DEFAULTS}
 
 
@@ -90,6 +90,7 @@ class State:
         self.tokens: dict[str, dict] = {}
         self.refresh_tokens: dict[str, dict] = {}
         self.oidc: dict[str, dict] = {}
+        self.sign_in: dict = {}  # entra_interactive.py: device codes, authorization codes, its controls
         self.windows = {}
 
     def _load_user(self, u: dict) -> dict:
@@ -129,12 +130,14 @@ class State:
         e = copy.deepcopy(e)
         fail = e.pop("failReadinessAfterUpdate", False)
         admins = e.pop("administrators", None)
+        can_change = e.pop("conversionCanChangePrincipal", None)
         e.setdefault("isReady", True)
         e.setdefault("operationStatus", {"state": "Ready", "statusMessage": ""})
         for k, v in (e.get("authorization", {}).get("parameters") or {}).items():
             if k in ENDPOINT_SECRET_PARAMS:
                 self.remember(v)
-        return {"body": e, "failReadinessAfterUpdate": fail, "administrators": admins}
+        return {"body": e, "failReadinessAfterUpdate": fail, "administrators": admins,
+                "conversionCanChangePrincipal": can_change}
 
     def _load_vault(self, v: dict, T) -> dict:
         vault = {"name": v["name"], "secretsOfficers": [x.lower() for x in v.get("secretsOfficers", [])],

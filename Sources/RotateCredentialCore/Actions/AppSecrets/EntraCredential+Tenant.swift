@@ -4,7 +4,7 @@ extension EntraCredential {
         switch self {
         case .clientSecret(let tenant, _, _), .workloadIdentity(let tenant, _, _), .password(let tenant, _, _, _, _):
             return tenant
-        case .accessToken:
+        case .accessToken, .session:
             return nil
         }
     }

@@ -114,7 +114,7 @@ struct ServiceConnectionUpdater: Sendable {
         if !updated.isEmpty {
             lines.append("")
             lines.append(
-                "These connections still use a client secret and could be converted to workload identity federation, which removes the secret for good: \(updated.map { "`\($0.name)`" }.joined(separator: ", ")) (Project settings > Service connections > the connection > Convert)."
+                "These connections still use a client secret and could be converted to workload identity federation, which removes the secret for good: \(updated.map { "`\($0.name)`" }.joined(separator: ", ")) (action service-connection-convert, or Project settings > Service connections > the connection > Convert)."
             )
         }
         return lines

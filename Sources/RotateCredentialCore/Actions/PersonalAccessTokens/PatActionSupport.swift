@@ -12,16 +12,41 @@ struct PatActionSupport: Sendable {
     /// When the run started (the clock's time; never `Date()`).
     let started: Date
 
-    init(_ context: ActionContext) throws {
-        guard let owner = context.configuration.patOwner else {
-            // ActionRequirements refuses this before any call; kept as a guard for direct callers.
-            throw RotationFailure.missingInput(
-                "No PAT owner is configured: the PAT Lifecycle Management API needs a user's token (patOwnerUsername and patOwnerPassword, or patOwnerAccessToken)."
-            )
-        }
+    /// The PAT owner's session when it comes from Key Vault (`patOwnerRefreshTokenSecret`).
+    let session: RenewedPatOwnerSession?
+    /// Who the PAT owner is, for log lines.
+    let ownerSummary: String
+
+    init(_ context: ActionContext, owner: EntraCredential, session: RenewedPatOwnerSession? = nil) {
         self.context = context
         self.client = PersonalAccessTokenClient(context: context.services, credential: owner)
         self.started = context.clock.now()
+        self.session = session
+        self.ownerSummary = owner.summary
+    }
+
+    /// The support of a PAT action: the owner's session from Key Vault renewed and stored first
+    /// (nothing else happens when that fails), or the configured credential; the password flow
+    /// warns at each use.
+    static func start(_ context: ActionContext) async throws -> PatActionSupport {
+        if let signIn = context.configuration.patOwnerSignIn {
+            let session = try await PatOwnerSessionRenewal(context: context, signIn: signIn).renew()
+            let owner = "\(session.user ?? "the PAT owner") (session in Key Vault secret '\(session.secretName)')"
+            return PatActionSupport(
+                context, owner: .session(accessToken: session.accessToken, owner: owner), session: session)
+        }
+        guard let owner = context.configuration.patOwner else {
+            // ActionRequirements refuses this before any call; kept as a guard for direct callers.
+            throw RotationFailure.missingInput(
+                "No PAT owner is configured: the PAT Lifecycle Management API needs a user's token (patOwnerRefreshTokenSecret, patOwnerUsername and patOwnerPassword, or patOwnerAccessToken)."
+            )
+        }
+        if case .password(_, _, _, let username, _) = owner {
+            context.output.warning(
+                "The PAT owner \(username) signs in with the password flow (ROPC), which stops working as soon as Entra requires multifactor authentication for the user (Microsoft deprecated it in its SDKs in 2025). Move to a stored session: run pat-owner-login once and set patOwnerRefreshTokenSecret (docs/pat-owner-sign-in.md)."
+            )
+        }
+        return PatActionSupport(context, owner: owner)
     }
 
     var configuration: Configuration { context.configuration }
@@ -29,9 +54,7 @@ struct PatActionSupport: Sendable {
 
     /// Lists every active token (a read: it runs in dry runs too).
     func discover() async throws -> [PersonalAccessToken] {
-        output.info(
-            "Listing the active PATs of \(configuration.patOwner?.summary ?? "the PAT owner") in \(configuration.organization)…"
-        )
+        output.info("Listing the active PATs of \(ownerSummary) in \(configuration.organization)…")
         let tokens = try await client.list()
         output.info("\(tokens.count) active PAT(s) found.")
         let unmatched = PatSelection.unmatchedLiterals(tokens, patterns: configuration.pat.displayNames)
@@ -75,6 +98,12 @@ struct PatActionSupport: Sendable {
         if let clash = byName.first(where: { $0.value.count > 1 }) {
             throw RotationFailure.secretNameClash(
                 names: clash.value.map(\.displayName), secretName: secretName(clash.value[0].displayName))
+        }
+        if let session = configuration.patOwnerSignIn?.secretName, let family = byName[session.lowercased()]?.first {
+            // A PAT stored there would overwrite the PAT owner's session.
+            throw RotationFailure.secretNameClash(
+                names: [family.displayName, "the PAT owner's session (patOwnerRefreshTokenSecret)"], secretName: session
+            )
         }
     }
 

@@ -9,7 +9,7 @@
 /// for each token expiring within `renewWithinDays` (0: every token).
 struct PatListAction: TaskAction {
     func run(_ context: ActionContext) async throws -> ActionResult {
-        let support = try PatActionSupport(context)
+        let support = try await PatActionSupport.start(context)
         let configuration = context.configuration
         let all = try await support.discover()
         let patterns = configuration.pat.displayNames
@@ -25,6 +25,7 @@ struct PatListAction: TaskAction {
         context.output.group("Personal access tokens (\(tokens.count))")
         for line in PatReportFormat.table(rows, header: header) { context.output.info(line) }
         context.output.endGroup()
+        let sessionLine = support.session.map { reportSession($0, context: context) }
 
         let within = configuration.pat.renewWithinDays
         var entries: [PatReportEntry] = []
@@ -47,6 +48,19 @@ struct PatListAction: TaskAction {
             summary +=
                 "\n\(expiring) token(s) expire within \(within == 0 ? "any time (renewWithinDays 0)" : "\(within) days").\n"
         }
+        if let sessionLine { summary += "\n\(sessionLine)\n" }
         return ActionResult(changed: false, summaryMarkdown: summary)
+    }
+
+    /// When the stored session was last renewed (it ends after 90 days without a run).
+    private func reportSession(_ session: RenewedPatOwnerSession, context: ActionContext) -> String {
+        let line = session.describe(now: context.serviceNow)
+        context.output.info(line)
+        if let previous = session.previousRenewal, context.serviceNow.timeIntervalSince(previous) > 60 * 86_400 {
+            context.output.warning(
+                "The PAT owner's session had not been renewed for more than 60 days; it ends after 90 days without use. Schedule the PAT rotation (or pat-list) at least weekly."
+            )
+        }
+        return line
     }
 }

@@ -9,7 +9,7 @@
 /// tenant's maximum lifetime, so the granted date is read back and a shorter one is a warning.
 struct PatRenewAction: TaskAction {
     func run(_ context: ActionContext) async throws -> ActionResult {
-        let support = try PatActionSupport(context)
+        let support = try await PatActionSupport.start(context)
         let configuration = context.configuration
         let now = support.started
         let selected = PatSelection.ordered(support.select(try await support.discover()))

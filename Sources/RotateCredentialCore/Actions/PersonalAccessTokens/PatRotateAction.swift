@@ -20,7 +20,7 @@ struct PatRotateAction: TaskAction {
     let mode: PatPolicy.Mode
 
     func run(_ context: ActionContext) async throws -> ActionResult {
-        let support = try PatActionSupport(context)
+        let support = try await PatActionSupport.start(context)
         let configuration = context.configuration
         let store = try support.secretStore()
         let all = try await support.discover()

@@ -1,0 +1,89 @@
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
+/// Proves that a federated connection works the way a pipeline job uses it: the job's OIDC token
+/// request for the connection (`POST {System.OidcRequestUri}?api-version=7.1&serviceConnectionId={id}`
+/// with the job access token; shared notes agent.md "Workload identity federation from a task",
+/// vsts-rest-api-specs distributedTask 7.1 `Oidctoken_Create`), then the client-assertion exchange at
+/// Entra for the connection's Resource Manager scope.
+///
+/// Right after a federated credential is created Entra may still answer "no matching federated
+/// identity record" (AADSTS70021/700211/700213) or "no configured federated identity credentials"
+/// (AADSTS70025) while it replicates; those are retried until `timeoutSeconds`.
+struct FederationProof: Sendable {
+    let tokens: EntraTokenClient
+    /// `SYSTEM_OIDCREQUESTURI` and the job access token; nil outside a pipeline job.
+    let oidc: PipelineOIDC?
+    let clock: any WallClock
+    let output: PipelineOutput
+    let timeoutSeconds: Int
+    let cancellation: Cancellation
+
+    static let replicationCodes: Set<String> = ["AADSTS70021", "AADSTS700211", "AADSTS700213", "AADSTS70025"]
+
+    /// What was proven, or how to verify when the run cannot ask for the connection's token.
+    func verify(_ endpoint: ServiceEndpoint) async throws -> String {
+        guard let oidc else {
+            return
+                "not proven here (no pipeline job: SYSTEM_OIDCREQUESTURI and SYSTEM_ACCESSTOKEN are not set); \(Self.howToVerify(endpoint))"
+        }
+        guard let tenant = endpoint.tenantId, let appId = endpoint.servicePrincipalId else {
+            throw FederationFailure.incomplete(name: endpoint.name, missing: "tenantid or serviceprincipalid")
+        }
+        let request = OIDCTokenRequest(
+            requestURL: oidc.requestURL, serviceConnectionId: endpoint.id, jobAccessToken: oidc.jobAccessToken)
+        let scope =
+            (endpoint.resourceManagerURL ?? "https://management.azure.com/").trimmingCharacters(
+                in: CharacterSet(charactersIn: "/")) + "/.default"
+        let started = clock.now()
+        var attempt = 0
+        while true {
+            let assertion: Secret
+            do throws(ServiceError) {
+                assertion = try await tokens.oidcToken(request)
+            } catch {
+                guard [.notFound, .permission, .invalidRequest].contains(error.kind) else { throw error }
+                return
+                    "not proven here (this job may not use the connection: \(error.serviceMessage ?? "\(error.kind)")); \(Self.howToVerify(endpoint))"
+            }
+            let failure: ServiceError
+            do throws(ServiceError) {
+                _ = try await tokens.assertionToken(
+                    tenantId: tenant, clientId: appId, assertion: assertion, scope: scope)
+                return "proven: the job's OIDC token for it was exchanged for a \(scope) token"
+            } catch {
+                failure = error
+            }
+            let replicating = failure.code.map(Self.replicationCodes.contains) == true
+            guard replicating, clock.now().timeIntervalSince(started) < Double(timeoutSeconds) else { throw failure }
+            attempt += 1
+            output.info(
+                "Entra does not accept the OIDC token of '\(endpoint.name)' yet (\(failure.code ?? "")); the federated credential may still be replicating. Trying again."
+            )
+            try cancellation.check()
+            try await clock.sleep(seconds: min(Double(1 << min(attempt, 4)), 15))
+        }
+    }
+
+    /// How to verify by hand.
+    static func howToVerify(_ endpoint: ServiceEndpoint) -> String {
+        "verify it with a pipeline step that uses it (for example AzureCLI@2 with azureSubscription: '\(endpoint.name)' running 'az account show'), or with Verify in Project settings > Service connections > \(endpoint.name) > Edit."
+    }
+}
+
+/// The pipeline job's OIDC endpoint and the job access token.
+public struct PipelineOIDC: Sendable {
+    /// `SYSTEM_OIDCREQUESTURI`.
+    public var requestURL: URL
+    /// `SYSTEM_ACCESSTOKEN`.
+    public var jobAccessToken: Secret
+
+    /// Creates it.
+    public init(requestURL: URL, jobAccessToken: Secret) {
+        self.requestURL = requestURL
+        self.jobAccessToken = jobAccessToken
+    }
+}

@@ -1,0 +1,116 @@
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
+/// `service-connection-convert`: moves the connections in `serviceConnections` from a client secret
+/// to workload identity federation (and connections on the Azure DevOps issuer to the Entra issuer),
+/// each in the order ``FederationSteps`` describes; then, after `graceHours`, retires what they no
+/// longer use (``Retirement``). Decided before anything changes; a re-run changes nothing.
+/// Sources for every protocol fact: docs/federation.md.
+struct ServiceConnectionConvertAction: TaskAction {
+    func run(_ context: ActionContext) async throws -> ActionResult {
+        let configuration = context.configuration
+        guard let project = configuration.project, let adoIdentity = configuration.azureDevOpsIdentity,
+            let identity = configuration.azureIdentity
+        else {
+            throw RotationFailure.missingInput("project, an Azure DevOps identity and azureSubscription are required.")
+        }
+        let connections = ServiceEndpointClient(context: context.services, credential: adoIdentity, project: project)
+        let tools = Self.tools(connections: connections, identity: identity, context: context)
+        let graph = GraphApplicationClient(context: context.services, credential: identity)
+        let decided = try await decide(connections: connections, context: context)
+        var report = ConversionReport(
+            action: configuration.action.rawValue, dryRun: configuration.dryRun, changed: false)
+        var failures: [PlanOutcome] = []
+        var federated: [ServiceEndpoint] = []
+        for (endpoint, decision) in decided {
+            let (row, outcome, current) = try await federate(
+                endpoint, decision: decision, tools: tools, graph: graph, context: context)
+            report.connections.append(row)
+            if let outcome {
+                report.completedSteps += outcome.completed
+                if !outcome.succeeded {
+                    failures.append(outcome)
+                    report.failures.append(outcome.stateReport)
+                }
+            }
+            if let current, current.isWorkloadIdentityFederation,
+                current.federationIssuer.map(FederationIssuer.init) == .entra
+            {
+                federated.append(current)
+            }
+        }
+        let retired = await retire(
+            federated, retirement: retirement(tools: tools, graph: graph, connections: connections, context: context),
+            context: context)
+        report.retirements = retired.notes
+        report.completedSteps += retired.outcome.completed
+        if !retired.outcome.succeeded {
+            failures.append(retired.outcome)
+            report.failures.append(retired.outcome.stateReport)
+        }
+        report.changed =
+            !configuration.dryRun && !report.completedSteps.isEmpty
+            && (report.connections.contains { $0.outcome.hasPrefix("converted") || $0.outcome.hasPrefix("moved") }
+                || report.retirements.contains { $0.outcome.hasPrefix("removed") })
+        try context.writeReport(report)
+        return ActionResult(
+            changed: configuration.dryRun ? false : report.changed, summaryMarkdown: ConversionSummary.markdown(report),
+            failures: failures)
+    }
+
+    /// The clients and settings of the conversion steps.
+    static func tools(connections: ServiceEndpointClient, identity: EntraCredential, context: ActionContext)
+        -> FederationTools
+    {
+        let configuration = context.configuration
+        let proof = FederationProof(
+            tokens: EntraTokenClient(http: context.services.http, urls: context.services.urls),
+            oidc: configuration.federation.pipelineOIDC, clock: context.clock, output: context.output,
+            timeoutSeconds: configuration.appSecret.replicationTimeoutSeconds, cancellation: context.cancellation)
+        return FederationTools(
+            connections: connections,
+            credentials: FederatedCredentialClient(context: context.services, credential: identity),
+            proof: proof, output: context.output, clock: context.services.http.serviceClock)
+    }
+
+    /// What retires the credentials federated connections no longer use.
+    private func retirement(
+        tools: FederationTools, graph: GraphApplicationClient, connections: ServiceEndpointClient,
+        context: ActionContext
+    ) -> Retirement {
+        let configuration = context.configuration
+        let holders = SecretHolders(
+            connections: connections, store: context.keyVault().map { SecretStore(keyVault: $0) },
+            secretName: configuration.keyVault?.secretNameTemplate)
+        return Retirement(
+            tools: tools, graph: graph, holders: holders, graceHours: configuration.appSecret.graceHours,
+            removeSecret: configuration.federation.removeSecretAfterConversion)
+    }
+
+    /// Finds every listed connection and decides; a missing or refused one stops the run before any change.
+    private func decide(connections: ServiceEndpointClient, context: ActionContext) async throws -> [(
+        ServiceEndpoint, ConversionDecision
+    )] {
+        let names = context.configuration.appSecret.serviceConnections
+        let found = try await connections.endpoints(named: names)
+        var decided: [(ServiceEndpoint, ConversionDecision)] = []
+        var problems: [String] = []
+        for name in names {
+            guard let endpoint = found.first(where: { $0.name.lowercased() == name.lowercased() }) else {
+                problems.append(
+                    "'\(name)': no service connection of that name in project \(context.configuration.project ?? "") (or the identity may not see it)."
+                )
+                continue
+            }
+            let decision = ConversionDecision.decide(
+                endpoint, convertAutomatic: context.configuration.appSecret.convertAutomaticConnections)
+            if case .refuse(let reason) = decision { problems.append("'\(endpoint.name)': \(reason)") }
+            decided.append((endpoint, decision))
+        }
+        if !problems.isEmpty { throw RotationFailure.connectionsRefused(problems) }
+        return decided
+    }
+}

@@ -1,0 +1,260 @@
+"""service-connection-convert end to end against the emulator (issue #17).
+
+The emulator models the conversion protocol described in docs/federation.md: a conversion request either
+converts at once (Azure DevOps federates a principal it manages) or answers "Automatic authentication
+conversion failed" and states the issuer and subject on the unchanged connection; the task then creates the
+federated credential and converts. Issuer of new/saved connections: Entra (config oidcIssuer)."""
+
+import copy
+import json
+import os
+import tempfile
+import unittest
+
+from harness import (DEFAULT_FIXTURE, ENDPOINTS, ORG, PROJECT, TENANT_ID, Emulator, check_all_runs_leak_free,
+                     identity_client_secret, run_task, task_env)
+from app_secret_support import app, changes, endpoint, token_works
+
+ENTRA_ISSUER = f"https://login.microsoftonline.com/{TENANT_ID}/v2.0"
+ADO_ISSUER = "https://vstoken.dev.azure.com/22222222-2222-2222-2222-222222222222"
+ORG_ID = "22222222-2222-2222-2222-222222222222"
+OTHER_APP_ID = "aaaaaaaa-0004-4000-8000-000000000004"
+PAYMENTS_APP_ID = "aaaaaaaa-0003-4000-8000-000000000003"
+ROTATION_APP_ID = "aaaaaaaa-0001-4000-8000-000000000001"
+
+
+def fixture(**changes_to_make) -> dict:
+    """The default world, with other-team-app owned by rotation-automation (so it can federate it)."""
+    with open(DEFAULT_FIXTURE) as f:
+        fx = json.load(f)
+    for a in fx["apps"]:
+        if a["appId"] == OTHER_APP_ID:
+            a["owners"] = [ROTATION_APP_ID]
+    if changes_to_make.get("second_project"):
+        fx["organization"]["projects"].append({"name": "Ops", "id": "44444444-4444-4444-4444-444444444444"})
+        other = copy.deepcopy(next(e for e in fx["endpoints"] if e["name"] == "other-team"))
+        other["id"] = "eeeeeeee-0009-4000-8000-000000000009"
+        other["name"] = "other-team-ops"
+        other["serviceEndpointProjectReferences"] = [{"projectReference": {"id": "44444444-4444-4444-4444-444444444444",
+                                                                           "name": "Ops"}, "name": "other-team-ops"}]
+        fx["endpoints"].append(other)
+    if changes_to_make.get("vault_holds"):
+        secret = next(a for a in fx["apps"] if a["appId"] == OTHER_APP_ID)["passwordCredentials"][0]
+        fx["vaults"][0]["secrets"]["other-team-secret"] = [{
+            "value": secret["secretText"], "contentType": "text/plain", "created": "-10d",
+            "tags": {"keyId": secret["keyId"], "applicationId": OTHER_APP_ID, "connections": "other-team"}}]
+    for e in fx["endpoints"]:
+        if e["name"] in changes_to_make.get("locked", ()):
+            e["conversionCanChangePrincipal"] = False
+    return fx
+
+
+class ServiceConnectionConvertTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.emu = Emulator.shared()
+
+    def setUp(self):
+        self.emu.reset(fixture())
+        self.report = os.path.join(tempfile.mkdtemp(prefix="rc-convert-"), "report.json")
+
+    def env(self, connections="payments-prod", **inputs):
+        base = dict(action="service-connection-convert", serviceConnections=connections,
+                    azureDevOpsIdentity="azureSubscription", organization=ORG, project=PROJECT,
+                    keyVaultUrl=None, reportPath=self.report)
+        base.update(identity_client_secret())
+        base.update(inputs)
+        return task_env(self.emu, **base)
+
+    def read_report(self) -> dict:
+        with open(self.report) as f:
+            return json.load(f)
+
+    def fics(self, app_id=PAYMENTS_APP_ID) -> list[dict]:
+        return app(self.emu, app_id).get("federatedCredentials", [])
+
+    # ---- conversion
+    def test_converts_a_secret_based_connection(self):
+        secret_before = endpoint(self.emu, "payments-prod")["authorization"]["parameters"]["serviceprincipalkey"]
+        res = run_task(self.env())
+        self.assertEqual(res.code, 0, str(res))
+        ep = endpoint(self.emu, "payments-prod")
+        self.assertEqual(ep["authorization"]["scheme"], "WorkloadIdentityFederation")
+        self.assertTrue(ep["isReady"])
+        self.assertEqual(ep["operationStatus"]["state"], "Ready")
+        params = ep["authorization"]["parameters"]
+        self.assertEqual(params["workloadIdentityFederationIssuer"], ENTRA_ISSUER)
+        subject = params["workloadIdentityFederationSubject"]
+        self.assertTrue(subject.startswith("/eid1/") and subject.endswith(f"/sc/{ORG_ID}/{ENDPOINTS['payments-prod']}"))
+        matching = [f for f in self.fics() if f["issuer"] == ENTRA_ISSUER and f["subject"] == subject]
+        self.assertEqual(len(matching), 1, self.fics())
+        self.assertEqual(matching[0]["audiences"], ["api://AzureADTokenExchange"])
+        row = self.read_report()["connections"][0]
+        self.assertEqual(row["outcome"], "converted to workload identity federation")
+        self.assertTrue(row["proof"].startswith("proven"), row)
+        self.assertIsNotNone(row["revertDeadline"])
+        self.assertTrue(any("can revert 'payments-prod'" in line for line in res.lines), res.stdout)
+        # removeSecretAfterConversion is false by default: the secret stays.
+        self.assertTrue(token_works(self.emu, secret_before))
+        self.assertEqual(res.outputs().get("changed"), "true")
+
+    def test_federated_credential_is_created_before_the_conversion(self):
+        res = run_task(self.env())
+        self.assertEqual(res.code, 0, str(res))
+        log = [r for r in self.emu.requests() if r["method"] in ("POST", "PUT")
+               and ("federatedIdentityCredentials" in r["path"] or "serviceendpoint" in r["path"])]
+        kinds = [("fic" if "federatedIdentityCredentials" in r["path"] else f"put:{r['status']}") for r in log]
+        # ask (400: not modified, issuer/subject stated) -> credential -> conversion (200)
+        self.assertEqual(kinds, ["put:400", "fic", "put:200"], kinds)
+
+    def test_rerun_changes_nothing(self):
+        self.assertEqual(run_task(self.env()).code, 0)
+        self.emu.clear_requests()
+        res = run_task(self.env())
+        self.assertEqual(res.code, 0, str(res))
+        self.assertEqual([r for r in changes(self.emu) if "oidctoken" not in r["path"]], [])
+        self.assertEqual(res.outputs().get("changed"), "false")
+        self.assertEqual(self.read_report()["connections"][0]["outcome"], "up to date (federated)")
+
+    def test_dry_run_lists_what_would_change(self):
+        res = run_task(self.env(dryRun=True))
+        self.assertEqual(res.code, 0, str(res))
+        self.assertEqual(endpoint(self.emu, "payments-prod")["authorization"]["scheme"], "ServicePrincipal")
+        self.assertEqual(len(self.fics()), 1)  # only the fixture's payments-wif credential
+        self.assertEqual([r for r in changes(self.emu)], [])
+        self.assertTrue(any("[dry run] would Convert service connection 'payments-prod'" in line for line in res.lines),
+                        res.stdout)
+        self.assertEqual(self.read_report()["connections"][0]["outcome"], "would be converted to workload identity federation")
+
+    def test_failure_creating_the_credential_leaves_the_secret_working(self):
+        secret = endpoint(self.emu, "payments-prod")["authorization"]["parameters"]["serviceprincipalkey"]
+        self.emu.add_fault(method="POST", path=r"/federatedIdentityCredentials$", status=403, times=10)
+        res = run_task(self.env())
+        self.assertEqual(res.code, 1, str(res))
+        ep = endpoint(self.emu, "payments-prod")
+        self.assertEqual(ep["authorization"]["scheme"], "ServicePrincipal")
+        self.assertTrue(token_works(self.emu, secret))
+        self.assertTrue(any("Ensure application" in e and "keeps working" in e for e in res.errors()), res.errors())
+
+    def test_failure_after_the_conversion_reverts_to_the_secret(self):
+        secret = endpoint(self.emu, "payments-prod")["authorization"]["parameters"]["serviceprincipalkey"]
+        # the read-back after the conversion fails: the conversion is undone (reverted within its window)
+        self.emu.add_fault(method="GET", path=r"/serviceendpoint/endpoints/eeeeeeee-0001", status=500, skip=1, times=20)
+        res = run_task(self.env())
+        self.emu.clear_faults()
+        self.assertEqual(res.code, 1, str(res))
+        self.assertEqual(endpoint(self.emu, "payments-prod")["authorization"]["scheme"], "ServicePrincipal")
+        self.assertTrue(token_works(self.emu, secret))
+        self.assertTrue(any("Undone: revert service connection 'payments-prod'" in e for e in res.errors()), res.errors())
+
+    def test_token_proof_failure_reverts(self):
+        # Entra rejects the connection's assertion (the two token requests before are the task's own).
+        secret = endpoint(self.emu, "payments-prod")["authorization"]["parameters"]["serviceprincipalkey"]
+        self.emu.add_fault(method="POST", path=r"/oauth2/v2\.0/token$", status=400, skip=2, times=10,
+                           body={"error": "invalid_client", "error_codes": [700223],
+                                 "error_description": "AADSTS700223: federated identity credentials are disabled."})
+        res = run_task(self.env(replicationTimeoutSeconds=0))
+        self.emu.clear_faults()
+        self.assertEqual(res.code, 1, str(res))
+        self.assertEqual(endpoint(self.emu, "payments-prod")["authorization"]["scheme"], "ServicePrincipal")
+        self.assertTrue(token_works(self.emu, secret))
+        self.assertTrue(any("Undone: revert service connection 'payments-prod'" in e for e in res.errors()), res.errors())
+
+    # ---- Automatic connections
+    def test_automatic_connection_needs_the_input(self):
+        res = run_task(self.env("payments-auto"))
+        self.assertEqual(res.code, 1, str(res))
+        self.assertTrue(any("convertAutomaticConnections" in e for e in res.errors()), res.errors())
+        self.assertEqual(changes(self.emu), [])
+
+    def test_automatic_connection_converted_by_azure_devops(self):
+        res = run_task(self.env("payments-auto", convertAutomaticConnections=True))
+        self.assertEqual(res.code, 0, str(res))
+        self.assertEqual(endpoint(self.emu, "payments-auto")["authorization"]["scheme"], "WorkloadIdentityFederation")
+        self.assertTrue(any("federated its principal itself" in line for line in res.lines), res.stdout)
+
+    def test_automatic_conversion_failed_is_completed_by_hand(self):
+        self.emu.reset(fixture(locked=("payments-auto",)))
+        res = run_task(self.env("payments-auto", convertAutomaticConnections=True))
+        self.assertEqual(res.code, 0, str(res))
+        self.assertTrue(any("cannot federate the principal" in line for line in res.lines), res.stdout)
+        self.assertEqual(endpoint(self.emu, "payments-auto")["authorization"]["scheme"], "WorkloadIdentityFederation")
+
+    # ---- issuer move
+    def test_moves_azure_devops_issuer_to_entra(self):
+        res = run_task(self.env("payments-wif", graceHours=24))
+        self.assertEqual(res.code, 0, str(res))
+        params = endpoint(self.emu, "payments-wif")["authorization"]["parameters"]
+        self.assertEqual(params["workloadIdentityFederationIssuer"], ENTRA_ISSUER)
+        names = {f["name"]: f for f in self.fics()}
+        self.assertIn("payments-wif", names)  # the old credential stays for the grace period
+        self.assertTrue(any(f["issuer"] == ENTRA_ISSUER and f["subject"] == params["workloadIdentityFederationSubject"]
+                            for f in names.values()))
+        self.assertTrue(any("kept until" in line and "payments-wif" in line for line in res.lines), res.stdout)
+        self.assertIsNotNone(self.read_report()["connections"][0]["gapSeconds"])
+        self.emu._control("POST", "/clock", {"offsetSeconds": 25 * 3600})
+        try:
+            again = run_task(self.env("payments-wif", graceHours=24))
+            self.assertEqual(again.code, 0, str(again))
+            self.assertNotIn("payments-wif", {f["name"] for f in self.fics()})
+        finally:
+            self.emu._control("POST", "/clock", {"offsetSeconds": 0})
+
+    def test_issuer_move_failure_names_the_state(self):
+        self.emu.add_fault(method="POST", path=r"/federatedIdentityCredentials$", status=403, times=10)
+        res = run_task(self.env("payments-wif"))
+        self.emu.clear_faults()
+        self.assertEqual(res.code, 1, str(res))
+        self.assertTrue(any("ATTENTION: service connection 'payments-wif' now uses issuer " + ENTRA_ISSUER in e
+                            for e in res.errors()), res.errors())
+        self.assertIn("payments-wif", {f["name"] for f in self.fics()})  # the old credential is kept
+
+    def test_shared_connection_is_refused_before_any_change(self):
+        fx = fixture()
+        for e in fx["endpoints"]:
+            if e["name"] == "payments-prod":
+                e["isShared"] = True
+        self.emu.reset(fx)
+        res = run_task(self.env())
+        self.assertEqual(res.code, 1, str(res))
+        self.assertTrue(any("shared with other projects" in e for e in res.errors()), res.errors())
+        self.assertEqual(changes(self.emu), [])
+
+    # ---- secret removal
+    def test_secret_removed_after_grace_when_no_holder_is_left(self):
+        secret = app(self.emu, OTHER_APP_ID)["passwordCredentials"][0]
+        res = run_task(self.env("other-team", removeSecretAfterConversion=True, graceHours=24))
+        self.assertEqual(res.code, 0, str(res))
+        self.assertEqual(len(app(self.emu, OTHER_APP_ID)["passwordCredentials"]), 1)
+        self.assertTrue(any("grace period" in line for line in res.lines), res.stdout)
+        self.emu._control("POST", "/clock", {"offsetSeconds": 25 * 3600})
+        try:
+            again = run_task(self.env("other-team", removeSecretAfterConversion=True, graceHours=24))
+            self.assertEqual(again.code, 0, str(again))
+            self.assertEqual(app(self.emu, OTHER_APP_ID)["passwordCredentials"], [])
+            self.assertFalse(token_works(self.emu, secret["secretText"], OTHER_APP_ID))
+        finally:
+            self.emu._control("POST", "/clock", {"offsetSeconds": 0})
+
+    def test_secret_kept_while_another_secret_based_connection_may_hold_it(self):
+        self.emu.reset(fixture(second_project=True))
+        res = run_task(self.env("other-team", removeSecretAfterConversion=True, graceHours=0))
+        self.assertEqual(res.code, 0, str(res))
+        self.assertEqual(len(app(self.emu, OTHER_APP_ID)["passwordCredentials"]), 1)
+        self.assertTrue(any("Ops/other-team-ops" in line and "kept" in line for line in res.lines), res.stdout)
+
+    def test_secret_kept_while_key_vault_holds_it(self):
+        self.emu.reset(fixture(vault_holds=True))
+        res = run_task(self.env("other-team", removeSecretAfterConversion=True, graceHours=0,
+                                keyVaultUrl=f"{self.emu.base_url}/kv/kv-rotation", secretName="other-team-secret"))
+        self.assertEqual(res.code, 0, str(res))
+        self.assertEqual(len(app(self.emu, OTHER_APP_ID)["passwordCredentials"]), 1)
+        self.assertTrue(any("Key Vault secret 'other-team-secret'" in line and "kept" in line for line in res.lines),
+                        res.stdout)
+
+    def test_no_leaks(self):
+        check_all_runs_leak_free(self)
+
+
+if __name__ == "__main__":
+    unittest.main()

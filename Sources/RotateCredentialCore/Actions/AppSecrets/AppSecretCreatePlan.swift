@@ -69,7 +69,8 @@ struct AppSecretCreatePlan: Sendable {
         let displayName = policy.displayName
         let removal = CreatedSecretRemoval(graph: graph, clock: context.clock, output: context.output)
         let reconciler = UncertainCreate(
-            output: context.output, clock: context.clock, credential: "client secret '\(displayName)'", kind: "secret")
+            output: context.output, clock: context.clock, credential: "client secret '\(displayName)'", kind: "secret",
+            settleSeconds: CreatedSecretRemoval.settleSeconds)
         let new = try await reconciler.run(
             known: Set(observation.passwords.map(\.keyId)),
             create: { () async -> Result<NewPasswordCredential, ServiceError> in

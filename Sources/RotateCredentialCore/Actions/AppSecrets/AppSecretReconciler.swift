@@ -12,6 +12,8 @@ struct AppSecretReconciler: ReconcileSubject {
     let consumers: AppSecretConsumers
     var policy: AppSecretPolicy
     let objectId: String
+    /// This run's own writes, laid over observations that may lag behind them.
+    var writes = AppSecretWrites()
     /// Rounds before the loop gives up (each round acts once).
     static let maxRounds = 12
     /// The content type of the Key Vault secret.
@@ -36,11 +38,17 @@ struct AppSecretReconciler: ReconcileSubject {
     }
 
     mutating func remember(_ decision: AppSecretDecision, result: PlanOutcome, log: CreatedSecretLog) {
-        if let created = log.created { policy.createdThisRun.insert(created.credential.keyId) }
+        if let created = log.created {
+            policy.createdThisRun.insert(created.credential.keyId)
+            writes.add(created.credential)
+        }
+        guard result.succeeded else { return }
+        if case .removeOld(let password) = decision { writes.remove(password.keyId) }
+        if case .removeOrphan(let password) = decision { writes.remove(password.keyId) }
     }
 
     func observeAgain(_ observation: AppSecretObservation) async throws -> AppSecretObservation {
-        try await consumers.observe(objectId: objectId)
+        writes.applied(to: try await consumers.observe(objectId: objectId))
     }
 
     func record(

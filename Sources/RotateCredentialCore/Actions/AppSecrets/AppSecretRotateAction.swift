@@ -32,7 +32,7 @@ struct AppSecretRotateAction: TaskAction {
             removesOld: mode == .rotate, renewWithinDays: options.renewWithinDays,
             retention: PasswordRetention(keepSecrets: options.keepSecrets, graceHours: options.graceHours),
             displayName: options.secretDisplayName ?? "rotate-credential \(Timestamp.day(context.clock.now()))")
-        let first = try await consumers.observe(objectId: application.id)
+        let first = try await consumers.observe(objectId: application.id, settling: true)
         let outcome = await AppSecretReconciler(consumers: consumers, policy: policy, objectId: application.id)
             .run(from: first)
         return try AppSecretSummary(context: context, consumers: consumers).finish(outcome)

@@ -7,25 +7,35 @@
 /// Removes a client secret this task created (an undo, an orphan, a stray of an uncertain add),
 /// never counting Graph's "not found" as proof: right after `addPassword` a removal can answer
 /// 400 "No password credential found with keyId" while the secret exists and replicates. So the
-/// removal is retried while replication can explain the answer, then the application is read
-/// until the secret is gone; otherwise it is reported as left behind, by name.
+/// removal is tried again for ``settleSeconds`` (measured on the clock, not by the waits), the
+/// time in which replication can explain the answer; then the application is read, and a secret
+/// it still lists is reported as left behind, by name.
 struct CreatedSecretRemoval: Sendable {
     let graph: GraphApplicationClient
     let clock: any WallClock
     let output: PipelineOutput
 
-    /// Waits before each removal attempt, and before each read that looks for the secret.
-    static let removalWaits: [Double] = [0, 1, 2, 4]
+    /// Seconds in which Graph's replication can explain a "not found" for a secret just added.
+    static let settleSeconds: Double = 10
+    /// Waits between removal attempts (the last one repeats).
+    static let removalWaits: [Double] = [1, 2, 4]
+    /// Waits before each read that looks for the secret.
     static let readWaits: [Double] = [0, 2, 4]
 
     /// Removes `keyId` from application `objectId`; `label` names it in messages.
     func remove(objectId: String, keyId: String, label: String) async throws {
+        let started = clock.now()
         var lastNotFound: ServiceError?
-        for wait in Self.removalWaits {
-            if wait > 0 { try await clock.sleep(seconds: wait) }
+        var attempt = 0
+        repeat {
+            if attempt > 0 {
+                try await clock.sleep(seconds: Self.removalWaits[min(attempt - 1, Self.removalWaits.count - 1)])
+            }
+            attempt += 1
             let failure: ServiceError
             do throws(ServiceError) {
                 try await graph.removePassword(objectId: objectId, keyId: keyId, notFoundIsGone: false)
+                output.info("Removed \(label).")
                 return
             } catch {
                 failure = error
@@ -33,7 +43,14 @@ struct CreatedSecretRemoval: Sendable {
             guard GraphApplicationClient.isAlreadyGone(failure) else { throw failure }
             lastNotFound = failure
             output.info("Removing \(label) answered 'not found' (Graph may still be replicating it); trying again.")
-        }
+        } while clock.now().timeIntervalSince(started) < Self.settleSeconds
+        try await confirmGone(objectId: objectId, keyId: keyId, label: label, lastNotFound: lastNotFound)
+    }
+
+    /// After replication can no longer explain "not found": gone only if the application does not list it.
+    private func confirmGone(objectId: String, keyId: String, label: String, lastNotFound: ServiceError?)
+        async throws
+    {
         for wait in Self.readWaits {
             if wait > 0 { try await clock.sleep(seconds: wait) }
             let application = try await graph.application(objectId: objectId)

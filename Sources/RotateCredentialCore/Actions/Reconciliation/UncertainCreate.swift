@@ -13,6 +13,9 @@ struct UncertainCreate: Sendable {
     let credential: String
     /// What kind of thing, for messages ("PAT", "secret").
     var kind: String = "credential"
+    /// Seconds (on the clock, not by the waits) the source is looked at before "nothing was
+    /// created" is believed: a source whose reads lag its writes (Graph) needs longer than the waits.
+    var settleSeconds: Double = 0
 
     /// Seconds to wait before each look at the source after an uncertain create.
     static let checkWaits: [Double] = [0, 3, 7]
@@ -56,7 +59,11 @@ struct UncertainCreate: Sendable {
             "Creating \(credential) got no certain answer (\(error.kind)); checking whether it was created anyway…")
         let knownIds = Set(known.map { $0.lowercased() })
         var strays: [String] = []
-        for wait in Self.checkWaits {
+        let started = clock.now()
+        var look = 0
+        while look < Self.checkWaits.count || clock.now().timeIntervalSince(started) < settleSeconds {
+            let wait = Self.checkWaits[min(look, Self.checkWaits.count - 1)]
+            look += 1
             if wait > 0 { try? await clock.sleep(seconds: wait) }
             do {
                 strays = try await list().filter { !knownIds.contains($0.lowercased()) }
@@ -68,7 +75,7 @@ struct UncertainCreate: Sendable {
         }
         guard !strays.isEmpty else {
             output.info(
-                "Checked \(Int(Self.checkWaits.reduce(0, +))) seconds long: no new \(kind) was created (nothing was created)."
+                "Checked \(Int(max(Self.checkWaits.reduce(0, +), settleSeconds))) seconds long: no new \(kind) was created (nothing was created)."
             )
             return ([], [])
         }

@@ -1,9 +1,3 @@
-#if canImport(FoundationEssentials)
-    import FoundationEssentials
-#else
-    import Foundation
-#endif
-
 /// The task from start to exit code: inputs in, logging commands out.
 ///
 /// The executable builds one with the real environment, stdout, clock and libcurl; tests

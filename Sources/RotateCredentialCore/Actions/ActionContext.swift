@@ -1,9 +1,3 @@
-#if canImport(FoundationEssentials)
-    import FoundationEssentials
-#else
-    import Foundation
-#endif
-
 /// Everything an action uses: configuration, output, clock, files and the service clients.
 public struct ActionContext: Sendable {
     /// The configuration.

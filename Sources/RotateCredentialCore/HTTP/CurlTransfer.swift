@@ -1,12 +1,6 @@
 import CCurl
 import CurlShim
 
-#if canImport(FoundationEssentials)
-    import FoundationEssentials
-#else
-    import Foundation
-#endif
-
 /// One request as a libcurl easy handle: its options, the answer as it arrives, and the result.
 ///
 /// Created on the caller's task, then touched only by the ``CurlLoop`` thread until it finishes.

@@ -1,12 +1,6 @@
 import CCurl
 import CurlShim
 
-#if canImport(FoundationEssentials)
-    import FoundationEssentials
-#else
-    import Foundation
-#endif
-
 /// The real transport: libcurl, driven by one ``CurlLoop`` thread.
 ///
 /// TLS verification is always on, with the system's roots plus `AGENT_CAINFO`; the agent's

@@ -1,9 +1,3 @@
-#if canImport(FoundationEssentials)
-    import FoundationEssentials
-#else
-    import Foundation
-#endif
-
 /// Decodes the error bodies of the four services into a ``ServiceError``.
 ///
 /// Text taken from an error body is capped (``maximumText`` characters, bodies over

@@ -1,9 +1,3 @@
-#if canImport(FoundationEssentials)
-    import FoundationEssentials
-#else
-    import Foundation
-#endif
-
 /// Sends requests to the Azure services and turns every kind of failure into a ``ServiceError``.
 ///
 /// It adds the `Authorization` header (the only code that does), asks Azure DevOps not to redirect

@@ -1,9 +1,3 @@
-#if canImport(FoundationEssentials)
-    import FoundationEssentials
-#else
-    import Foundation
-#endif
-
 /// HTTP methods the task uses.
 public enum HTTPMethod: String, Sendable {
     case get = "GET"

@@ -1,9 +1,3 @@
-#if canImport(FoundationEssentials)
-    import FoundationEssentials
-#else
-    import Foundation
-#endif
-
 /// Settings of the HTTP transport, from the task's inputs and the agent's variables.
 public struct HTTPSettings: Sendable {
     /// Timeout of one request.

@@ -1,9 +1,3 @@
-#if canImport(FoundationEssentials)
-    import FoundationEssentials
-#else
-    import Foundation
-#endif
-
 /// Decides, per request URL, whether it goes through the proxy or direct.
 ///
 /// Only what is configured goes direct, as with the agent's own clients: `AGENT_PROXYBYPASSLIST` entries are regular expressions

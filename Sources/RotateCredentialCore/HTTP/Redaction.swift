@@ -1,9 +1,3 @@
-#if canImport(FoundationEssentials)
-    import FoundationEssentials
-#else
-    import Foundation
-#endif
-
 /// Makes URLs safe to log: query values that could carry credentials are dropped.
 enum Redaction {
     /// The URL's path with its query parameter names, values kept only for harmless keys.

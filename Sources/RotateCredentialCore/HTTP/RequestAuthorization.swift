@@ -1,9 +1,3 @@
-#if canImport(FoundationEssentials)
-    import FoundationEssentials
-#else
-    import Foundation
-#endif
-
 /// The `Authorization` header of a request, with the name of the credential for messages.
 public enum RequestAuthorization: Sendable {
     /// No header.

@@ -1,9 +1,3 @@
-#if canImport(FoundationEssentials)
-    import FoundationEssentials
-#else
-    import Foundation
-#endif
-
 /// When and how long to wait before sending a request again.
 public struct RetryPolicy: Sendable {
     /// Attempts in all, the first included.

@@ -1,9 +1,3 @@
-#if canImport(FoundationEssentials)
-    import FoundationEssentials
-#else
-    import Foundation
-#endif
-
 /// Wraps a transport with bounded retries: 429 and 503 always (the service did not process the
 /// request), transient 5xx, timeouts and dropped connections only for idempotent requests.
 /// It honours `Retry-After` and Azure DevOps' `X-RateLimit-*` headers, also on a success, where

@@ -1,9 +1,3 @@
-#if canImport(FoundationEssentials)
-    import FoundationEssentials
-#else
-    import Foundation
-#endif
-
 /// A call that failed: the service's own code, what it means and what to do.
 public struct ServiceError: Error, Sendable, CustomStringConvertible {
     /// Broad class of the failure, for decisions (retry, undo, exit message).

@@ -1,9 +1,3 @@
-#if canImport(FoundationEssentials)
-    import FoundationEssentials
-#else
-    import Foundation
-#endif
-
 /// The CA certificates TLS verification trusts: the system's roots, plus the agent's CA file.
 ///
 /// With OpenSSL, `CURLOPT_CAINFO` replaces the system bundle, so with `AGENT_CAINFO` the

@@ -1,9 +1,3 @@
-#if canImport(FoundationEssentials)
-    import FoundationEssentials
-#else
-    import Foundation
-#endif
-
 /// Who an Entra access token was issued to, read from its payload without verifying it (the token
 /// came straight from Entra over TLS; this only names the user in logs and Key Vault tags).
 ///

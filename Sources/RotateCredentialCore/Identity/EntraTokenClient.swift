@@ -1,9 +1,3 @@
-#if canImport(FoundationEssentials)
-    import FoundationEssentials
-#else
-    import Foundation
-#endif
-
 /// The Entra v2 token endpoint: client secret, client assertion and password grants.
 public struct EntraTokenClient: Sendable {
     private let http: HTTPClient

@@ -1,9 +1,3 @@
-#if canImport(FoundationEssentials)
-    import FoundationEssentials
-#else
-    import Foundation
-#endif
-
 /// Entra's sign-in grants for a user through a public client (no client secret): the device
 /// authorization grant, the authorization code grant with PKCE, and the refresh-token grant.
 ///

@@ -1,9 +1,3 @@
-#if canImport(FoundationEssentials)
-    import FoundationEssentials
-#else
-    import Foundation
-#endif
-
 /// A PKCE pair (RFC 7636): a random `code_verifier` kept by the client and its S256
 /// `code_challenge` = BASE64URL(SHA256(ASCII(code_verifier))) sent to `/authorize` (RFC 7636 4.1, 4.2).
 struct ProofKey: Sendable {

@@ -1,9 +1,3 @@
-#if canImport(FoundationEssentials)
-    import FoundationEssentials
-#else
-    import Foundation
-#endif
-
 /// Sovereign-cloud differences that follow from the authority host.
 enum Cloud {
     /// Key Vault's DNS suffix for vaults named by `keyVaultName`.

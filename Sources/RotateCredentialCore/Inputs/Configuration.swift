@@ -1,9 +1,3 @@
-#if canImport(FoundationEssentials)
-    import FoundationEssentials
-#else
-    import Foundation
-#endif
-
 /// Everything one run needs, read once from the environment and validated before any call.
 public struct Configuration: Sendable {
     /// The action to perform.

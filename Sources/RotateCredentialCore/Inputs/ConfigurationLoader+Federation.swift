@@ -1,9 +1,3 @@
-#if canImport(FoundationEssentials)
-    import FoundationEssentials
-#else
-    import Foundation
-#endif
-
 extension ConfigurationLoader {
     /// `removeSecretAfterConversion`, and for `service-connection-convert` the job's OIDC endpoint
     /// (`SYSTEM_OIDCREQUESTURI`) and access token, with which the task proves a converted connection.

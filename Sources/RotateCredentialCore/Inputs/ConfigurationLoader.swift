@@ -1,9 +1,3 @@
-#if canImport(FoundationEssentials)
-    import FoundationEssentials
-#else
-    import Foundation
-#endif
-
 /// Reads the task's inputs and the agent's variables into a ``Configuration``, collecting every
 /// problem instead of stopping at the first.
 public struct ConfigurationLoader {

@@ -1,9 +1,3 @@
-#if canImport(FoundationEssentials)
-    import FoundationEssentials
-#else
-    import Foundation
-#endif
-
 /// Reads the agent's TLS and proxy variables into ``HTTPSettings``.
 ///
 /// No message echoes a proxy URL: it may carry a password. Proxy credentials come only from

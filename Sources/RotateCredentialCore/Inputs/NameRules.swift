@@ -1,9 +1,3 @@
-#if canImport(FoundationEssentials)
-    import FoundationEssentials
-#else
-    import Foundation
-#endif
-
 /// The services' naming rules, checked before any call so that no name can leave its place in a
 /// URL (`..`, `/`, `?`) or reach a service that would refuse it anyway. Each check returns nil
 /// for a valid name, or what is expected instead.

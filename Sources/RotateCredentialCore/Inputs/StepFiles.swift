@@ -1,9 +1,3 @@
-#if canImport(FoundationEssentials)
-    import FoundationEssentials
-#else
-    import Foundation
-#endif
-
 /// Where one step writes its files. `Agent.TempDirectory` is shared by every step of a job and
 /// the summary is uploaded asynchronously, so names carry the step's `SYSTEM_TASKINSTANCEID`.
 public struct StepFiles: Sendable, Equatable {

@@ -1,9 +1,3 @@
-#if canImport(FoundationEssentials)
-    import FoundationEssentials
-#else
-    import Foundation
-#endif
-
 /// Which URLs may carry credentials: HTTPS anywhere, plain HTTP only to a loopback *address*.
 ///
 /// Loopback is decided on the parsed host, never on a prefix: a literal IPv4 address in

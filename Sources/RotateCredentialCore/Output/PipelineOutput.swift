@@ -1,11 +1,5 @@
 import Synchronization
 
-#if canImport(FoundationEssentials)
-    import FoundationEssentials
-#else
-    import Foundation
-#endif
-
 /// The one writer of everything the task prints: logging commands and plain log lines.
 ///
 /// Every secret is registered (`task.setsecret`: the whole value and each of its lines that could

@@ -1,9 +1,3 @@
-#if canImport(FoundationEssentials)
-    import FoundationEssentials
-#else
-    import Foundation
-#endif
-
 /// The one path by which the task writes files (report, summary): every text goes through the
 /// same scrubbing as the log before it reaches the ``FileWriter``.
 public struct TaskFiles: Sendable {

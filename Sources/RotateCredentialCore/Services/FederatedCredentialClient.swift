@@ -1,9 +1,3 @@
-#if canImport(FoundationEssentials)
-    import FoundationEssentials
-#else
-    import Foundation
-#endif
-
 /// Microsoft Graph v1.0 federated identity credentials of an application: list, create, delete
 /// (`/applications/{objectId}/federatedIdentityCredentials`; create answers 201, delete 204;
 /// at most 20 per application, learn.microsoft.com/entra/workload-id/workload-identity-federation-considerations).

@@ -1,9 +1,3 @@
-#if canImport(FoundationEssentials)
-    import FoundationEssentials
-#else
-    import Foundation
-#endif
-
 /// A federated identity credential of an application, as Microsoft Graph v1.0 returns it
 /// (microsoft-graph-docs-contrib `api-reference/v1.0/resources/federatedidentitycredential.md`):
 /// `name` (≤ 120 characters, URL friendly, immutable), `issuer` and `subject` (≤ 600 characters,

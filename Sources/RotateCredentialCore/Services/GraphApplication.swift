@@ -1,9 +1,3 @@
-#if canImport(FoundationEssentials)
-    import FoundationEssentials
-#else
-    import Foundation
-#endif
-
 /// An app registration as Microsoft Graph returns it with
 /// `$select=id,appId,displayName,passwordCredentials`.
 public struct GraphApplication: Sendable, Decodable, Equatable {

@@ -1,9 +1,3 @@
-#if canImport(FoundationEssentials)
-    import FoundationEssentials
-#else
-    import Foundation
-#endif
-
 /// Microsoft Graph v1.0 for an application's client secrets: read the application, `addPassword`,
 /// `removePassword`.
 public struct GraphApplicationClient: Sendable {

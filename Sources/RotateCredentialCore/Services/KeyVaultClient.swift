@@ -1,9 +1,3 @@
-#if canImport(FoundationEssentials)
-    import FoundationEssentials
-#else
-    import Foundation
-#endif
-
 /// Key Vault secrets (data plane, api-version 7.5): set with attributes and tags, read back, list versions.
 public struct KeyVaultClient: Sendable {
     /// A secret version as Key Vault returns it (`SecretBundle`).

@@ -1,9 +1,3 @@
-#if canImport(FoundationEssentials)
-    import FoundationEssentials
-#else
-    import Foundation
-#endif
-
 /// A personal access token as the PAT Lifecycle Management API lists it (`PatToken`), without its value.
 public struct PersonalAccessToken: Sendable, Equatable {
     /// The token's id (`authorizationId`).

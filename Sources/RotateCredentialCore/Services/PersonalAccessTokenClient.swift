@@ -1,9 +1,3 @@
-#if canImport(FoundationEssentials)
-    import FoundationEssentials
-#else
-    import Foundation
-#endif
-
 /// The PAT Lifecycle Management API (`{vssps}/{organization}/_apis/tokens/pats`, api-version
 /// `7.1-preview.1`), called with the PAT owner's Entra user token.
 ///

@@ -1,9 +1,3 @@
-#if canImport(FoundationEssentials)
-    import FoundationEssentials
-#else
-    import Foundation
-#endif
-
 /// Stores a new credential value in Key Vault and proves it is there: the latest version read
 /// back must be the version just written, with the same value. Only then may an old credential go.
 public struct SecretStore: Sendable {

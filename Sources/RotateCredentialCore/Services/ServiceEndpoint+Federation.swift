@@ -1,9 +1,3 @@
-#if canImport(FoundationEssentials)
-    import FoundationEssentials
-#else
-    import Foundation
-#endif
-
 /// What a connection says about workload identity federation.
 extension ServiceEndpoint {
     /// `authorization.parameters.workloadIdentityFederationIssuer`, as Azure DevOps states it.

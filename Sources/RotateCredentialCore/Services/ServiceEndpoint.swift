@@ -1,9 +1,3 @@
-#if canImport(FoundationEssentials)
-    import FoundationEssentials
-#else
-    import Foundation
-#endif
-
 /// A service connection as Azure DevOps returns it, kept whole as JSON so that a PUT sends back
 /// every field it had (project references, data, fields this task does not know).
 public struct ServiceEndpoint: Sendable, Equatable {

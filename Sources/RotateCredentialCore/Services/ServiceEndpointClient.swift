@@ -1,9 +1,3 @@
-#if canImport(FoundationEssentials)
-    import FoundationEssentials
-#else
-    import Foundation
-#endif
-
 /// Azure DevOps service endpoints (api-version 7.1): find connections by name in a project, PUT
 /// a whole connection back to the organization-level route, read one back by id.
 public struct ServiceEndpointClient: Sendable {

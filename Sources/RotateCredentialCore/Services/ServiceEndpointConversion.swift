@@ -1,9 +1,3 @@
-#if canImport(FoundationEssentials)
-    import FoundationEssentials
-#else
-    import Foundation
-#endif
-
 /// The requests behind `service-connection-convert` and `service-connection-list`: the one
 /// conversion request, every connection of a project, the projects the identity can list.
 extension ServiceEndpointClient {

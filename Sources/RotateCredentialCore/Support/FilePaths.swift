@@ -1,9 +1,3 @@
-#if canImport(FoundationEssentials)
-    import FoundationEssentials
-#else
-    import Foundation
-#endif
-
 /// POSIX path arithmetic on strings, and what is at a path.
 enum FilePaths {
     /// `true` for a directory, `false` for anything else that exists, `nil` when nothing is there

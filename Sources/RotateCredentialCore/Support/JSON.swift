@@ -1,9 +1,3 @@
-#if canImport(FoundationEssentials)
-    import FoundationEssentials
-#else
-    import Foundation
-#endif
-
 /// The JSON coding conventions of the services this task talks to.
 enum JSON {
     /// A decoder that accepts the date formats Azure services send (up to 7 fractional digits).

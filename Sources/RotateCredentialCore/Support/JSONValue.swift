@@ -1,9 +1,3 @@
-#if canImport(FoundationEssentials)
-    import FoundationEssentials
-#else
-    import Foundation
-#endif
-
 /// Any JSON value, for bodies that must round-trip fields this task does not model
 /// (a service connection is PUT back with every field it had).
 public enum JSONValue: Sendable, Hashable, Codable {

@@ -1,9 +1,3 @@
-#if canImport(FoundationEssentials)
-    import FoundationEssentials
-#else
-    import Foundation
-#endif
-
 extension URL {
     /// The characters a path segment keeps as they are (RFC 3986 unreserved, plus `'()` that
     /// Graph's key syntax uses); everything else, `/`, `?`, `#` and `%` included, is percent-encoded.

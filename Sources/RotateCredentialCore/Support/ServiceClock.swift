@@ -1,11 +1,5 @@
 import Synchronization
 
-#if canImport(FoundationEssentials)
-    import FoundationEssentials
-#else
-    import Foundation
-#endif
-
 /// The services' clock, learned from the `Date` header of their answers.
 ///
 /// Decisions that compare with service timestamps (a token's `validFrom`, a Key Vault version's

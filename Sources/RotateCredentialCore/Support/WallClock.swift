@@ -1,9 +1,3 @@
-#if canImport(FoundationEssentials)
-    import FoundationEssentials
-#else
-    import Foundation
-#endif
-
 /// The time, and waiting: real in the executable, controlled in tests.
 public protocol WallClock: Sendable {
     /// The current time.

@@ -1,9 +1,3 @@
-#if canImport(FoundationEssentials)
-    import FoundationEssentials
-#else
-    import Foundation
-#endif
-
 /// The consumers of one application's secret and the clients to reach them: the Key Vault secret
 /// (optional), the listed service connections (decided before anything changes) and Graph.
 struct AppSecretConsumers: Sendable {

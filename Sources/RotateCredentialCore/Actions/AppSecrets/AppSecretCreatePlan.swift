@@ -1,9 +1,3 @@
-#if canImport(FoundationEssentials)
-    import FoundationEssentials
-#else
-    import Foundation
-#endif
-
 /// The plan that adds a client secret: add (through the one uncertain-create reconciler), prove
 /// it with several token requests, store it in Key Vault and read it back; without a vault, write
 /// it into the connections instead. Until it is stored the new secret is removed again if the

@@ -1,9 +1,3 @@
-#if canImport(FoundationEssentials)
-    import FoundationEssentials
-#else
-    import Foundation
-#endif
-
 /// The one next thing to do for an application's client secrets, decided from an observation
 /// alone. The safety rules live here: the secret Key Vault holds is never removed, nor the
 /// newest; nothing old goes before the replacement is stored; a secret of ours newer than the

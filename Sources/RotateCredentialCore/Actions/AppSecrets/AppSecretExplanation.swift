@@ -1,9 +1,3 @@
-#if canImport(FoundationEssentials)
-    import FoundationEssentials
-#else
-    import Foundation
-#endif
-
 /// Log lines for app-secret decisions: the words live here, the decisions are values.
 enum AppSecretExplanation {
     /// One log line for `decision`.

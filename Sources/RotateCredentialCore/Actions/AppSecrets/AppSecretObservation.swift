@@ -1,9 +1,3 @@
-#if canImport(FoundationEssentials)
-    import FoundationEssentials
-#else
-    import Foundation
-#endif
-
 /// What one application's client secrets look like at one moment, and what each consumer holds:
 /// Key Vault's current version (its `keyId` tag) and, per listed service connection, whether the
 /// record says it was given that version (a connection's key cannot be read back).

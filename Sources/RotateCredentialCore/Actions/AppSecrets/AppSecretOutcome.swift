@@ -1,11 +1,5 @@
 import Synchronization
 
-#if canImport(FoundationEssentials)
-    import FoundationEssentials
-#else
-    import Foundation
-#endif
-
 /// What a run did to one application's secrets: the observations, each decision, the changes,
 /// and why it stopped if it did not converge.
 struct AppSecretOutcome: ReconcileOutcome {

@@ -1,9 +1,3 @@
-#if canImport(FoundationEssentials)
-    import FoundationEssentials
-#else
-    import Foundation
-#endif
-
 /// The JSON report of the app-secret and service-connection actions (no secret values).
 struct AppSecretReport: Encodable {
     struct Password: Encodable {

@@ -1,9 +1,3 @@
-#if canImport(FoundationEssentials)
-    import FoundationEssentials
-#else
-    import Foundation
-#endif
-
 /// `app-secret-revoke`: the second half of `app-secret-create`. Removes the old client secrets
 /// ``PasswordRetention`` lets go, never the newest one and never the one Key Vault's latest
 /// version holds (its `keyId` tag).

@@ -1,9 +1,3 @@
-#if canImport(FoundationEssentials)
-    import FoundationEssentials
-#else
-    import Foundation
-#endif
-
 /// `app-secret-rotate` and `app-secret-create`: keep every consumer of an application's client
 /// secret (the Key Vault secret and the listed service connections) on a live secret with more
 /// than `renewWithinDays` left, decided from what the consumers hold (see ``AppSecretDecision``).

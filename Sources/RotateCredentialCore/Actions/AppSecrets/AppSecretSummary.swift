@@ -1,9 +1,3 @@
-#if canImport(FoundationEssentials)
-    import FoundationEssentials
-#else
-    import Foundation
-#endif
-
 /// The tail of the app-secret actions: output variables, the JSON report and the run summary,
 /// per consumer (which secret it holds, what this run did about it).
 struct AppSecretSummary: Sendable {

@@ -1,9 +1,3 @@
-#if canImport(FoundationEssentials)
-    import FoundationEssentials
-#else
-    import Foundation
-#endif
-
 /// Which service connections were given a Key Vault version's value, kept in that version's tags
 /// (a connection's key cannot be read back, so the task records what it wrote).
 enum ConnectionRecord {

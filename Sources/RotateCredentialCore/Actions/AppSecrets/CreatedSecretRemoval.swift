@@ -1,9 +1,3 @@
-#if canImport(FoundationEssentials)
-    import FoundationEssentials
-#else
-    import Foundation
-#endif
-
 /// Removes a client secret this task created (an undo, an orphan, a stray of an uncertain add),
 /// never counting Graph's "not found" as proof: right after `addPassword` a removal can answer
 /// 400 "No password credential found with keyId" while the secret exists and replicates. So the

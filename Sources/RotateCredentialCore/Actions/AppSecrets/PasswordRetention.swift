@@ -1,9 +1,3 @@
-#if canImport(FoundationEssentials)
-    import FoundationEssentials
-#else
-    import Foundation
-#endif
-
 /// Which old client secrets may go, for `app-secret-rotate` (at its end) and `app-secret-revoke`.
 ///
 /// The rule keeps every consumer working while it moves to the newest secret:

@@ -1,9 +1,3 @@
-#if canImport(FoundationEssentials)
-    import FoundationEssentials
-#else
-    import Foundation
-#endif
-
 /// Proves that a client secret works: asks Entra for tokens with it until several in a row are
 /// issued over a few seconds.
 ///

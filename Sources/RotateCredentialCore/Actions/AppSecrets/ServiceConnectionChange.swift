@@ -1,9 +1,3 @@
-#if canImport(FoundationEssentials)
-    import FoundationEssentials
-#else
-    import Foundation
-#endif
-
 /// What to do with one named service connection, decided before anything is changed, and the
 /// connection as it will be PUT back.
 public enum ServiceConnectionChange: Sendable, Equatable {

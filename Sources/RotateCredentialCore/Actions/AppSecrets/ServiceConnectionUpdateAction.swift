@@ -1,9 +1,3 @@
-#if canImport(FoundationEssentials)
-    import FoundationEssentials
-#else
-    import Foundation
-#endif
-
 /// `service-connection-update`: writes a client secret (from `servicePrincipalKey`, or the latest
 /// version of the Key Vault secret `secretName`) into the service connections named in
 /// `serviceConnections`, after proving the secret works for each connection's application.

@@ -1,9 +1,3 @@
-#if canImport(FoundationEssentials)
-    import FoundationEssentials
-#else
-    import Foundation
-#endif
-
 /// Finds the named service connections, decides for each before anything changes, and builds
 /// the plan steps that write a key into them and check them afterwards.
 struct ServiceConnectionUpdater: Sendable {

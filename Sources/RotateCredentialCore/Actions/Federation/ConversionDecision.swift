@@ -1,9 +1,3 @@
-#if canImport(FoundationEssentials)
-    import FoundationEssentials
-#else
-    import Foundation
-#endif
-
 /// What `service-connection-convert` does with one listed connection, decided from the connection
 /// alone before anything changes.
 public enum ConversionDecision: Sendable, Equatable {

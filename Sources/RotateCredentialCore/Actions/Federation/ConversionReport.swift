@@ -1,9 +1,3 @@
-#if canImport(FoundationEssentials)
-    import FoundationEssentials
-#else
-    import Foundation
-#endif
-
 /// The JSON report of `service-connection-convert` (`reportPath`).
 struct ConversionReport: Encodable {
     var action: String

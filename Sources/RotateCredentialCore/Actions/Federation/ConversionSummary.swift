@@ -1,9 +1,3 @@
-#if canImport(FoundationEssentials)
-    import FoundationEssentials
-#else
-    import Foundation
-#endif
-
 /// Markdown for the run summary of `service-connection-convert`.
 enum ConversionSummary {
     static func markdown(_ report: ConversionReport) -> String {

@@ -1,9 +1,3 @@
-#if canImport(FoundationEssentials)
-    import FoundationEssentials
-#else
-    import Foundation
-#endif
-
 /// When a connection became federated on its current issuer, for grace periods: the creation time
 /// this task recorded on the federated credential serving it, else the revert deadline Azure DevOps
 /// states minus the seven-day revert window (azure-devops-docs `connect-to-azure.md`: "If you want

@@ -1,9 +1,3 @@
-#if canImport(FoundationEssentials)
-    import FoundationEssentials
-#else
-    import Foundation
-#endif
-
 /// What this task writes into the `description` of a federated credential it creates (Graph keeps
 /// up to 600 characters, unvalidated), and reads back on later runs: which connection it serves,
 /// when it was created (the grace period of the credential or secret it replaces counts from

@@ -1,9 +1,3 @@
-#if canImport(FoundationEssentials)
-    import FoundationEssentials
-#else
-    import Foundation
-#endif
-
 /// Why a conversion step stopped, as a value; the state it leaves is named by the plan's report.
 public enum FederationFailure: Error, Sendable, Equatable, CustomStringConvertible {
     /// The connection lacks a field the step needs.

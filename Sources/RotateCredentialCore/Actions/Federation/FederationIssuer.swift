@@ -1,9 +1,3 @@
-#if canImport(FoundationEssentials)
-    import FoundationEssentials
-#else
-    import Foundation
-#endif
-
 /// Which issuer a federated connection's tokens come from, read from what Azure DevOps states
 /// (`workloadIdentityFederationIssuer`), never guessed.
 ///

@@ -1,9 +1,3 @@
-#if canImport(FoundationEssentials)
-    import FoundationEssentials
-#else
-    import Foundation
-#endif
-
 /// Proves that a federated connection works the way a pipeline job uses it: the job's OIDC token
 /// request for the connection (`POST {System.OidcRequestUri}?api-version=7.1&serviceConnectionId={id}`
 /// with the job access token; shared notes agent.md "Workload identity federation from a task",

@@ -1,9 +1,3 @@
-#if canImport(FoundationEssentials)
-    import FoundationEssentials
-#else
-    import Foundation
-#endif
-
 /// The steps that federate one connection, in the order that keeps it working:
 ///
 /// 1. Learn the issuer and subject from Azure DevOps. A conversion request either converts at once

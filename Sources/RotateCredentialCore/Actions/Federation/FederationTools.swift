@@ -1,9 +1,3 @@
-#if canImport(FoundationEssentials)
-    import FoundationEssentials
-#else
-    import Foundation
-#endif
-
 /// The clients and settings the conversion steps use.
 struct FederationTools: Sendable {
     let connections: ServiceEndpointClient

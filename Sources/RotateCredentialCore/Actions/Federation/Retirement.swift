@@ -1,9 +1,3 @@
-#if canImport(FoundationEssentials)
-    import FoundationEssentials
-#else
-    import Foundation
-#endif
-
 /// What is retired once connections are federated on the Entra issuer, each after `graceHours`
 /// counted from the conversion (``ConversionTime``): the Azure DevOps-issuer credential a moved
 /// connection no longer uses, and (only with `removeSecretAfterConversion`) the client secret the

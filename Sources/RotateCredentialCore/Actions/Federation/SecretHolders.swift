@@ -1,9 +1,3 @@
-#if canImport(FoundationEssentials)
-    import FoundationEssentials
-#else
-    import Foundation
-#endif
-
 /// Who may still hold an application's client secret, as far as the task can see: Key Vault's
 /// current version (its `keyId` tag) and every connection of the application that still signs in
 /// with a secret, in every project the identity can list (a connection's key cannot be read, so

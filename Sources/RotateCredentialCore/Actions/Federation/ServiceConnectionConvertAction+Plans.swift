@@ -1,9 +1,3 @@
-#if canImport(FoundationEssentials)
-    import FoundationEssentials
-#else
-    import Foundation
-#endif
-
 extension ServiceConnectionConvertAction {
     /// Runs one connection's plan (none when it is already federated on Entra) and reports it.
     func federate(

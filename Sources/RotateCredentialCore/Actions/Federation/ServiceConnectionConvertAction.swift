@@ -1,9 +1,3 @@
-#if canImport(FoundationEssentials)
-    import FoundationEssentials
-#else
-    import Foundation
-#endif
-
 /// `service-connection-convert`: moves the connections in `serviceConnections` from a client secret
 /// to workload identity federation (and connections on the Azure DevOps issuer to the Entra issuer),
 /// each in the order ``FederationSteps`` describes; then, after `graceHours`, retires what they no

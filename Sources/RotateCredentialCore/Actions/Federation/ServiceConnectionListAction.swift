@@ -1,9 +1,3 @@
-#if canImport(FoundationEssentials)
-    import FoundationEssentials
-#else
-    import Foundation
-#endif
-
 /// `service-connection-list`: a read-only inventory of the connections of `project` (or the ones in
 /// `serviceConnections`): scheme, issuer, application, creation mode, and what to do about each
 /// (convert, move issuer before 2027-07-01, rotate, nothing), as a table, a summary and a JSON report.

@@ -1,9 +1,3 @@
-#if canImport(FoundationEssentials)
-    import FoundationEssentials
-#else
-    import Foundation
-#endif
-
 /// The authorization code flow with PKCE and a loopback redirect, as `az login` does, for
 /// workstations whose tenant blocks the device code by Conditional Access: listen on 127.0.0.1
 /// (any port: RFC 8252 7.3; Entra allows loopback redirect URIs, "Redirect URI (reply URL)

@@ -1,9 +1,3 @@
-#if canImport(FoundationEssentials)
-    import FoundationEssentials
-#else
-    import Foundation
-#endif
-
 /// The device authorization grant, polled as the protocol says: show the page and the user code
 /// (a warning, so the pipeline's summary shows it too), then poll every `interval` seconds;
 /// `authorization_pending` waits, `slow_down` adds 5 seconds to the interval (RFC 8628 3.5),

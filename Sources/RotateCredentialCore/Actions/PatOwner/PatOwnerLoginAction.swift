@@ -1,9 +1,3 @@
-#if canImport(FoundationEssentials)
-    import FoundationEssentials
-#else
-    import Foundation
-#endif
-
 /// `pat-owner-login`: a person signs in once as the PAT owner (device code, or on a workstation the
 /// browser with PKCE); the refresh token goes to Key Vault (`patOwnerRefreshTokenSecret`) with tags
 /// naming user, tenant and client, no expiry, and is read back. Every PAT action then renews it.

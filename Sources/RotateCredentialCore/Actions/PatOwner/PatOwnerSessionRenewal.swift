@@ -1,9 +1,3 @@
-#if canImport(FoundationEssentials)
-    import FoundationEssentials
-#else
-    import Foundation
-#endif
-
 /// The PAT owner's identity for a PAT action when `patOwnerRefreshTokenSecret` is set.
 ///
 /// Observe: read the refresh token and its tags from Key Vault. Act: redeem it (Entra answers a

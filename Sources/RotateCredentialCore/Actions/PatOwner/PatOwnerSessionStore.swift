@@ -1,9 +1,3 @@
-#if canImport(FoundationEssentials)
-    import FoundationEssentials
-#else
-    import Foundation
-#endif
-
 /// The PAT owner's refresh token in Key Vault: one secret, a new version at every sign-in and
 /// renewal, no expiry date (Entra ends the session, not the vault), tags naming user, tenant and
 /// client, and a content type that says what the value is.

@@ -1,9 +1,3 @@
-#if canImport(FoundationEssentials)
-    import FoundationEssentials
-#else
-    import Foundation
-#endif
-
 /// What every PAT action shares: the client acting as the PAT owner, the run's start time,
 /// discovery, secret names, the report and the summary.
 struct PatActionSupport: Sendable {

@@ -1,11 +1,5 @@
 import Synchronization
 
-#if canImport(FoundationEssentials)
-    import FoundationEssentials
-#else
-    import Foundation
-#endif
-
 /// The plan that replaces a PAT: create (through the one uncertain-create reconciler), store in
 /// Key Vault and read back. Until the store step succeeds the new token is revoked again if the
 /// plan stops (a failure, a cancel); a kill in that window leaves an orphan the next run revokes.

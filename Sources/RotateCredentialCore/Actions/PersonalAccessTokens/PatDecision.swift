@@ -1,9 +1,3 @@
-#if canImport(FoundationEssentials)
-    import FoundationEssentials
-#else
-    import Foundation
-#endif
-
 /// The one next thing to do for a PAT family, decided from an observation alone. The safety rules
 /// live here and only here: the token Key Vault holds is never revoked; nothing is revoked
 /// before its replacement is stored (the record names it); a token newer than the held one that

@@ -1,9 +1,3 @@
-#if canImport(FoundationEssentials)
-    import FoundationEssentials
-#else
-    import Foundation
-#endif
-
 /// Log lines and report entries for PAT decisions: the words live here, the decisions are values.
 enum PatExplanation {
     /// One log line for `decision`.

@@ -1,9 +1,3 @@
-#if canImport(FoundationEssentials)
-    import FoundationEssentials
-#else
-    import Foundation
-#endif
-
 /// What a run did to one PAT family: the observation it started from, each decision, what the
 /// steps changed, and why it stopped if it did not converge.
 struct PatFamilyOutcome: ReconcileOutcome {

@@ -1,9 +1,3 @@
-#if canImport(FoundationEssentials)
-    import FoundationEssentials
-#else
-    import Foundation
-#endif
-
 /// How a PAT value is recorded in Key Vault: content type, expiry and tags, and how the tags are
 /// read back by the next run (``PatObservation/Record``).
 enum PatKeyVaultRecord {

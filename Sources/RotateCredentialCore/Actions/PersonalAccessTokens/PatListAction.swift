@@ -1,9 +1,3 @@
-#if canImport(FoundationEssentials)
-    import FoundationEssentials
-#else
-    import Foundation
-#endif
-
 /// `pat-list`: every active token of the user (or those matching `tokenDisplayNames`) with scope,
 /// reach, validity and days left, as a log table, a run summary and the JSON report; a warning
 /// for each token expiring within `renewWithinDays` (0: every token).

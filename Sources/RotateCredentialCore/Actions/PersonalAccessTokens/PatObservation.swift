@@ -1,9 +1,3 @@
-#if canImport(FoundationEssentials)
-    import FoundationEssentials
-#else
-    import Foundation
-#endif
-
 /// What one PAT family looks like at one moment: the live tokens of a display name at the source,
 /// and what Key Vault (the consumer this task writes) holds for it.
 struct PatObservation: Sendable, Equatable {

@@ -1,9 +1,3 @@
-#if canImport(FoundationEssentials)
-    import FoundationEssentials
-#else
-    import Foundation
-#endif
-
 /// Brings one PAT family to the state its action wants: observe, decide, act on that one
 /// decision with an idempotent step, observe again, for a bounded number of rounds. A dry run
 /// observes, decides and prints the first decision's plan. The loop itself is

@@ -1,9 +1,3 @@
-#if canImport(FoundationEssentials)
-    import FoundationEssentials
-#else
-    import Foundation
-#endif
-
 /// `pat-renew`: extends `validTo` of the selected tokens that expire within `renewWithinDays` to
 /// now + `validityDays`; the value does not change. The service may clamp the date to the
 /// tenant's maximum lifetime, so the granted date is read back and a shorter one is a warning.

@@ -1,9 +1,3 @@
-#if canImport(FoundationEssentials)
-    import FoundationEssentials
-#else
-    import Foundation
-#endif
-
 /// The JSON report of a PAT action (no values, ever): one entry per token considered.
 struct PatReport: Encodable, Sendable {
     /// The action.

@@ -1,9 +1,3 @@
-#if canImport(FoundationEssentials)
-    import FoundationEssentials
-#else
-    import Foundation
-#endif
-
 /// `pat-rotate`, `pat-create` and `pat-revoke`: bring each selected display name to the state the
 /// action wants, decided from what Key Vault holds (see ``PatDecision``), not from the newest
 /// token at the source.

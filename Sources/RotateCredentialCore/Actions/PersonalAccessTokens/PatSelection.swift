@@ -1,9 +1,3 @@
-#if canImport(FoundationEssentials)
-    import FoundationEssentials
-#else
-    import Foundation
-#endif
-
 /// The tokens of one display name, newest first. Azure DevOps allows several tokens with the same
 /// name; the newest is the one a rotation replaced last, and is never revoked by `pat-revoke`.
 struct PatFamily: Sendable {

@@ -46,17 +46,9 @@ final class SilentListener {
         let listener = try SilentListener()
         let transport = CurlTransport(settings: HTTPSettings(requestTimeoutSeconds: 60))
         defer { transport.stop() }
-        let request = HTTPRequest(
-            .get, URL(string: "http://127.0.0.1:\(listener.port)/x")!, service: .graph, operation: "test")
+        let request = Self.request(to: listener)
         let started = ContinuousClock.now
-        let task = Task { () -> TransportError? in
-            do throws(TransportError) {
-                _ = try await transport.send(request)
-                return nil
-            } catch {
-                return error
-            }
-        }
+        let task = Self.sending(request, over: transport)
         try await Task.sleep(for: .milliseconds(200))
         task.cancel()
         let error = await task.value
@@ -68,8 +60,7 @@ final class SilentListener {
         let listener = try SilentListener()
         let transport = CurlTransport(settings: HTTPSettings(requestTimeoutSeconds: 1))
         defer { transport.stop() }
-        let request = HTTPRequest(
-            .get, URL(string: "http://127.0.0.1:\(listener.port)/x")!, service: .graph, operation: "test")
+        let request = Self.request(to: listener)
         do throws(TransportError) {
             _ = try await transport.send(request)
             Issue.record("a silent server answered")
@@ -82,9 +73,21 @@ final class SilentListener {
     @Test func stopEndsTransfersInFlight() async throws {
         let listener = try SilentListener()
         let transport = CurlTransport(settings: HTTPSettings(requestTimeoutSeconds: 60))
-        let request = HTTPRequest(
-            .get, URL(string: "http://127.0.0.1:\(listener.port)/x")!, service: .graph, operation: "test")
-        let task = Task { () -> TransportError? in
+        let request = Self.request(to: listener)
+        let task = Self.sending(request, over: transport)
+        try await Task.sleep(for: .milliseconds(200))
+        transport.stop()
+        #expect(await task.value?.detail.contains("was cancelled") == true)
+    }
+
+    /// A GET to the silent listener.
+    private static func request(to listener: SilentListener) -> HTTPRequest {
+        HTTPRequest(.get, URL(string: "http://127.0.0.1:\(listener.port)/x")!, service: .graph, operation: "test")
+    }
+
+    /// Sends `request` in a task whose value is the transport's error, or nil if an answer came.
+    private static func sending(_ request: HTTPRequest, over transport: CurlTransport) -> Task<TransportError?, Never> {
+        Task {
             do throws(TransportError) {
                 _ = try await transport.send(request)
                 return nil
@@ -92,8 +95,5 @@ final class SilentListener {
                 return error
             }
         }
-        try await Task.sleep(for: .milliseconds(200))
-        transport.stop()
-        #expect(await task.value?.detail.contains("was cancelled") == true)
     }
 }

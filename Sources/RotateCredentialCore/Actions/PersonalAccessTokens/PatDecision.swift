@@ -14,19 +14,8 @@ enum PatDecision: ReconcileDecision, Equatable {
     /// Stop and report.
     case fail(RotationFailure)
 
-    /// Whether the loop stops here.
-    var isFinal: Bool {
-        switch self {
-        case .converged, .fail: return true
-        default: return false
-        }
-    }
-
-    /// The failure a `.fail` decision reports.
-    var failure: RotationFailure? {
-        if case .fail(let failure) = self { return failure }
-        return nil
-    }
+    var isConverged: Bool { if case .converged = self { true } else { false } }
+    var failure: RotationFailure? { if case .fail(let failure) = self { failure } else { nil } }
 }
 
 /// A family in a state the action leaves as it is.

@@ -38,12 +38,17 @@ protocol ReconcileSubject: Sendable {
     func observeAgain(_ observation: Observation) async throws -> Observation
 }
 
-/// A decision of a ``ReconcileSubject``.
+/// A decision of a ``ReconcileSubject``: the loop stops at a converged state or a failure.
 protocol ReconcileDecision: Sendable {
-    /// Whether the loop stops here.
-    var isFinal: Bool { get }
-    /// The failure a final decision reports, if it is one.
+    /// Whether nothing is left to do (`.converged`).
+    var isConverged: Bool { get }
+    /// The failure a `.fail` decision reports (nil for any other decision).
     var failure: RotationFailure? { get }
+}
+
+extension ReconcileDecision {
+    /// Whether the loop stops here: converged, or failed.
+    var isFinal: Bool { isConverged || failure != nil }
 }
 
 /// What a run of the loop did to one ``ReconcileSubject``.

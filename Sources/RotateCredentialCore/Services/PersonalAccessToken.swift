@@ -86,17 +86,10 @@ enum PersonalAccessTokenWire {
         var patTokens: [Token]
     }
 
-    /// `PatTokenCreateRequest`.
-    struct CreateRequest: Encodable {
-        var displayName: String
-        var scope: String
-        var validTo: Date
-        var allOrgs: Bool
-    }
-
-    /// `PatTokenUpdateRequest`.
-    struct UpdateRequest: Encodable {
-        var authorizationId: String
+    /// `PatTokenCreateRequest` (no `authorizationId`) and `PatTokenUpdateRequest` (the token's
+    /// `authorizationId`): the same fields otherwise.
+    struct TokenRequest: Encodable {
+        var authorizationId: String?
         var displayName: String
         var scope: String
         var validTo: Date

@@ -61,7 +61,7 @@ public struct PersonalAccessTokenClient: Sendable {
     public func create(displayName: String, scope: String, validTo: Date) async throws(ServiceError)
         -> CreatedPersonalAccessToken
     {
-        let body = PersonalAccessTokenWire.CreateRequest(
+        let body = PersonalAccessTokenWire.TokenRequest(
             displayName: displayName, scope: scope, validTo: validTo, allOrgs: false)
         let request = HTTPRequest(
             .post, url([]), service: .azureDevOps, operation: "create a PAT named '\(displayName)'",
@@ -84,7 +84,7 @@ public struct PersonalAccessTokenClient: Sendable {
     /// Sets a new expiry; the value does not change. Returns the token as the service stored it
     /// (the service clamps `validTo` to the tenant's maximum lifetime).
     public func renew(_ token: PersonalAccessToken, validTo: Date) async throws(ServiceError) -> PersonalAccessToken {
-        let body = PersonalAccessTokenWire.UpdateRequest(
+        let body = PersonalAccessTokenWire.TokenRequest(
             authorizationId: token.authorizationId, displayName: token.displayName, scope: token.scope,
             validTo: validTo, allOrgs: token.isGlobal)
         let request = HTTPRequest(

@@ -2,6 +2,7 @@
 struct FederationTools: Sendable {
     let connections: ServiceEndpointClient
     let credentials: FederatedCredentialClient
+    let graph: GraphApplicationClient
     let proof: FederationProof
     let output: PipelineOutput
     let clock: ServiceClock

@@ -4,7 +4,6 @@
 /// converted connections used, never while a holder the task can see may still have it.
 struct Retirement: Sendable {
     let tools: FederationTools
-    let graph: GraphApplicationClient
     let holders: SecretHolders
     let graceHours: Int
     let removeSecret: Bool
@@ -18,7 +17,7 @@ struct Retirement: Sendable {
 
     /// Steps and notes for application `appId`, whose `endpoints` are all federated on Entra.
     func plan(appId: String, endpoints: [ServiceEndpoint]) async throws -> (steps: [Step], notes: [Note]) {
-        let application = try await graph.application(appId)
+        let application = try await tools.graph.application(appId)
         let credentials = try await tools.credentials.list(objectId: application.id)
         let now = tools.now()
         var steps: [Step] = []
@@ -104,7 +103,7 @@ struct Retirement: Sendable {
             return (nil, [Note(applicationId: application.appId, credential: label, outcome: outcome)])
         }
         let step = AppSecretReconciler.removeStep(
-            graph: graph, objectId: application.id, label: application.label, password: candidate)
+            graph: tools.graph, objectId: application.id, label: application.label, password: candidate)
         let outcome = "removed (no holder left: the connections that used it are federated)"
         return (step, [Note(applicationId: application.appId, credential: label, outcome: outcome)])
     }

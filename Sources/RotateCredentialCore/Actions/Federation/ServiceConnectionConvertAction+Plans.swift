@@ -1,9 +1,7 @@
 extension ServiceConnectionConvertAction {
     /// Runs one connection's plan (none when it is already federated on Entra) and reports it.
     func federate(
-        _ endpoint: ServiceEndpoint, decision: ConversionDecision, tools: FederationTools,
-        graph: GraphApplicationClient,
-        context: ActionContext
+        _ endpoint: ServiceEndpoint, decision: ConversionDecision, tools: FederationTools, context: ActionContext
     ) async throws -> (ConversionReport.Connection, PlanOutcome?, ServiceEndpoint?) {
         var row = ConversionReport.Connection(
             name: endpoint.name, id: endpoint.id, applicationId: endpoint.servicePrincipalId, decision: decision.label,
@@ -20,7 +18,7 @@ extension ServiceConnectionConvertAction {
         guard let appId = endpoint.servicePrincipalId else {
             throw FederationFailure.incomplete(name: endpoint.name, missing: "serviceprincipalid")
         }
-        let application = try await graph.application(appId)
+        let application = try await tools.graph.application(appId)
         let progress = ConnectionProgress(endpoint)
         let plan = try await Self.plan(
             endpoint, decision: decision, application: application, tools: tools, progress: progress)

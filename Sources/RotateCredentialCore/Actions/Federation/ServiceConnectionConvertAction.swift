@@ -13,7 +13,6 @@ struct ServiceConnectionConvertAction: TaskAction {
         }
         let connections = ServiceEndpointClient(context: context.services, credential: adoIdentity, project: project)
         let tools = Self.tools(connections: connections, identity: identity, context: context)
-        let graph = GraphApplicationClient(context: context.services, credential: identity)
         let decided = try await decide(connections: connections, context: context)
         var report = ConversionReport(
             action: configuration.action.rawValue, dryRun: configuration.dryRun, changed: false)
@@ -21,7 +20,7 @@ struct ServiceConnectionConvertAction: TaskAction {
         var federated: [ServiceEndpoint] = []
         for (endpoint, decision) in decided {
             let (row, outcome, current) = try await federate(
-                endpoint, decision: decision, tools: tools, graph: graph, context: context)
+                endpoint, decision: decision, tools: tools, context: context)
             report.connections.append(row)
             if let outcome {
                 report.completedSteps += outcome.completed
@@ -37,7 +36,7 @@ struct ServiceConnectionConvertAction: TaskAction {
             }
         }
         let retired = await retire(
-            federated, retirement: retirement(tools: tools, graph: graph, connections: connections, context: context),
+            federated, retirement: retirement(tools: tools, connections: connections, context: context),
             context: context)
         report.retirements = retired.notes
         report.completedSteps += retired.outcome.completed
@@ -67,20 +66,20 @@ struct ServiceConnectionConvertAction: TaskAction {
         return FederationTools(
             connections: connections,
             credentials: FederatedCredentialClient(context: context.services, credential: identity),
+            graph: GraphApplicationClient(context: context.services, credential: identity),
             proof: proof, output: context.output, clock: context.services.http.serviceClock)
     }
 
     /// What retires the credentials federated connections no longer use.
     private func retirement(
-        tools: FederationTools, graph: GraphApplicationClient, connections: ServiceEndpointClient,
-        context: ActionContext
+        tools: FederationTools, connections: ServiceEndpointClient, context: ActionContext
     ) -> Retirement {
         let configuration = context.configuration
         let holders = SecretHolders(
             connections: connections, store: context.keyVault().map { SecretStore(keyVault: $0) },
             secretName: configuration.keyVault?.secretNameTemplate)
         return Retirement(
-            tools: tools, graph: graph, holders: holders, graceHours: configuration.appSecret.graceHours,
+            tools: tools, holders: holders, graceHours: configuration.appSecret.graceHours,
             removeSecret: configuration.federation.removeSecretAfterConversion)
     }
 

@@ -11,20 +11,6 @@ public struct TaskRunner: Sendable {
     private let signals: any SignalSource
     private let cancellation = Cancellation()
 
-    /// Creates a runner; `signals` delivers stop requests (SIGINT, SIGTERM).
-    public init(
-        environment: [String: String], sink: any OutputSink, clock: any WallClock, files: any FileWriter,
-        signals: any SignalSource = NoSignals(),
-        makeTransport: @escaping @Sendable (HTTPSettings) -> any HTTPTransport
-    ) {
-        self.signals = signals
-        self.environment = environment
-        self.sink = sink
-        self.clock = clock
-        self.files = files
-        self.makeTransport = makeTransport
-    }
-
     /// Runs with the command-line `arguments` (without the program name) and returns the exit code.
     /// `--check-inputs` loads and validates the inputs exactly as a run does, then stops before any call.
     public func run(arguments: [String]) async -> Int32 {
@@ -168,5 +154,18 @@ public struct TaskRunner: Sendable {
         } catch {
             context.output.warning("Could not write the run summary to \(path): \(FileWriteFailure.describe(error)).")
         }
+    }
+}
+
+extension TaskRunner {
+    /// Creates a runner; `signals` delivers stop requests (SIGINT, SIGTERM).
+    public init(
+        environment: [String: String], sink: any OutputSink, clock: any WallClock, files: any FileWriter,
+        signals: any SignalSource = NoSignals(),
+        makeTransport: @escaping @Sendable (HTTPSettings) -> any HTTPTransport
+    ) {
+        self.init(
+            environment: environment, sink: sink, clock: clock, files: files, makeTransport: makeTransport,
+            signals: signals)
     }
 }

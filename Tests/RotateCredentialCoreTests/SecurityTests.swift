@@ -265,7 +265,8 @@ struct FailingFileWriter: FileWriter {
             http: http, urls: configuration.urls,
             tokens: TokenCache(client: EntraTokenClient(http: http, urls: configuration.urls)))
         let context = ActionContext(
-            configuration: configuration, output: output, clock: clock, services: services, files: FailingFileWriter())
+            configuration: configuration, output: output, clock: clock, services: services, files: FailingFileWriter(),
+            cancellation: Cancellation())
         try context.writeReport(["changed": true])
         #expect(output.warningCount == 1)
         #expect(

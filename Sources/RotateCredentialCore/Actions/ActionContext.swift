@@ -10,23 +10,12 @@ public struct ActionContext: Sendable {
     public let services: ServiceContext
     /// Files.
     public let files: any FileWriter
-    /// Runs plans (knows about dry runs and stop requests).
-    public let runner: PlanRunner
     /// Set by SIGINT/SIGTERM; checked at step boundaries.
     public let cancellation: Cancellation
 
-    /// Creates a context.
-    public init(
-        configuration: Configuration, output: PipelineOutput, clock: any WallClock, services: ServiceContext,
-        files: any FileWriter, cancellation: Cancellation = Cancellation()
-    ) {
-        self.configuration = configuration
-        self.output = output
-        self.clock = clock
-        self.services = services
-        self.files = files
-        self.cancellation = cancellation
-        self.runner = PlanRunner(output: output, dryRun: configuration.dryRun, cancellation: cancellation)
+    /// Runs plans (knows about dry runs and stop requests).
+    public var runner: PlanRunner {
+        PlanRunner(output: output, dryRun: configuration.dryRun, cancellation: cancellation)
     }
 
     /// The services' time now (their `Date` header), for decisions that compare with their timestamps.

@@ -25,19 +25,17 @@ public struct HTTPRequest: Sendable {
     public var operation: String
     /// Which service it goes to, for messages and error decoding.
     public var service: ServiceKind
+}
 
-    /// Creates a request.
+extension HTTPRequest {
+    /// Creates a request; unless told, only POST and PATCH are not idempotent.
     public init(
         _ method: HTTPMethod, _ url: URL, service: ServiceKind, operation: String,
         headers: [String: String] = [:], body: Data? = nil, isIdempotent: Bool? = nil
     ) {
-        self.method = method
-        self.url = url
-        self.service = service
-        self.operation = operation
-        self.headers = headers
-        self.body = body
-        self.isIdempotent = isIdempotent ?? (method != .post && method != .patch)
+        self.init(
+            method: method, url: url, headers: headers, body: body,
+            isIdempotent: isIdempotent ?? (method != .post && method != .patch), operation: operation, service: service)
     }
 }
 

@@ -23,24 +23,23 @@ public struct InputDefinition: Sendable, Equatable {
     /// One-line description (used by `--help`).
     public let summary: String
 
-    /// Creates a definition.
-    public init(
-        _ name: String, _ kind: Kind, required: Bool = false, default defaultValue: String? = nil,
-        secret: Bool = false, _ summary: String
-    ) {
-        self.name = name
-        self.kind = kind
-        self.isRequired = required
-        self.defaultValue = defaultValue
-        self.isSecret = secret
-        self.summary = summary
-    }
-
     /// The environment variable the agent sets: `INPUT_` + the name upper-cased, `.` and space
     /// turned into `_` (agent `VarUtil.ConvertToEnvVariableFormat`).
     public var environmentVariable: String {
         "INPUT_"
             + name.uppercased().replacingOccurrences(of: ".", with: "_")
             .replacingOccurrences(of: " ", with: "_")
+    }
+}
+
+extension InputDefinition {
+    /// Creates a definition, worded as the catalogue lists inputs.
+    public init(
+        _ name: String, _ kind: Kind, required: Bool = false, default defaultValue: String? = nil,
+        secret: Bool = false, _ summary: String
+    ) {
+        self.init(
+            name: name, kind: kind, isRequired: required, defaultValue: defaultValue, isSecret: secret, summary: summary
+        )
     }
 }

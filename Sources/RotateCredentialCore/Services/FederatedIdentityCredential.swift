@@ -13,26 +13,13 @@ public struct FederatedIdentityCredential: Sendable, Codable, Equatable {
     /// The subject the external token must carry (`sub`).
     public var subject: String
     /// What the external token's `aud` must be.
-    public var audiences: [String]
+    public var audiences: [String] = [FederatedIdentityCredential.entraAudience]
     /// Free text; this task records there which connection it serves and when it was created.
     public var description: String?
 
     /// The audience Entra expects for workload identity federation (Graph resource docs; Azure
     /// DevOps docs `automate-service-connections.md`).
     public static let entraAudience = "api://AzureADTokenExchange"
-
-    /// Creates a credential.
-    public init(
-        id: String? = nil, name: String, issuer: String, subject: String, audiences: [String] = [entraAudience],
-        description: String? = nil
-    ) {
-        self.id = id
-        self.name = name
-        self.issuer = issuer
-        self.subject = subject
-        self.audiences = audiences
-        self.description = description
-    }
 
     /// Whether a token with `issuer` and `subject` (and the Entra audience) matches this credential.
     public func matches(issuer: String, subject: String) -> Bool {

@@ -13,19 +13,6 @@ public struct PersonalAccessToken: Sendable, Equatable {
     /// Expiry.
     public var validTo: Date
 
-    /// Creates a token description.
-    public init(
-        authorizationId: String, displayName: String, scope: String, targetAccounts: [String]?, validFrom: Date,
-        validTo: Date
-    ) {
-        self.authorizationId = authorizationId
-        self.displayName = displayName
-        self.scope = scope
-        self.targetAccounts = targetAccounts
-        self.validFrom = validFrom
-        self.validTo = validTo
-    }
-
     /// Whether the token works in every organization (`targetAccounts: null`). Global PATs stop
     /// working on 2026-12-01; replacements are always organization-scoped.
     public var isGlobal: Bool { targetAccounts == nil }

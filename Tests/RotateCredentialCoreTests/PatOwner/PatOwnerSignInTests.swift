@@ -87,7 +87,8 @@ import Testing
             http: http, urls: configuration.urls,
             tokens: TokenCache(client: EntraTokenClient(http: http, urls: configuration.urls)))
         return ActionContext(
-            configuration: configuration, output: output, clock: clock, services: services, files: MemoryFileWriter())
+            configuration: configuration, output: output, clock: clock, services: services, files: MemoryFileWriter(),
+            cancellation: Cancellation())
     }
 
     static func polling(_ answers: [String]) -> FakeTransport {

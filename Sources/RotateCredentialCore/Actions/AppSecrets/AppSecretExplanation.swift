@@ -1,5 +1,5 @@
 /// Log lines for app-secret decisions: the words live here, the decisions are values.
-enum AppSecretExplanation {
+enum AppSecretExplanation: ReconcileExplanation {
     /// One log line for `decision`.
     static func text(
         _ decision: AppSecretDecision, observation: AppSecretObservation, policy: AppSecretPolicy, now: Date

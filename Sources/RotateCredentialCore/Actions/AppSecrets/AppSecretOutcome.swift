@@ -52,7 +52,7 @@ struct AppSecretOutcome: ReconcileOutcome {
 }
 
 /// What the steps of one create plan produced, read after the plan ran (steps are closures).
-final class CreatedSecretLog: Sendable {
+final class CreatedSecretLog: ReconcileLog {
     private let state = Mutex<(created: NewPasswordCredential?, removed: Bool, stored: String?)>((nil, false, nil))
 
     func set(created: NewPasswordCredential) { state.withLock { $0.created = created } }

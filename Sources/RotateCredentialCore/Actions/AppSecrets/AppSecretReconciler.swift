@@ -3,6 +3,7 @@
 /// dry run observes, decides and prints the first decision's plan. The loop itself is
 /// ``ReconcileSubject/run(from:)``; this type supplies the client-secret parts.
 struct AppSecretReconciler: ReconcileSubject {
+    typealias Explanation = AppSecretExplanation
     let consumers: AppSecretConsumers
     var policy: AppSecretPolicy
     let objectId: String
@@ -16,16 +17,6 @@ struct AppSecretReconciler: ReconcileSubject {
     var context: ActionContext { consumers.context }
 
     func credential(_ observation: AppSecretObservation) -> String { "application \(observation.label)" }
-
-    func decide(_ observation: AppSecretObservation) -> AppSecretDecision {
-        AppSecretDecision.decide(observation, policy: policy, now: context.serviceNow)
-    }
-
-    func explain(_ decision: AppSecretDecision, observation: AppSecretObservation) -> String {
-        AppSecretExplanation.text(decision, observation: observation, policy: policy, now: context.serviceNow)
-    }
-
-    func newLog() -> CreatedSecretLog { CreatedSecretLog() }
 
     func unbuiltPlan(_ error: any Error, observation: AppSecretObservation) -> PlanOutcome {
         PlanOutcome(failed: "Client secret of application \(observation.label)", error: error)

@@ -78,7 +78,7 @@ struct PatCreatePlan: Sendable {
 }
 
 /// What the steps of one plan produced, read after the plan ran (steps are closures).
-final class PatStepLog: Sendable {
+final class PatStepLog: ReconcileLog {
     private let state = Mutex<(created: CreatedPersonalAccessToken?, stored: KeyVaultClient.SecretBundle?)>((nil, nil))
 
     func set(created: CreatedPersonalAccessToken) { state.withLock { $0.created = created } }

@@ -1,5 +1,5 @@
 /// Log lines and report entries for PAT decisions: the words live here, the decisions are values.
-enum PatExplanation {
+enum PatExplanation: ReconcileExplanation {
     /// One log line for `decision`.
     static func text(_ decision: PatDecision, observation: PatObservation, policy: PatPolicy, now: Date) -> String {
         let name = "PAT '\(observation.displayName)'"

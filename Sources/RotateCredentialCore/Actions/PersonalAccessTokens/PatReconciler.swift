@@ -3,6 +3,7 @@
 /// observes, decides and prints the first decision's plan. The loop itself is
 /// ``ReconcileSubject/run(from:)``; this type supplies the PAT parts.
 struct PatReconciler: ReconcileSubject {
+    typealias Explanation = PatExplanation
     let support: PatActionSupport
     let store: SecretStore
     var policy: PatPolicy
@@ -13,16 +14,6 @@ struct PatReconciler: ReconcileSubject {
     private var output: PipelineOutput { support.output }
 
     func credential(_ observation: PatObservation) -> String { "PAT '\(observation.displayName)'" }
-
-    func decide(_ observation: PatObservation) -> PatDecision {
-        PatDecision.decide(observation, policy: policy, now: context.serviceNow)
-    }
-
-    func explain(_ decision: PatDecision, observation: PatObservation) -> String {
-        PatExplanation.text(decision, observation: observation, policy: policy, now: context.serviceNow)
-    }
-
-    func newLog() -> PatStepLog { PatStepLog() }
 
     func record(_ decision: PatDecision, result: PlanOutcome, log: PatStepLog, into outcome: inout PatFamilyOutcome) {
         outcome.record(decision, result: result, log: log)

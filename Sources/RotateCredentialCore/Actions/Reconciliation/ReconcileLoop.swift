@@ -1,30 +1,29 @@
 /// The one observe → decide → act loop every reconciling action runs (PATs, client secrets).
 ///
-/// A subject knows its own kind of credential: how to decide from an observation, explain a
-/// decision, build the plan that carries it out, record what the plan did, and observe again. The
+/// A subject knows its own kind of credential: its policy, its decision and the words for it, how
+/// to build the plan that carries a decision out, record what the plan did, and observe again. The
 /// loop owns the order and the stops, so every action keeps the same promises: one decision per
 /// round, a final decision ends the run, a dry run prints the first plan and stops, a failed plan
 /// or a failed observation stops, and the loop gives up after ``maxRounds`` rounds.
 protocol ReconcileSubject: Sendable {
     associatedtype Observation: Sendable
-    associatedtype Decision: ReconcileDecision
+    associatedtype Policy
+    associatedtype Decision: ReconcileDecision where Decision.Observation == Observation, Decision.Policy == Policy
+    associatedtype Explanation: ReconcileExplanation where Explanation.Decision == Decision
     associatedtype Outcome: ReconcileOutcome where Outcome.Observation == Observation, Outcome.Decision == Decision
-    /// What a plan's steps leave behind for ``record(_:result:log:into:)`` (steps are closures).
-    associatedtype Log: Sendable
+    /// What a plan's steps leave behind for ``record(_:result:log:into:)`` (steps are closures); a
+    /// fresh one for every plan.
+    associatedtype Log: ReconcileLog
 
     /// Rounds before the loop gives up (each round acts once).
     static var maxRounds: Int { get }
     /// The action's services: output, clock, runner and configuration.
     var context: ActionContext { get }
+    /// What the action wants, the decision's other input (mode, margins, what this run created).
+    var policy: Policy { get }
 
     /// The credential, for the failure that says the loop did not converge ("PAT 'nightly'").
     func credential(_ observation: Observation) -> String
-    /// The one next thing to do.
-    func decide(_ observation: Observation) -> Decision
-    /// Why `decision` follows from `observation`, for the log.
-    func explain(_ decision: Decision, observation: Observation) -> String
-    /// A fresh log for one plan.
-    func newLog() -> Log
     /// The plan that carries out `decision`, its steps writing into `log`.
     func plan(for decision: Decision, observation: Observation, log: Log) async throws -> Plan
     /// What the run reports when ``plan(for:observation:log:)`` throws.
@@ -40,6 +39,11 @@ protocol ReconcileSubject: Sendable {
 
 /// A decision of a ``ReconcileSubject``: the loop stops at a converged state or a failure.
 protocol ReconcileDecision: Sendable {
+    associatedtype Observation
+    associatedtype Policy
+
+    /// The one next thing to do for `observation` at the services' time `now`: a pure function.
+    static func decide(_ observation: Observation, policy: Policy, now: Date) -> Self
     /// Whether nothing is left to do (`.converged`).
     var isConverged: Bool { get }
     /// The failure a `.fail` decision reports (nil for any other decision).
@@ -49,6 +53,21 @@ protocol ReconcileDecision: Sendable {
 extension ReconcileDecision {
     /// Whether the loop stops here: converged, or failed.
     var isFinal: Bool { isConverged || failure != nil }
+}
+
+/// The words for the decisions of a ``ReconcileSubject``: the log lines live there, the decisions
+/// are values.
+protocol ReconcileExplanation {
+    associatedtype Decision: ReconcileDecision
+
+    /// One log line for `decision`.
+    static func text(_ decision: Decision, observation: Decision.Observation, policy: Decision.Policy, now: Date)
+        -> String
+}
+
+/// What the steps of one plan write down for the subject (they are closures).
+protocol ReconcileLog: Sendable {
+    init()
 }
 
 /// What a run of the loop did to one ``ReconcileSubject``.
@@ -68,6 +87,16 @@ protocol ReconcileOutcome: Sendable {
 }
 
 extension ReconcileSubject {
+    /// The one next thing to do, decided at the services' time.
+    func decide(_ observation: Observation) -> Decision {
+        Decision.decide(observation, policy: policy, now: context.serviceNow)
+    }
+
+    /// Why `decision` follows from `observation`, for the log.
+    func explain(_ decision: Decision, observation: Observation) -> String {
+        Explanation.text(decision, observation: observation, policy: policy, now: context.serviceNow)
+    }
+
     /// Names ``credential(_:)`` as what is left untouched (a subject may say more).
     func unbuiltPlan(_ error: any Error, observation: Observation) -> PlanOutcome {
         PlanOutcome(failed: credential(observation), error: error)
@@ -87,7 +116,7 @@ extension ReconcileSubject {
                 outcome.final = observation
                 return outcome
             }
-            let log = subject.newLog()
+            let log = Log()
             let plan: Plan
             do {
                 plan = try await subject.plan(for: decision, observation: observation, log: log)

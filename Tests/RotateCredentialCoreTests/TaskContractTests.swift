@@ -59,6 +59,15 @@ import Testing
         }
     }
 
+    @Test func actionNamesAreTheCaseNamesInKebabCaseAndReadBack() {
+        #expect(Action.serviceConnectionUpdate.rawValue == "service-connection-update")
+        for action in Action.allCases {
+            #expect(Action(rawValue: action.rawValue) == action)
+        }
+        #expect(Action(rawValue: "patList") == nil)
+        #expect(Action(rawValue: "PAT-LIST") == nil)
+    }
+
     @Test func versionAgreesWithTheBinary() throws {
         let version = try Self.taskJSON().version
         #expect("\(version.Major).\(version.Minor).\(version.Patch)" == Version.current)

@@ -1,14 +1,17 @@
 /// The clients and settings the conversion steps use.
 struct FederationTools: Sendable {
+    /// The action's output, clock and configuration.
+    let context: ActionContext
     let connections: ServiceEndpointClient
     let credentials: FederatedCredentialClient
     let graph: GraphApplicationClient
     let proof: FederationProof
-    let output: PipelineOutput
-    let clock: ServiceClock
+
+    /// Pipeline output.
+    var output: PipelineOutput { context.output }
 
     /// The services' time now.
-    func now() -> Date { clock.now() }
+    func now() -> Date { context.serviceNow }
 
     /// Sends the conversion request to federation and returns the connection as it then is. When
     /// Azure DevOps answers "Automatic authentication conversion failed" (nothing changed, issuer and

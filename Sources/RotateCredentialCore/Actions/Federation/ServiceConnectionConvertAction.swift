@@ -64,10 +64,10 @@ struct ServiceConnectionConvertAction: TaskAction {
             oidc: configuration.federation.pipelineOIDC, clock: context.clock, output: context.output,
             timeoutSeconds: configuration.appSecret.replicationTimeoutSeconds, cancellation: context.cancellation)
         return FederationTools(
-            connections: connections,
+            context: context, connections: connections,
             credentials: FederatedCredentialClient(context: context.services, credential: identity),
             graph: GraphApplicationClient(context: context.services, credential: identity),
-            proof: proof, output: context.output, clock: context.services.http.serviceClock)
+            proof: proof)
     }
 
     /// What retires the credentials federated connections no longer use.

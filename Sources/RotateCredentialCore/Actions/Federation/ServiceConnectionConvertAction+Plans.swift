@@ -3,11 +3,7 @@ extension ServiceConnectionConvertAction {
     func federate(
         _ endpoint: ServiceEndpoint, decision: ConversionDecision, tools: FederationTools, context: ActionContext
     ) async throws -> (ConversionReport.Connection, PlanOutcome?, ServiceEndpoint?) {
-        var row = ConversionReport.Connection(
-            name: endpoint.name, id: endpoint.id, applicationId: endpoint.servicePrincipalId, decision: decision.label,
-            scheme: endpoint.scheme, issuer: endpoint.federationIssuer, subject: endpoint.federationSubject,
-            isReady: endpoint.isReady, operationStatus: endpoint.operationState,
-            revertDeadline: endpoint.revertSchemeDeadline.map(Timestamp.format), outcome: "")
+        var row = Self.row(endpoint, decision: decision)
         if decision == .federated {
             context.output.info(
                 "Service connection '\(endpoint.name)' already uses workload identity federation (issuer \(endpoint.federationIssuer ?? "not stated")); nothing to convert."
@@ -59,6 +55,15 @@ extension ServiceConnectionConvertAction {
             untouched:
                 "Service connection '\(endpoint.name)' stays as the completed steps left it; its old federated credential is kept.",
             steps: steps.moveIssuer(endpoint, old: old, progress: progress))
+    }
+
+    /// The report row of `endpoint` before its plan runs (no outcome yet).
+    static func row(_ endpoint: ServiceEndpoint, decision: ConversionDecision) -> ConversionReport.Connection {
+        ConversionReport.Connection(
+            name: endpoint.name, id: endpoint.id, applicationId: endpoint.servicePrincipalId, decision: decision.label,
+            scheme: endpoint.scheme, issuer: endpoint.federationIssuer, subject: endpoint.federationSubject,
+            isReady: endpoint.isReady, operationStatus: endpoint.operationState,
+            revertDeadline: endpoint.revertSchemeDeadline.map(Timestamp.format), outcome: "")
     }
 
     /// The report row as the plan left the connection.

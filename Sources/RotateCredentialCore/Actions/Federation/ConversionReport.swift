@@ -8,18 +8,18 @@ struct ConversionReport: Encodable {
     var completedSteps: [String] = []
     var failures: [String] = []
 
-    /// One listed connection.
-    struct Connection: Encodable, Equatable {
-        var name: String
-        var id: String
-        var applicationId: String?
+    /// One listed connection: its facts and how its conversion went.
+    struct Connection: MergedEncodable, Equatable {
+        var base: ConnectionFacts
+        var extra: Progress
+    }
+
+    /// What the conversion adds to a connection's facts.
+    struct Progress: Encodable, Equatable {
+        /// What was decided (``ConversionDecision/label``).
         var decision: String
-        var scheme: String
-        var issuer: String?
-        var subject: String?
-        var isReady: Bool?
         var operationStatus: String?
-        var revertDeadline: String?
+        /// How the new sign-in was proved, and how long the connection could not sign in.
         var proof: String?
         var gapSeconds: Double?
         var outcome: String

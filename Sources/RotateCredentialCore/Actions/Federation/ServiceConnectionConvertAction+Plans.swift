@@ -60,10 +60,9 @@ extension ServiceConnectionConvertAction {
     /// The report row of `endpoint` before its plan runs (no outcome yet).
     static func row(_ endpoint: ServiceEndpoint, decision: ConversionDecision) -> ConversionReport.Connection {
         ConversionReport.Connection(
-            name: endpoint.name, id: endpoint.id, applicationId: endpoint.servicePrincipalId, decision: decision.label,
-            scheme: endpoint.scheme, issuer: endpoint.federationIssuer, subject: endpoint.federationSubject,
-            isReady: endpoint.isReady, operationStatus: endpoint.operationState,
-            revertDeadline: endpoint.revertSchemeDeadline.map(Timestamp.format), outcome: "")
+            base: ConnectionFacts(endpoint, issuer: endpoint.federationIssuer, subject: endpoint.federationSubject),
+            extra: ConversionReport.Progress(
+                decision: decision.label, operationStatus: endpoint.operationState, outcome: ""))
     }
 
     /// The report row as the plan left the connection.

@@ -29,39 +29,21 @@ struct ConnectionInventory: Sendable {
     let rows: [Row]
     let missing: [String]
 
-    /// One connection.
-    struct Row: Sendable, Encodable, Equatable {
-        var name: String
-        var id: String
-        var type: String
-        var scheme: String
-        var authenticationType: String?
-        var issuer: String?
-        var issuerKind: String?
-        var subject: String?
-        var applicationId: String?
-        var creationMode: String?
-        var isReady: Bool?
-        var revertDeadline: String?
-        var advice: String
-        var reason: String
+    /// One connection: its facts (the issuer and subject only when it is federated) and the advice.
+    struct Row: MergedEncodable, Sendable, Equatable {
+        var base: ConnectionFacts
+        var extra: Advice
 
         init(_ endpoint: ServiceEndpoint) {
-            name = endpoint.name
-            id = endpoint.id
-            type = endpoint.type
-            scheme = endpoint.scheme
-            authenticationType = endpoint.authenticationType
-            issuer = endpoint.isWorkloadIdentityFederation ? endpoint.federationIssuer : nil
-            issuerKind =
-                endpoint.isWorkloadIdentityFederation
-                ? endpoint.federationIssuer.map { FederationIssuer($0).rawValue } : nil
-            subject = endpoint.isWorkloadIdentityFederation ? endpoint.federationSubject : nil
-            applicationId = endpoint.servicePrincipalId
-            creationMode = endpoint.creationMode
-            isReady = endpoint.isReady
-            revertDeadline = endpoint.revertSchemeDeadline.map(Timestamp.format)
-            (advice, reason) = Self.advise(endpoint)
+            let federated = endpoint.isWorkloadIdentityFederation
+            base = ConnectionFacts(
+                endpoint, issuer: federated ? endpoint.federationIssuer : nil,
+                subject: federated ? endpoint.federationSubject : nil)
+            let (advice, reason) = Self.advise(endpoint)
+            extra = Advice(
+                type: endpoint.type, authenticationType: endpoint.authenticationType,
+                issuerKind: base.issuer.map { FederationIssuer($0).rawValue }, creationMode: endpoint.creationMode,
+                advice: advice, reason: reason)
         }
 
         static func advise(_ endpoint: ServiceEndpoint) -> (String, String) {
@@ -89,8 +71,19 @@ struct ConnectionInventory: Sendable {
         }
 
         var line: String {
-            "\(name): \(scheme)\(issuerKind.map { " (\($0) issuer)" } ?? ""), application \(applicationId ?? "-"), \(creationMode ?? "-"): \(advice) — \(reason)"
+            "\(base.name): \(base.scheme)\(extra.issuerKind.map { " (\($0) issuer)" } ?? ""), application \(base.applicationId ?? "-"), \(extra.creationMode ?? "-"): \(extra.advice) — \(extra.reason)"
         }
+    }
+
+    /// What the list adds to a connection's facts: its kind, how it was created and what to do.
+    struct Advice: Sendable, Encodable, Equatable {
+        var type: String
+        var authenticationType: String?
+        var issuerKind: String?
+        var creationMode: String?
+        /// convert, move issuer, rotate or none.
+        var advice: String
+        var reason: String
     }
 
     private struct Report: Encodable {

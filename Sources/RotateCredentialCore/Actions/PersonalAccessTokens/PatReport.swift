@@ -45,41 +45,56 @@ struct PatConsumerEntry: Encodable, Sendable {
     }
 }
 
-/// One token in a report.
-struct PatReportEntry: Encodable, Sendable {
-    var displayName: String
-    var authorizationId: String
-    var scope: String
-    var reach: String
-    var global: Bool
-    var validFrom: Date
-    var validTo: Date
-    var daysLeft: Int
-    /// What happened: listed, renewed, rotated, created, pending, revoked, kept, skipped, failed,
-    /// or "would …" in a dry run.
-    var outcome: String
-    /// Why, in words.
-    var detail: String?
-    /// The expiry asked for (pat-renew).
-    var requestedValidTo: Date?
-    /// The replacement (pat-rotate, pat-create) or the renewed expiry's token.
-    var newAuthorizationId: String?
-    /// Expiry of the replacement or the renewed token, as the service granted it.
-    var newValidTo: Date?
-    /// The Key Vault secret version holding the new value.
-    var keyVaultSecretId: String?
+/// One token in a report: the token and what happened to it, and what this run made of it.
+struct PatReportEntry: MergedEncodable, Sendable {
+    var base: Token
+    var extra = Change()
 
     init(_ token: PersonalAccessToken, now: Date, outcome: String, detail: String? = nil) {
-        displayName = token.displayName
-        authorizationId = token.authorizationId
-        scope = token.scope
-        reach = token.reach
-        global = token.isGlobal
-        validFrom = token.validFrom
-        validTo = token.validTo
-        daysLeft = token.daysLeft(at: now)
-        self.outcome = outcome
-        self.detail = detail
+        base = Token(token, now: now, outcome: outcome, detail: detail)
+    }
+
+    /// The token as listed at the run's start, and what happened to it.
+    struct Token: Encodable, Sendable {
+        var displayName: String
+        var authorizationId: String
+        var scope: String
+        var reach: String
+        var global: Bool
+        var validFrom: Date
+        var validTo: Date
+        var daysLeft: Int
+        /// What happened: listed, renewed, rotated, created, pending, revoked, kept, skipped, failed,
+        /// or "would …" in a dry run.
+        var outcome: String
+        /// Why, in words.
+        var detail: String?
+
+        init(_ token: PersonalAccessToken, now: Date, outcome: String, detail: String?) {
+            displayName = token.displayName
+            authorizationId = token.authorizationId
+            scope = token.scope
+            reach = token.reach
+            global = token.isGlobal
+            validFrom = token.validFrom
+            validTo = token.validTo
+            daysLeft = token.daysLeft(at: now)
+            self.outcome = outcome
+            self.detail = detail
+        }
+    }
+
+    /// What this run made of the token: the expiry asked for, the replacement or the renewed
+    /// token, and where the new value is stored (nothing for a token it only listed or revoked).
+    struct Change: Encodable, Sendable {
+        /// The expiry asked for (pat-renew).
+        var requestedValidTo: Date?
+        /// The replacement (pat-rotate, pat-create) or the renewed expiry's token.
+        var newAuthorizationId: String?
+        /// Expiry of the replacement or the renewed token, as the service granted it.
+        var newValidTo: Date?
+        /// The Key Vault secret version holding the new value.
+        var keyVaultSecretId: String?
     }
 }
 

@@ -457,7 +457,7 @@ class ConsistencyTests(GraphBase):
     """Issue #14: reads lag writes, new secrets flap, no fallback to an older Key Vault version, validation."""
 
     def test_graph_reads_lag_writes_and_remove_answers_not_found(self):
-        self.emu.configure(graphReadLagSeconds=1.5, secretFlapping=None)
+        self.emu.configure(graphReadLagSeconds=1.5, secretFlapping=None, timeScale=1)
         tok = msal_confidential(self).acquire_token_for_client(scopes=[GRAPH])["access_token"]
         new = self.add(tok)
         listed = [c["keyId"] for c in self.graph("GET", self.APP, tok).json()["passwordCredentials"]]
@@ -471,7 +471,7 @@ class ConsistencyTests(GraphBase):
                          .status_code, 204)
 
     def test_new_secret_flaps_while_replicating(self):
-        self.emu.configure(secretFlapping={"windowSeconds": 30, "seed": 3}, graphReadLagSeconds=0)
+        self.emu.configure(secretFlapping={"windowSeconds": 30, "seed": 3}, graphReadLagSeconds=0, timeScale=1)
         new = self.add(None)
         answers = [msal_confidential(self, PAYMENTS_APP_ID, new["secretText"]).acquire_token_for_client(scopes=[KV])
                    for _ in range(12)]

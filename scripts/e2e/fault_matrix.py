@@ -29,6 +29,9 @@ from typing import Callable
 import harness
 
 TIMEOUT_SECONDS = 2
+# Every cell's pauses and the services' windows at 1/100 (the smallest the binary takes): the
+# matrix runs each clean run's calls times its faults, twice.
+SLEEP_SCALE = 0.01
 
 # name -> (fault rule without placement, whether the task must recover from it)
 FAULTS: dict[str, tuple[dict, bool]] = {
@@ -180,10 +183,12 @@ class Matrix:
     def __init__(self, emulator: harness.Emulator, scenario: Scenario):
         self.emulator = emulator
         self.scenario = scenario
+        self.scale: dict = {}
 
     def prepare(self) -> dict:
         self.emulator.reset()
         self.emulator.clear_faults()
+        self.scale = harness.matrix_time(self.emulator, SLEEP_SCALE)
         if self.scenario.setup:
             self.scenario.setup(self.emulator)
         self.emulator.clear_requests()
@@ -191,7 +196,7 @@ class Matrix:
 
     def env(self) -> dict:
         return harness.task_env(self.emulator, requestTimeoutSeconds=str(TIMEOUT_SECONDS), SYSTEM_DEBUG="true",
-                                **self.scenario.inputs(self.emulator))
+                                **self.scale, **self.scenario.inputs(self.emulator))
 
     def calls(self) -> list[dict]:
         """The calls of a clean run, in order."""

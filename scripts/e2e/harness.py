@@ -86,8 +86,11 @@ class Emulator:
     _shared_lock = threading.Lock()
 
     def __init__(self, fixture: str | None = None, verbose: bool = False, ca_dir: str | None = None,
-                 extra_args: list[str] | None = None):
+                 extra_args: list[str] | None = None, time_scale: float | None = None):
         self.fixture = fixture
+        # The services' consistency windows at the same fraction as the binary's waits (see SLEEP_SCALE).
+        self.time_scale = time_scale if time_scale is not None else float(
+            os.environ.get("E2E_SLEEP_SCALE", SLEEP_SCALE))
         self.verbose = verbose
         self.ca_dir = ca_dir
         self.extra_args = list(extra_args or [])
@@ -105,6 +108,7 @@ class Emulator:
             cmd += ["--ca-dir", self.ca_dir]
         if self.verbose:
             cmd.append("--verbose")
+        cmd += ["--time-scale", str(self.time_scale)]
         cmd += self.extra_args
         with _ca_dir_lock(self.ca_dir):
             self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE,
@@ -242,6 +246,18 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 
 # The binary's waits in the end-to-end tests, as a fraction of the real ones (E2E_SLEEP_SCALE=1: real).
 SLEEP_SCALE = "0.2"
+
+
+# The fault and interruption matrices run their waits at a smaller fraction, the binary's and the
+# services' consistency windows alike (same proportions; their cells multiply every pause).
+MATRIX_SLEEP_SCALE = 0.05
+
+
+def matrix_time(emulator: Emulator, scale: float = MATRIX_SLEEP_SCALE) -> dict:
+    """Sets the emulator's windows to `scale` (until its next reset); the binary's environment for
+    the same scale."""
+    emulator.configure(timeScale=scale)
+    return {"ROTATE_CREDENTIAL_TEST_SLEEP_SCALE": str(scale)}
 
 
 def task_env(emulator: Emulator, **inputs) -> dict:

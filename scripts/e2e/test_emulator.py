@@ -156,7 +156,7 @@ class EntraTests(EmulatorTestCase):
         self.assertEqual(s, 401)
 
     def test_replication_delay(self):
-        self.emu.configure(replicationDelaySeconds=2, secretFlapping=None)
+        self.emu.configure(replicationDelaySeconds=2, secretFlapping=None, timeScale=1)
         tok = self.app_token(GRAPH)
         s, _, d = self.req("POST", f"/graph/v1.0/applications(appId='{PAYMENTS_APP_ID}')/addPassword",
                            body={"passwordCredential": {"displayName": "new", "endDateTime": "2099-01-01T00:00:00Z"}},
@@ -623,7 +623,7 @@ class ConsistencyModelTests(EmulatorTestCase):
         return [p["keyId"] for p in d["passwordCredentials"]]
 
     def test_graph_reads_lag_writes(self):
-        self.emu.configure(graphReadLagSeconds=1.5, secretFlapping=None)
+        self.emu.configure(graphReadLagSeconds=1.5, secretFlapping=None, timeScale=1)
         tok = self.app_token(GRAPH)
         new = self.add_password(tok)
         self.assertNotIn(new["keyId"], self.listed(tok))
@@ -643,9 +643,20 @@ class ConsistencyModelTests(EmulatorTestCase):
         time.sleep(1.6)
         self.assertNotIn(new["keyId"], self.listed(tok))
 
+    def test_time_scale_shortens_the_lag_and_the_flapping_window(self):
+        self.emu.configure(graphReadLagSeconds=2, secretFlapping={"windowSeconds": 10, "seed": 7}, timeScale=0.1)
+        tok = self.app_token(GRAPH)
+        new = self.add_password(tok)
+        self.assertNotIn(new["keyId"], self.listed(tok))  # 0.2 s of lag
+        time.sleep(1.1)  # past both windows (0.2 s and 1 s)
+        self.assertIn(new["keyId"], self.listed(tok))
+        form = dict(grant_type="client_credentials", client_id=PAYMENTS_APP_ID, client_secret=new["secretText"],
+                    scope=KV)
+        self.assertEqual({self.login(**form)[0] for _ in range(5)}, {200})
+
     def flap_sequence(self, seed):
         self.emu.reset()
-        self.emu.configure(secretFlapping={"windowSeconds": 30, "seed": seed}, graphReadLagSeconds=0)
+        self.emu.configure(secretFlapping={"windowSeconds": 30, "seed": seed}, graphReadLagSeconds=0, timeScale=1)
         new = self.add_password(self.app_token(GRAPH))
         form = dict(grant_type="client_credentials", client_id=PAYMENTS_APP_ID, client_secret=new["secretText"],
                     scope=KV)
@@ -655,7 +666,7 @@ class ConsistencyModelTests(EmulatorTestCase):
         first = self.flap_sequence(7)
         self.assertEqual(set(first), {200, 401})  # accepted, then rejected again, within the window
         self.assertEqual(self.flap_sequence(7), first)  # same seed, same answers
-        self.emu.configure(secretFlapping={"windowSeconds": 0.5, "seed": 7})
+        self.emu.configure(secretFlapping={"windowSeconds": 0.5, "seed": 7}, timeScale=1)
         new = self.add_password(self.app_token(GRAPH))
         time.sleep(0.6)
         form = dict(grant_type="client_credentials", client_id=PAYMENTS_APP_ID, client_secret=new["secretText"],

@@ -36,7 +36,8 @@ def app_inputs(action, **extra):
 def after(action_inputs, hours):
     """Setup: a clean run of another action (phase one), then time passes."""
     def setup(emulator):
-        result = harness.run_task(harness.task_env(emulator, **action_inputs(emulator)))
+        result = harness.run_task(harness.task_env(
+            emulator, ROTATE_CREDENTIAL_TEST_SLEEP_SCALE=str(fault_matrix.SLEEP_SCALE), **action_inputs(emulator)))
         if result.code != 0:
             raise AssertionError(f"setup run failed:\n{result}")
         emulator.advance_hours(hours)

@@ -34,7 +34,8 @@ import unittest
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
-from harness import Emulator, default_binary, identity_client_secret, identity_pat_owner, run_task, task_env
+from harness import (Emulator, default_binary, identity_client_secret, identity_pat_owner, matrix_time, run_task,
+                     task_env)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
@@ -111,15 +112,17 @@ class World:
                     raise
                 time.sleep(1 + attempt)
         self.fixture_ids: set = set()
+        self.scale: dict = {}
 
     def reset(self, offset: float = 0) -> None:
         fixture = base_fixture(offset)
         self.emu.reset(fixture)
+        self.scale = matrix_time(self.emu)
         self.fixture_ids = {p["authorizationId"] for p in fixture["pats"]}
         self.fixture_ids |= {c["keyId"] for a in fixture["apps"] for c in a.get("passwordCredentials", [])}
 
     def env(self, scenario: Scenario, **extra) -> dict:
-        return task_env(self.emu, action=scenario.action, **{**scenario.inputs, **extra})
+        return task_env(self.emu, action=scenario.action, **{**self.scale, **scenario.inputs, **extra})
 
     def task_requests(self) -> list:
         return [r for r in self.emu.requests() if "/_emulator" not in r["path"]]

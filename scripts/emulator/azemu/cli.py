@@ -15,6 +15,7 @@ import threading
 from . import util
 from .certs import generate_certs
 from .server import Handler, Server, Services
+from . import state as state_module
 from .state import State
 
 DEFAULT_FIXTURE = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "default_fixture.json")
@@ -28,6 +29,9 @@ def parse_args(argv, description: str):
     ap.add_argument("--ca-dir", help="reuse (or create) the CA in this directory instead of a fresh one")
     ap.add_argument("--extra-dns", action="append", default=[], metavar="NAME",
                     help="also name NAME in the server certificate and the CA's name constraints (repeatable)")
+    ap.add_argument("--time-scale", type=float, default=1.0, metavar="S",
+                    help="multiply the consistency model's windows (Graph read lag, secret flapping) by S, for "
+                         "tests that shorten the task's waits by the same factor (config key timeScale)")
     ap.add_argument("--verbose", action="store_true")
     return ap.parse_args(argv)
 
@@ -35,6 +39,7 @@ def parse_args(argv, description: str):
 def main(argv=None, description: str = "") -> int:
     args = parse_args(argv, description)
     util.VERBOSE = args.verbose
+    state_module.DEFAULT_TIME_SCALE = args.time_scale
     with open(args.fixture) as f:
         fixture = json.load(f)
     created = args.workdir is None

@@ -17,6 +17,7 @@ import urllib.parse
 from . import entra_interactive as interactive
 from .clock import now
 from .responses import Resp, aad_error
+from .state import scaled
 from .util import b64url, guid, make_jwt
 
 ADO_RESOURCE = "499b84ac-1321-427f-aa17-267ca6975798"
@@ -229,7 +230,7 @@ class Entra:
         if p["addedAt"] + float(cfg.get("replicationDelaySeconds") or 0) > t:
             return False
         flap = cfg.get("secretFlapping")
-        if not flap or "flapSeed" not in p or p["addedAt"] + float(flap.get("windowSeconds", 10)) <= t:
+        if not flap or "flapSeed" not in p or p["addedAt"] + scaled(cfg, flap.get("windowSeconds", 10)) <= t:
             return True
         rng = p.setdefault("flapRng", random.Random(f"{flap.get('seed', 0)}:{p['flapSeed']}"))
         return rng.random() < float(flap.get("acceptRate", 0.5))

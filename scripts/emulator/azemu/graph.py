@@ -12,6 +12,7 @@ import re
 
 from . import federated_credentials
 from .clock import graph_time, is_iso, now, parse_time
+from .state import scaled
 from .responses import Resp, graph_error
 from .util import guid, new_client_secret
 
@@ -150,7 +151,7 @@ class Graph:
             return err(400, "Request_BadRequest", "Invalid value specified for property 'keyId' of resource "
                        "'removePassword'.")
         t = now()
-        lag = float(self.s.config.get("graphReadLagSeconds") or 0)
+        lag = scaled(self.s.config, self.s.config.get("graphReadLagSeconds"))
         cred = next((p for p in a["passwordCredentials"] if p["keyId"].lower() == key.lower()), None)
         if cred is None or cred["addedAt"] + lag > t:  # unknown, or still replicating: the same real 400
             return err(400, "Request_BadRequest", f"No password credential found with keyId '{key}'.")
@@ -162,7 +163,7 @@ class Graph:
         """What a read shows: credentials added at least graphReadLagSeconds ago, plus those removed less
         than that ago (reads lag writes)."""
         t = now()
-        lag = float(self.s.config.get("graphReadLagSeconds") or 0)
+        lag = scaled(self.s.config, self.s.config.get("graphReadLagSeconds"))
         live = [p for p in a["passwordCredentials"] if p["addedAt"] + lag <= t]
         gone = [p for p in a.get("removedPasswords", []) if p["removedAt"] + lag > t and p["addedAt"] + lag <= t]
         return sorted(live + gone, key=lambda p: p["addedAt"])

@@ -34,11 +34,25 @@ MODEL_DEFAULTS = {
 }
 
 
+# The consistency model's windows (graphReadLagSeconds, secretFlapping's windowSeconds) are multiplied by
+# "timeScale": tests that run the task's waits at a fraction of the real ones
+# (ROTATE_CREDENTIAL_TEST_SLEEP_SCALE) run the services' windows at the same fraction, so the two keep
+# their real proportions. `--time-scale` sets the default; the config key overrides it until the next reset.
+DEFAULT_TIME_SCALE = 1.0
+
+
 def default_config() -> dict:
-    return {"delayMs": 0, "throttle": None, "replicationDelaySeconds": 0, "patPageSize": 20, **MODEL_DEFAULTS}
+    return {"delayMs": 0, "throttle": None, "replicationDelaySeconds": 0, "patPageSize": 20,
+            "timeScale": DEFAULT_TIME_SCALE, **MODEL_DEFAULTS}
+
+
+def scaled(config: dict, seconds) -> float:
+    """A window of the consistency model in this emulator's time scale."""
+    return float(seconds or 0) * float(config.get("timeScale") or 1)
 
 
 CONFIG_KEYS = {"delayMs", "throttle", "replicationDelaySeconds", "patPageSize", "kvChallengeAuthority", "oidcIssuer",
+               "timeScale",
                *MODEL_DEFAULTS}
 
 

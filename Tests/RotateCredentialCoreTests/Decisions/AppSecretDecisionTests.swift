@@ -51,6 +51,18 @@ import Testing
             "a secret not made by the task is never removed as an orphan")
     }
 
+    @Test func orphanListedOnlyAfterThisRunsReplacementIsStillAnOrphan() {
+        // An interrupted run added 'lost'; Graph's lag hid it until this run had stored 'new'.
+        let old = password("old", startedHoursAgo: 2000, endsInDays: 5)
+        let lost = password("lost", startedHoursAgo: 0.02, endsInDays: 700, ours: true)
+        let new = password("new", startedHoursAgo: 0.01, endsInDays: 700, ours: true)
+        var begun = policy(created: ["new"])
+        let observation = observe([old, lost, new], held: "new", given: ["prod"], connections: ["prod"])
+        #expect(decide(observation, begun) == .converged(.upToDate(new)), "without the start, 'lost' looks old")
+        begun.heldWhenRunBegan = old.startDateTime
+        #expect(decide(observation, begun) == .removeOrphan(lost))
+    }
+
     @Test func connectionBehindTheRecordGetsTheCurrentValue() {
         // Run 1 failed with 403 on 'prod' after storing: run 2 brings it up to date.
         let new = password("new", startedHoursAgo: 1, endsInDays: 700, ours: true)

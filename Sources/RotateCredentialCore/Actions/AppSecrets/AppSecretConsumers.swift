@@ -28,46 +28,55 @@ struct AppSecretConsumers: Sendable {
 
     /// Reads the application (by object id) and Key Vault's current version.
     /// With `settling`, a read that does not list the secret of a young Key Vault version is
-    /// repeated (the first read of a run; later ones know this run's own writes).
+    /// repeated for up to ``CreatedSecretRemoval/settleSeconds`` (the first read of a run; later
+    /// ones know this run's own writes).
     func observe(objectId: String, settling: Bool = false) async throws -> AppSecretObservation {
+        let first = try await observation(of: graph.application(objectId: objectId))
+        guard settling, let record = first.record, first.held == nil, let stored = record.stored,
+            abs(context.serviceNow.timeIntervalSince(stored)) < Self.youngRecordSeconds
+        else { return first }
+        context.output.info(
+            "Key Vault's current version names client secret keyId \(record.keyId), stored recently, which the application does not list (yet: Graph may still be replicating it); reading again."
+        )
+        let keyId = record.keyId.lowercased()
+        return try await observe(objectId: objectId, within: CreatedSecretRemoval.settleSeconds) { passwords in
+            passwords.contains { $0.keyId.lowercased() == keyId }
+        }
+    }
+
+    /// Seconds after Key Vault stored a version in which Graph's lag can explain an application
+    /// that does not list the version's secret yet (a run right after another).
+    static let youngRecordSeconds: TimeInterval = 600
+    /// Seconds a run waits for Graph to show its own writes before it ends.
+    static let settleSeconds: Double = 30
+
+    /// Reads the application again, with growing pauses, until `shows` holds for its secrets or
+    /// `seconds` have passed (on a ``Stopwatch``); then the observation with that last read.
+    func observe(
+        objectId: String, within seconds: Double, until shows: ([PasswordCredential]) -> Bool
+    ) async throws -> AppSecretObservation {
+        var stopwatch = Stopwatch(context.clock)
+        var pause = 1.0
         var application = try await graph.application(objectId: objectId)
+        while !shows(application.passwordCredentials), stopwatch.elapsed < seconds {
+            try await stopwatch.pause(pause)
+            pause = min(pause * 2, 4)
+            application = try await graph.application(objectId: objectId)
+        }
+        return try await observation(of: application)
+    }
+
+    /// `application` with Key Vault's current version (read now).
+    private func observation(of application: GraphApplication) async throws -> AppSecretObservation {
         var record: AppSecretObservation.Record?
         if let store, let secretName, let latest = try await store.latest(secretName), let keyId = latest.tags["keyId"]
         {
             record = .init(
                 keyId: keyId, versionId: latest.id, stored: latest.created,
                 connections: ConnectionRecord.names(in: latest.tags))
-            if settling { application = try await untilListed(keyId, storedAt: latest.created, in: application) }
         }
         return AppSecretObservation(
             objectId: application.id, appId: application.appId, label: application.label,
             passwords: application.passwordCredentials, record: record, hasVault: store != nil, connections: updatable)
-    }
-
-    /// Seconds after Key Vault stored a version in which Graph's lag can explain an application
-    /// that does not list the version's secret yet (a run right after another).
-    static let youngRecordSeconds: TimeInterval = 600
-
-    /// `application`, read again (for up to ``CreatedSecretRemoval/settleSeconds``) while it does
-    /// not list `keyId` and the version naming it is young enough for Graph's lag to explain that.
-    private func untilListed(_ keyId: String, storedAt stored: Date?, in application: GraphApplication)
-        async throws -> GraphApplication
-    {
-        func lists(_ app: GraphApplication) -> Bool {
-            app.passwordCredentials.contains { $0.keyId.lowercased() == keyId.lowercased() }
-        }
-        guard !lists(application), let stored,
-            abs(context.serviceNow.timeIntervalSince(stored)) < Self.youngRecordSeconds
-        else { return application }
-        context.output.info(
-            "Key Vault's current version names client secret keyId \(keyId), stored recently, which the application does not list (yet: Graph may still be replicating it); reading again."
-        )
-        let started = context.clock.now()
-        var current = application
-        while !lists(current), context.clock.now().timeIntervalSince(started) < CreatedSecretRemoval.settleSeconds {
-            try await context.clock.sleep(seconds: 1)
-            current = try await graph.application(objectId: application.id)
-        }
-        return current
     }
 }

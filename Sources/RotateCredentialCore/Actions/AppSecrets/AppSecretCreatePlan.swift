@@ -30,7 +30,7 @@ struct AppSecretCreatePlan: Sendable {
             let log = self.log
             steps.append(
                 .read(
-                    "Wait until the new secret works (\(SecretReplicationWait.acceptedInARow) token requests in a row; up to \(options.replicationTimeoutSeconds) s)"
+                    "Wait until the new secret works (\(SecretReplicationWait.acceptedInARow) token requests in a row over \(SecretReplicationWait.provenSeconds) s; up to \(options.replicationTimeoutSeconds) s)"
                 ) {
                     try await wait.waitUntilWorks(tenantId: tenant, appId: appId, secret: try log.secret())
                 })

@@ -89,7 +89,8 @@ extension AppSecretDecision {
         _ observation: AppSecretObservation, held: PasswordCredential?, policy: AppSecretPolicy, now: Date
     ) -> PasswordCredential? {
         guard observation.hasVault, observation.record != nil else { return nil }
-        let reference = held?.startDateTime ?? observation.record?.stored ?? .distantPast
+        let current = held?.startDateTime ?? observation.record?.stored ?? .distantPast
+        let reference = policy.heldWhenRunBegan.map { min($0, current) } ?? current
         return observation.passwords.first { password in
             guard password != held, policy.isOurs(password), !policy.createdThisRun.contains(password.keyId),
                 let start = password.startDateTime

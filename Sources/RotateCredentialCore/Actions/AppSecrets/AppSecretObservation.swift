@@ -52,6 +52,10 @@ struct AppSecretPolicy: Sendable, Equatable {
     var displayName: String
     /// Secrets created by this run: never due again in the same run.
     var createdThisRun: Set<String> = []
+    /// When the secret Key Vault held as this run began was started: a secret of ours started
+    /// after it that nobody holds is an orphan, even when Graph's lag lists it only after this
+    /// run's own replacement (an interrupted run made it moments before this one began).
+    var heldWhenRunBegan: Date?
     /// Slack for comparing timestamps of different services.
     static let tolerance: TimeInterval = 120
 

@@ -22,11 +22,12 @@ struct AppSecretRotateAction: TaskAction {
         context.output.info(
             "Application \(application.label) has \(application.passwordCredentials.count) client secret(s).")
         let consumers = try await Self.consumers(context, graph: graph, appId: application.appId)
-        let policy = AppSecretPolicy(
+        var policy = AppSecretPolicy(
             removesOld: mode == .rotate, renewWithinDays: options.renewWithinDays,
             retention: PasswordRetention(keepSecrets: options.keepSecrets, graceHours: options.graceHours),
             displayName: options.secretDisplayName ?? "rotate-credential \(Timestamp.day(context.clock.now()))")
         let first = try await consumers.observe(objectId: application.id, settling: true)
+        policy.heldWhenRunBegan = first.held?.startDateTime
         let outcome = await AppSecretReconciler(consumers: consumers, policy: policy, objectId: application.id)
             .run(from: first)
         return try AppSecretSummary(context: context, consumers: consumers).finish(outcome)

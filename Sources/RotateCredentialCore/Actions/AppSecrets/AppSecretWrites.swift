@@ -14,6 +14,15 @@ struct AppSecretWrites: Sendable {
     /// Notes a secret this run removed.
     mutating func remove(_ keyId: String) { removed.insert(keyId.lowercased()) }
 
+    /// Whether this run changed nothing (yet).
+    var isEmpty: Bool { added.isEmpty && removed.isEmpty }
+
+    /// Whether a plain read listing `passwords` shows every one of this run's writes.
+    func isShown(in passwords: [PasswordCredential]) -> Bool {
+        let listed = Set(passwords.map { $0.keyId.lowercased() })
+        return added.allSatisfy { listed.contains($0.keyId.lowercased()) } && removed.isDisjoint(with: listed)
+    }
+
     /// `observation` with this run's additions listed and its removals gone.
     func applied(to observation: AppSecretObservation) -> AppSecretObservation {
         var result = observation

@@ -1,7 +1,7 @@
 /// Removes a client secret this task created (an undo, an orphan, a stray of an uncertain add),
 /// never counting Graph's "not found" as proof: right after `addPassword` a removal can answer
 /// 400 "No password credential found with keyId" while the secret exists and replicates. So the
-/// removal is tried again for ``settleSeconds`` (measured on the clock, not by the waits), the
+/// removal is tried again for ``settleSeconds`` (on a ``Stopwatch``: real time, pauses at full length), the
 /// time in which replication can explain the answer; then the application is read, and a secret
 /// it still lists is reported as left behind, by name.
 struct CreatedSecretRemoval: Sendable {
@@ -18,12 +18,12 @@ struct CreatedSecretRemoval: Sendable {
 
     /// Removes `keyId` from application `objectId`; `label` names it in messages.
     func remove(objectId: String, keyId: String, label: String) async throws {
-        let started = clock.now()
+        var stopwatch = Stopwatch(clock)
         var lastNotFound: ServiceError?
         var attempt = 0
         repeat {
             if attempt > 0 {
-                try await clock.sleep(seconds: Self.removalWaits[min(attempt - 1, Self.removalWaits.count - 1)])
+                try await stopwatch.pause(Self.removalWaits[min(attempt - 1, Self.removalWaits.count - 1)])
             }
             attempt += 1
             let failure: ServiceError
@@ -37,7 +37,7 @@ struct CreatedSecretRemoval: Sendable {
             guard GraphApplicationClient.isAlreadyGone(failure) else { throw failure }
             lastNotFound = failure
             output.info("Removing \(label) answered 'not found' (Graph may still be replicating it); trying again.")
-        } while clock.now().timeIntervalSince(started) < Self.settleSeconds
+        } while stopwatch.elapsed < Self.settleSeconds
         try await confirmGone(objectId: objectId, keyId: keyId, label: label, lastNotFound: lastNotFound)
     }
 

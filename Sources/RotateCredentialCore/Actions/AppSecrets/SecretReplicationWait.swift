@@ -1,10 +1,11 @@
 /// Proves that a client secret works: asks Entra for tokens with it until several in a row are
-/// issued over a few seconds.
+/// issued over ten seconds.
 ///
 /// Graph lists a new secret at once, but the token service may reject it for seconds to minutes
-/// (AADSTS7000215, "invalid client secret") while it replicates, and may accept it on one replica
-/// and reject it on the next. So one accepted request is not proof: ``acceptedInARow`` requests
-/// ``spacingSeconds`` apart must succeed. Only AADSTS7000215 is retried, with backoff, until
+/// (AADSTS7000215, "invalid client secret"; 4–18 s are reported) while it replicates, and may
+/// accept it on one replica and reject it on the next. So one accepted request is not proof:
+/// ``acceptedInARow`` requests ``spacingSeconds`` apart must succeed, a run of accepted requests
+/// as long as the flapping that has been seen; a rejection starts the count again. Only AADSTS7000215 is retried, with backoff, until
 /// `timeoutSeconds`; any other error fails at once. When `isYoung` says the secret is not one
 /// that could still be replicating, AADSTS7000215 fails at once too (a mistyped value).
 struct SecretReplicationWait: Sendable {
@@ -19,13 +20,15 @@ struct SecretReplicationWait: Sendable {
     /// The error code Entra gives for a secret it does not know (yet).
     static let notReplicatedCode = "AADSTS7000215"
     /// Accepted token requests in a row that count as proof.
-    static let acceptedInARow = 3
+    static let acceptedInARow = 5
     /// Seconds between the proving requests.
-    static let spacingSeconds = 0.5
+    static let spacingSeconds = 2.5
+    /// Seconds from the first to the last request of a proving run, at the least.
+    static var provenSeconds: Int { Int(Double(acceptedInARow - 1) * spacingSeconds) }
 
     /// Waits until `secret` of application `appId` in `tenantId` obtains tokens reliably.
     func waitUntilWorks(tenantId: String, appId: String, secret: Secret) async throws {
-        let started = clock.now()
+        var stopwatch = Stopwatch(clock)
         var delay = 2.0
         var accepted = 0
         var attempts = 0
@@ -36,13 +39,13 @@ struct SecretReplicationWait: Sendable {
             guard let error = await tryToken(tenantId: tenantId, appId: appId, secret: secret) else {
                 accepted += 1
                 if accepted >= Self.acceptedInARow {
-                    let seconds = Int(clock.now().timeIntervalSince(started))
+                    let seconds = Int(stopwatch.elapsed)
                     output.info(
-                        "The new secret works (\(accepted) token requests in a row accepted; \(attempts) in all, after \(seconds) s)."
+                        "The new secret works (\(accepted) token requests in a row accepted over \(Self.provenSeconds) s; \(attempts) in all, after \(seconds) s)."
                     )
                     return
                 }
-                try await clock.sleep(seconds: Self.spacingSeconds)
+                try await stopwatch.pause(Self.spacingSeconds)
                 continue
             }
             guard error.code == Self.notReplicatedCode else { throw error }
@@ -53,7 +56,7 @@ struct SecretReplicationWait: Sendable {
                     throw ReplicationFailure.notYoung(appId: appId, error: "\(error)")
                 }
             }
-            let elapsed = clock.now().timeIntervalSince(started)
+            let elapsed = stopwatch.elapsed
             let remaining = Double(timeoutSeconds) - elapsed
             guard remaining > 0 else {
                 throw ReplicationFailure.timedOut(appId: appId, seconds: Int(elapsed), timeout: timeoutSeconds)
@@ -62,7 +65,7 @@ struct SecretReplicationWait: Sendable {
             output.info(
                 "The new secret does not work yet (AADSTS7000215, replication); trying again in \(Int(wait.rounded(.up))) s."
             )
-            try await clock.sleep(seconds: wait)
+            try await stopwatch.pause(wait)
             delay = min(delay * 2, 15)
         }
     }

@@ -32,7 +32,7 @@ struct FederationProof: Sendable {
         let scope =
             (endpoint.resourceManagerURL ?? "https://management.azure.com/").trimmingCharacters(
                 in: CharacterSet(charactersIn: "/")) + "/.default"
-        let started = clock.now()
+        var stopwatch = Stopwatch(clock)
         var attempt = 0
         while true {
             let assertion: Secret
@@ -52,13 +52,13 @@ struct FederationProof: Sendable {
                 failure = error
             }
             let replicating = failure.code.map(Self.replicationCodes.contains) == true
-            guard replicating, clock.now().timeIntervalSince(started) < Double(timeoutSeconds) else { throw failure }
+            guard replicating, stopwatch.elapsed < Double(timeoutSeconds) else { throw failure }
             attempt += 1
             output.info(
                 "Entra does not accept the OIDC token of '\(endpoint.name)' yet (\(failure.code ?? "")); the federated credential may still be replicating. Trying again."
             )
             try cancellation.check()
-            try await clock.sleep(seconds: min(Double(1 << min(attempt, 4)), 15))
+            try await stopwatch.pause(min(Double(1 << min(attempt, 4)), 15))
         }
     }
 

@@ -35,6 +35,11 @@ protocol ReconcileSubject: Sendable {
     mutating func remember(_ decision: Decision, result: PlanOutcome, log: Log)
     /// Observes the subject again after a plan ran.
     func observeAgain(_ observation: Observation) async throws -> Observation
+    /// Called when the loop reached a converged decision: an observation to decide from again
+    /// when the last one was this run's writes laid over reads that lag behind them, once a plain
+    /// read shows those writes (it may show more: a secret an interrupted run made). Nil when
+    /// there is nothing to settle. So a run ends only where the next run's reads will start.
+    mutating func settle(_ observation: Observation) async throws -> Observation?
 }
 
 /// A decision of a ``ReconcileSubject``: the loop stops at a converged state or a failure.
@@ -102,6 +107,9 @@ extension ReconcileSubject {
         PlanOutcome(failed: credential(observation), error: error)
     }
 
+    /// Nothing to settle: the subject's reads do not lag its writes.
+    func settle(_ observation: Observation) async throws -> Observation? { nil }
+
     /// Runs the loop from `first` (the observation discovery made).
     func run(from first: Observation) async -> Outcome {
         var outcome = Outcome(initial: first)
@@ -111,6 +119,18 @@ extension ReconcileSubject {
             let decision = subject.decide(observation)
             outcome.decisions.append(decision)
             context.output.info(subject.explain(decision, observation: observation))
+            if decision.isFinal, decision.failure == nil, !context.configuration.dryRun {
+                do {
+                    if let settled = try await subject.settle(observation) {
+                        observation = settled
+                        continue
+                    }
+                } catch {
+                    outcome.failure = .notConverged(
+                        credential: subject.credential(observation), rounds: round, last: "\(error)")
+                    return outcome
+                }
+            }
             if decision.isFinal {
                 if let failure = decision.failure { outcome.failure = failure }
                 outcome.final = observation

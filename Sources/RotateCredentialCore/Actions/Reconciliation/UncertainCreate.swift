@@ -59,12 +59,12 @@ struct UncertainCreate: Sendable {
             "Creating \(credential) got no certain answer (\(error.kind)); checking whether it was created anyway…")
         let knownIds = Set(known.map { $0.lowercased() })
         var strays: [String] = []
-        let started = clock.now()
+        var stopwatch = Stopwatch(clock)
         var look = 0
-        while look < Self.checkWaits.count || clock.now().timeIntervalSince(started) < settleSeconds {
+        while look < Self.checkWaits.count || stopwatch.elapsed < settleSeconds {
             let wait = Self.checkWaits[min(look, Self.checkWaits.count - 1)]
             look += 1
-            if wait > 0 { try? await clock.sleep(seconds: wait) }
+            if wait > 0 { try? await stopwatch.pause(wait) }
             do {
                 strays = try await list().filter { !knownIds.contains($0.lowercased()) }
             } catch let listError {

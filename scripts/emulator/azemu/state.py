@@ -22,8 +22,8 @@ ENDPOINT_SECRET_PARAMS = ("serviceprincipalkey", "password", "servicePrincipalCe
 # The consistency model and the strictness switches (README "Consistency model and switches").
 # These are the defaults of every fixture; a fixture's "config" object and POST /_emulator/config override them.
 MODEL_DEFAULTS = {
-    "graphReadLagSeconds": 0,          # Graph reads (and removePassword) lag addPassword/removePassword by this
-    "secretFlapping": None,            # {"windowSeconds": W, "seed": S, "acceptRate": 0.5}: new secrets flap for W s
+    "graphReadLagSeconds": 2,          # Graph reads (and removePassword) lag addPassword/removePassword by this
+    "secretFlapping": {"windowSeconds": 10, "seed": 1},  # {"windowSeconds": W, "seed": S, "acceptRate": 0.5}: new secrets flap for W s
     "kvDisabledLatest": "forbidden",   # GET of a secret whose newest version is disabled: "forbidden" | "fallback"
     "kvValidation": True,              # Key Vault validates tags, contentType and attributes (400 BadParameter)
     "adoApiVersion": True,             # Azure DevOps routes require a valid api-version

@@ -193,6 +193,17 @@ class AppSecretRotateTest(unittest.TestCase):
         keys = {p["keyId"] for p in app(self.emu)["passwordCredentials"]}
         self.assertEqual(len(keys - OLD_KEYS), 1, "the stray secret is gone, one new secret is live")
 
+    def test_graph_lagging_past_the_settle_wait_is_said_and_the_next_run_finishes(self):
+        # Graph's reads lag 60 s (scaled): longer than a run waits for its own writes to show (30 s).
+        self.emu.configure(graphReadLagSeconds=60)
+        res = run_task(app_env(self.emu, "app-secret-rotate", serviceConnections="payments-prod"))
+        self.assertEqual(res.code, 0, str(res))
+        self.assertIn("Graph does not list this run's changes", " ".join(res.warnings()))
+        self.emu.configure(graphReadLagSeconds=0)
+        again = run_task(app_env(self.emu, "app-secret-rotate", serviceConnections="payments-prod"))
+        self.assertEqual(again.code, 0, str(again))
+        self.assertEqual(again.outputs().get("changed"), "false", str(again))
+
     def lag_400(self, times: int) -> None:
         """Graph's answer to a removal of a secret still replicating (issue #14), `times` times."""
         self.emu.add_fault(method="POST", path="/removePassword$", status=400, times=times,

@@ -9,11 +9,11 @@ let package = Package(
         .library(name: "RotateCredentialCore", targets: ["RotateCredentialCore"]),
     ],
     targets: [
-        // libcurl, the system library the HTTP transport runs on (Debian: libcurl4-openssl-dev).
-        .systemLibrary(
-            name: "CCurl", pkgConfig: "libcurl",
-            providers: [.apt(["libcurl4-openssl-dev"]), .yum(["libcurl-devel"]), .brew(["curl"])]),
-        // Typed C wrappers for libcurl's variadic setopt/getinfo, which Swift cannot call.
+        // libcurl's headers (Debian: libcurl4-openssl-dev; RHEL: libcurl-devel), not its library: no
+        // pkg-config, which would link libcurl and have the loader map it (and OpenSSL) at every start.
+        .systemLibrary(name: "CCurl"),
+        // Loads libcurl.so.4 on first use and calls it: plain and typed wrappers (Swift cannot call
+        // libcurl's variadic setopt/getinfo).
         .target(name: "CurlShim", dependencies: ["CCurl"]),
         // All logic: inputs, pipeline output, HTTP, identity, service clients, plans and actions.
         .target(name: "RotateCredentialCore", dependencies: ["CCurl", "CurlShim"]),

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import http.server
 import os
+import shlex
 import shutil
+import subprocess
 import tempfile
 import threading
 import time
@@ -121,6 +123,44 @@ class TransportTest(unittest.TestCase):
         result = self.run_binary(env_for(url))
         self.assertEqual(1, result.code)
         self.assertIn(f"could not connect to {url.split('//')[1]}", "\n".join(result.errors()))
+
+    def test_a_missing_libcurl_fails_the_requests_naming_the_library_and_its_package(self):
+        # The binary loads libcurl.so.4 on first use, not at start: hide it (an empty file bound
+        # over it, in a mount namespace of this run's own) and the run still starts, then fails
+        # its requests with a message that names the library and the package that installs it.
+        libraries = self.libcurl_paths()
+        if not libraries or shutil.which("unshare") is None or subprocess.run(
+                ["unshare", "-m", "--propagation", "private", "true"], capture_output=True).returncode != 0:
+            self.skipTest("needs libcurl.so.4 in the loader's cache and unshare -m (root or user namespaces)")
+        temporary = tempfile.mkdtemp(prefix="rc-no-libcurl-")
+        self.addCleanup(shutil.rmtree, temporary, True)
+        wrapper = os.path.join(temporary, "without-libcurl")
+        mounts = " && ".join(f"mount --bind /dev/null {shlex.quote(path)}" for path in libraries)
+        with open(wrapper, "w") as f:
+            f.write("#!/bin/sh\nexec unshare -m --propagation private sh -c %s\n"
+                    % shlex.quote(f"{mounts} && exec {shlex.quote(os.path.abspath(harness.default_binary()))}"))
+        os.chmod(wrapper, 0o755)
+        server = Server(answer(200, b"{}", {"Content-Type": "application/json"}))
+        try:
+            result = harness.run_task({**env_for(server.url), "AGENT_TEMPDIRECTORY": temporary}, binary=wrapper)
+            self.assertEqual(1, result.code, result.stdout + result.stderr)
+            errors = "\n".join(result.errors())
+            self.assertIn("libcurl (libcurl.so.4) could not be loaded", errors)
+            self.assertIn("apt-get install libcurl4", errors)
+            self.assertEqual([], server.paths)
+        finally:
+            server.stop()
+
+    @staticmethod
+    def libcurl_paths() -> list[str]:
+        """Where the loader finds libcurl.so.4 (ldconfig's cache)."""
+        ldconfig = shutil.which("ldconfig") or "/sbin/ldconfig"
+        try:
+            listed = subprocess.run([ldconfig, "-p"], capture_output=True, text=True).stdout
+        except OSError:
+            return []
+        return sorted({line.split("=>")[-1].strip() for line in listed.splitlines()
+                       if line.strip().startswith("libcurl.so.4 ")})
 
 
 if __name__ == "__main__":

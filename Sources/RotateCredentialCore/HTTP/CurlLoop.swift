@@ -30,11 +30,11 @@ final class CurlLoop: @unchecked Sendable {
     private let thread = Mutex<pthread_t?>(nil)
 
     init() {
-        multi = curl_multi_init()!
+        multi = rc_multi_init()!
         // Enough idle connections for every service at the default parallelism, and a bound on
         // the memory they hold (by default the cache grows with the number of transfers).
         _ = rc_multi_setopt_long(multi, CURLMOPT_MAXCONNECTS, 32)
-        share = curl_share_init()
+        share = rc_share_init()
         if let share {
             _ = rc_share_setopt_long(share, CURLSHOPT_SHARE, Int(CURL_LOCK_DATA_SSL_SESSION.rawValue))
             _ = rc_share_setopt_long(share, CURLSHOPT_SHARE, Int(CURL_LOCK_DATA_DNS.rawValue))
@@ -60,7 +60,7 @@ final class CurlLoop: @unchecked Sendable {
                     return true
                 }
                 if accepted {
-                    curl_multi_wakeup(multi)
+                    rc_multi_wakeup(multi)
                 } else {
                     finish(
                         transfer, .failure(TransportFailure.error(.cancelled, message: "", context: transfer.context)))
@@ -68,14 +68,14 @@ final class CurlLoop: @unchecked Sendable {
             }
         } onCancel: {
             inbox.withLock { $0.cancelled.append(transfer) }
-            curl_multi_wakeup(multi)
+            rc_multi_wakeup(multi)
         }
     }
 
     /// Ends every transfer, stops the thread and waits for it.
     func stop() {
         inbox.withLock { $0.stopping = true }
-        curl_multi_wakeup(multi)
+        rc_multi_wakeup(multi)
         if let handle = thread.withLock({ value -> pthread_t? in
             defer { value = nil }
             return value
@@ -98,13 +98,13 @@ final class CurlLoop: @unchecked Sendable {
             inbox.started.forEach(start)
             inbox.cancelled.forEach(cancel)
             if inbox.stopping { break }
-            _ = curl_multi_perform(multi, &running)
+            _ = rc_multi_perform(multi, &running)
             collectFinished()
-            _ = curl_multi_poll(multi, nil, 0, 1000, nil)
+            _ = rc_multi_poll(multi, 1000)
         }
         active.values.forEach(cancel)
-        curl_multi_cleanup(multi)
-        if let share { curl_share_cleanup(share) }
+        rc_multi_cleanup(multi)
+        if let share { rc_share_cleanup(share) }
     }
 
     private func start(_ transfer: CurlTransfer) {
@@ -115,7 +115,7 @@ final class CurlLoop: @unchecked Sendable {
         // The share handle has no locks: only this thread may attach, use and detach it.
         if let share { _ = rc_easy_setopt_pointer(transfer.easy, CURLOPT_SHARE, share) }
         active[transfer.easy] = transfer
-        curl_multi_add_handle(multi, transfer.easy)
+        rc_multi_add_handle(multi, transfer.easy)
     }
 
     private func cancel(_ transfer: CurlTransfer) {
@@ -123,18 +123,18 @@ final class CurlLoop: @unchecked Sendable {
             transfer.cancelRequested = true
             return
         }
-        curl_multi_remove_handle(multi, transfer.easy)
+        rc_multi_remove_handle(multi, transfer.easy)
         finish(transfer, .failure(TransportFailure.error(.cancelled, message: "", context: transfer.context)))
     }
 
     private func collectFinished() {
         var left: Int32 = 0
-        while let message = curl_multi_info_read(multi, &left) {
+        while let message = rc_multi_info_read(multi, &left) {
             guard message.pointee.msg == CURLMSG_DONE, let easy = message.pointee.easy_handle,
                 let transfer = active.removeValue(forKey: easy)
             else { continue }
             let code = message.pointee.data.result
-            curl_multi_remove_handle(multi, easy)
+            rc_multi_remove_handle(multi, easy)
             finish(transfer, transfer.outcome(code))
         }
     }

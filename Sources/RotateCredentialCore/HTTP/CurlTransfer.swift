@@ -23,7 +23,7 @@ final class CurlTransfer: @unchecked Sendable {
 
     /// Creates the easy handle for `request`; `nil` when libcurl cannot allocate one.
     init?(context: TransportFailure.Context, limitBytes: Int) {
-        guard let easy = curl_easy_init() else { return nil }
+        guard let easy = rc_easy_init() else { return nil }
         self.easy = easy
         self.context = context
         self.limitBytes = limitBytes
@@ -46,8 +46,8 @@ final class CurlTransfer: @unchecked Sendable {
     func close() {
         guard !closed else { return }
         closed = true
-        curl_easy_cleanup(easy)
-        curl_slist_free_all(headerList)
+        rc_easy_cleanup(easy)
+        rc_slist_free_all(headerList)
     }
 
     /// Sets the request line, headers and body.
@@ -58,7 +58,7 @@ final class CurlTransfer: @unchecked Sendable {
             .filter { !($0.key + $0.value).contains(where: { $0 == "\r" || $0 == "\n" }) }
             .map { "\($0.key): \($0.value)" }
         for line in lines {
-            headerList = curl_slist_append(headerList, line)
+            headerList = rc_slist_append(headerList, line)
         }
         _ = rc_easy_setopt_pointer(easy, CURLOPT_HTTPHEADER, headerList)
         if request.method == .get, request.body == nil {
@@ -111,7 +111,7 @@ final class CurlTransfer: @unchecked Sendable {
             return .success(HTTPResponse(status: status, headers: headers, body: Data(body)))
         }
         var message = String(cString: errorBuffer)
-        if message.isEmpty { message = String(cString: curl_easy_strerror(code)) }
+        if message.isEmpty { message = String(cString: rc_easy_strerror(code)) }
         // TLS 1.3 servers reject a missing client certificate after the handshake, with an alert.
         let kind = message.contains("certificate required") ? .clientCertificate : kind(code)
         return .failure(TransportFailure.error(kind, message: message, context: context))

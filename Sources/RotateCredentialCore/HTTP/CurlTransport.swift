@@ -13,33 +13,38 @@ public final class CurlTransport: HTTPTransport {
     /// The largest answer accepted (the longest PAT list is well under 1 MB).
     public static let maxResponseBytes = 32 << 20
 
-    private let settings: HTTPSettings
-    private let route: ProxyRoute
-    private let trust: TrustedCertificates
-    private let loop: CurlLoop
-
-    /// Creates a transport with `settings`; it runs until ``stop()``.
-    public init(settings: HTTPSettings) {
-        Self.initializeLibrary
-        self.settings = settings
-        route = ProxyRoute(settings.proxy?.bypass ?? .none)
-        trust = TrustedCertificates.resolve(
-            agentFile: settings.agentCAInfo, libraryDefault: rc_curl_default_ca_file().map { String(cString: $0) },
-            read: TrustedCertificates.readFile, isHashedDirectory: TrustedCertificates.isHashedDirectory)
-        loop = CurlLoop()
+    /// The transport once libcurl is loaded: the CA trust and the thread every transfer runs on.
+    private struct Engine: Sendable {
+        let trust: TrustedCertificates
+        let loop: CurlLoop
     }
 
-    /// libcurl's global set-up, once per process, before any thread uses it.
-    private static let initializeLibrary: Void = {
-        _ = curl_global_init(RC_CURL_GLOBAL_DEFAULT)
-    }()
+    private let settings: HTTPSettings
+    private let route: ProxyRoute
+    /// The engine, or why libcurl could not be loaded (every request then fails with it).
+    private let engine: Result<Engine, TransportError>
+
+    /// Creates a transport with `settings` (the first one loads libcurl); it runs until ``stop()``.
+    public init(settings: HTTPSettings) {
+        self.settings = settings
+        route = ProxyRoute(settings.proxy?.bypass ?? .none)
+        if let failure = CurlLibrary.load() {
+            engine = .failure(failure)
+            return
+        }
+        let trust = TrustedCertificates.resolve(
+            agentFile: settings.agentCAInfo, libraryDefault: rc_curl_default_ca_file().map { String(cString: $0) },
+            read: TrustedCertificates.readFile, isHashedDirectory: TrustedCertificates.isHashedDirectory)
+        engine = .success(Engine(trust: trust, loop: CurlLoop()))
+    }
 
     public func send(_ request: HTTPRequest) async throws(TransportError) -> HTTPResponse {
+        let engine = try engine.get()
         let proxy = route.bypasses(request.url) ? nil : settings.proxy
         let context = TransportFailure.Context(
             target: Self.target(request.url), proxy: proxy, agentCAInfo: settings.agentCAInfo,
             timeoutSeconds: settings.requestTimeoutSeconds)
-        if case .unreadable(let file) = trust {
+        if case .unreadable(let file) = engine.trust {
             throw TransportError(
                 .insecure, "the CA file AGENT_CAINFO (\(file)) could not be read",
                 advice: "Check that the file exists and the agent's user can read it.")
@@ -48,21 +53,21 @@ public final class CurlTransport: HTTPTransport {
             throw TransportError(.other, "libcurl could not start a request to \(context.target)")
         }
         transfer.setRequest(request, requestId: UUID().uuidString.lowercased())
-        configure(transfer, proxy: proxy)
+        configure(transfer, trust: engine.trust, proxy: proxy)
         if !request.isIdempotent {
             // libcurl silently sends a request again when a reused connection dies before any
             // answer; a create must not be repeated unknowingly, so it gets a connection of its own.
             _ = rc_easy_setopt_long(transfer.easy, CURLOPT_FRESH_CONNECT, 1)
         }
-        return try await loop.run(transfer).get()
+        return try await engine.loop.run(transfer).get()
     }
 
     /// Ends every transfer and the transport's thread; call before the process exits.
     public func stop() {
-        loop.stop()
+        if case .success(let engine) = engine { engine.loop.stop() }
     }
 
-    private func configure(_ transfer: CurlTransfer, proxy: ProxySettings?) {
+    private func configure(_ transfer: CurlTransfer, trust: TrustedCertificates, proxy: ProxySettings?) {
         let easy = transfer.easy
         let timeout = Int(max(1, settings.requestTimeoutSeconds * 1000))
         _ = rc_easy_setopt_long(easy, CURLOPT_NOSIGNAL, 1)
@@ -76,12 +81,12 @@ public final class CurlTransport: HTTPTransport {
         _ = rc_easy_setopt_pointer(easy, CURLOPT_PROTOCOLS_STR, "http,https")
         _ = rc_easy_setopt_long(easy, CURLOPT_SSL_VERIFYPEER, 1)
         _ = rc_easy_setopt_long(easy, CURLOPT_SSL_VERIFYHOST, 2)
-        configureTrust(easy)
+        configureTrust(easy, trust)
         configureClientCertificate(easy)
         configureProxy(easy, proxy)
     }
 
-    private func configureTrust(_ easy: UnsafeMutableRawPointer) {
+    private func configureTrust(_ easy: UnsafeMutableRawPointer, _ trust: TrustedCertificates) {
         switch trust {
         case .agentFile(let file, let directory):
             for (info, path) in [(CURLOPT_CAINFO, CURLOPT_CAPATH), (CURLOPT_PROXY_CAINFO, CURLOPT_PROXY_CAPATH)] {

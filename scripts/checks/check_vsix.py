@@ -17,8 +17,8 @@ run.js and the icons exist; the binary is stored with mode 0755, runs and prints
 INPUT_ACTION starts the binary and exits with the binary's own non-zero exit code, also
 when the binary lost its executable bit; without a binary it fails the task cleanly; when the
 binary cannot start (missing library, too old glibc) it fails naming that and the supported
-agents. On Linux the binary is stripped, links only the C/C++ runtime and libcurl, and contains
-neither Foundation, FoundationNetworking nor ICU (only FoundationEssentials).
+agents. On Linux the binary is stripped, links only the C/C++ runtime (libcurl is loaded on
+the first request, not at start), and contains neither Foundation, FoundationNetworking nor ICU (only FoundationEssentials).
 """
 import glob
 import json
@@ -219,14 +219,16 @@ class Vsix(unittest.TestCase):
         with open(self.binary, "rb") as f:
             return f.read()
 
-    def test_linux_binary_is_stripped_and_links_only_the_c_runtime_and_libcurl(self):
+    def test_linux_binary_is_stripped_and_links_only_the_c_runtime(self):
         self._linux_binary()
         sections = subprocess.run(["readelf", "-S", "-W", self.binary], capture_output=True, text=True).stdout
         self.assertNotIn(".symtab", sections, "the packaged binary is not stripped")
         dynamic = subprocess.run(["readelf", "-d", self.binary], capture_output=True, text=True).stdout
         needed = [line.split("[")[1].rstrip("]") for line in dynamic.splitlines() if "(NEEDED)" in line]
+        # Not libcurl: it is loaded on the first request, so a run that stops at its inputs never
+        # maps it, OpenSSL and their ~30 libraries (README: performance).
         allowed = ("libc.so", "libm.so", "libdl.so", "libpthread.so", "librt.so", "libstdc++.so", "libgcc_s.so",
-                   "ld-linux", "libcurl.so.4")
+                   "ld-linux")
         self.assertEqual([], [n for n in needed if not n.startswith(allowed)], needed)
 
     def test_linux_binary_has_no_foundation_networking_or_icu(self):
@@ -277,12 +279,12 @@ class Vsix(unittest.TestCase):
         return self._node(copy)
 
     def test_handler_names_a_missing_library_and_the_supported_agents(self):
-        loader = ("rotate-credential: error while loading shared libraries: libcurl.so.4: "
+        loader = ("rotate-credential: error while loading shared libraries: libstdc++.so.6: "
                   "cannot open shared object file: No such file or directory")
         via_node = self._handler_with_failing_binary(loader)
         self.assertEqual(1, via_node.returncode)
         self.assertIn("##vso[task.complete result=Failed;]", via_node.stdout)
-        self.assertIn("the library libcurl.so.4 is missing", via_node.stdout)
+        self.assertIn("the library libstdc++.so.6 is missing", via_node.stdout)
         self.assertIn("Supported: Linux x64 agents with glibc 2.34", via_node.stdout)
 
     def test_handler_names_a_too_old_glibc(self):

@@ -23,6 +23,8 @@ const platform = `${process.platform}-${process.arch}`;
 const binary = path.join(__dirname, 'bin', platform, 'rotate-credential');
 
 // Why the binary cannot start, in words, from the dynamic loader's message; null if it can.
+// (libcurl is not among them: the binary loads it on its first request and, when it is missing,
+// fails that request naming libcurl.so.4 and the package to install.)
 function preflight() {
   const probe = spawnSync(binary, ['--version'], { encoding: 'utf8', timeout: 30000, env: { PATH: process.env.PATH || '' } });
   if (!probe.error && probe.status === 0) return null;
@@ -33,8 +35,9 @@ function preflight() {
   const glibc = header.glibcVersionRuntime ? ` (this agent has glibc ${header.glibcVersionRuntime})` : '';
   let why;
   if (version && version[1] === 'GLIBC') why = `it needs glibc ${version[2]} or later${glibc}`;
-  else if (version) why = `its library lacks the symbol version ${version[1]}_${version[2]} (libcurl must be the OpenSSL build)`;
-  else if (library) why = `the library ${library[1]} is missing (Debian/Ubuntu: apt-get install libcurl4)`;
+  else if (version && version[1] === 'GLIBCXX') why = `it needs the C++ runtime of GCC 11 or later (libstdc++ lacks GLIBCXX_${version[2]})`;
+  else if (version) why = `a library it needs lacks the symbol version ${version[1]}_${version[2]}`;
+  else if (library) why = `the library ${library[1]} is missing`;
   else why = `'${path.basename(binary)} --version' failed (${probe.error ? probe.error.message : `exit code ${probe.status}`}): ${said.trim().split('\n')[0] || 'no message'}`;
   return `rotate-credential cannot run on this agent: ${why}. Supported: ${SUPPORTED_AGENTS}.`;
 }

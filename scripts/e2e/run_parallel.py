@@ -65,6 +65,14 @@ class _Result(unittest.TextTestResult):
     def __init__(self):
         super().__init__(io.StringIO(), descriptions=False, verbosity=0)
         self.buffer = True
+        self.printed: list[str] = []  # what passing tests printed (a matrix's size and time)
+
+    def _restoreStdout(self):
+        if self.buffer and self._stdout_buffer is not None:
+            text = self._stdout_buffer.getvalue().strip()
+            if text and not self._mirrorOutput:  # a failure's output goes with its traceback
+                self.printed.append(text)
+        super()._restoreStdout()
 
 
 def worker() -> None:
@@ -98,13 +106,15 @@ def _problems(result, failures_before: int, errors_before: int) -> dict:
 
 def run_one(loader, result, test_id: str) -> dict:
     counts = (len(result.failures), len(result.errors), len(result.skipped), result.testsRun)
+    printed_before = len(result.printed)
     started = time.monotonic()
     try:
         unittest.TestSuite(loader.loadTestsFromName(test_id)).run(result)
     except Exception:  # a broken import or fixture must not stop the worker
         result.errors.append((test_id, traceback.format_exc()))
     answer = {"id": test_id, "seconds": time.monotonic() - started,
-              "ran": result.testsRun - counts[3], "skipped": len(result.skipped) - counts[2]}
+              "ran": result.testsRun - counts[3], "skipped": len(result.skipped) - counts[2],
+              "printed": result.printed[printed_before:]}
     answer.update(_problems(result, counts[0], counts[1]))
     return answer
 
@@ -183,6 +193,8 @@ def drive(worker_: Worker, work: "queue.Queue[str]", results: list, lock: thread
 
 
 def report(results: list, seconds: float) -> bool:
+    for text in sorted(t for r in results for t in r.get("printed", []) if "matrix" in t):
+        print(text)
     failures = [f for r in results for f in r["failures"]]
     errors = [e for r in results for e in r["errors"]]
     for kind, items in (("ERROR", errors), ("FAIL", failures)):

@@ -85,7 +85,7 @@ class FaultMatrixTest(unittest.TestCase):
             self.skipTest("not in FAULT_MATRIX_SCENARIOS")
         results = fault_matrix.Matrix(harness.Emulator.shared(), scenario).run(part=part, parts=PARTS)
         held = sum(c.holds for c in results)
-        print(f"\n{scenario.name} (part {part + 1} of {PARTS}): {len(results)} cells, {held} hold", flush=True)
+        print(f"\nfault matrix, {scenario.name} (part {part + 1} of {PARTS}): {len(results)} cells, {held} hold", flush=True)
         failures = [f"{c.call} x {c.fault}: " + "; ".join(c.problems) for c in results if not c.holds]
         for failure in failures:
             print(f"  FAIL {failure}", flush=True)

@@ -42,6 +42,16 @@ final class SilentListener {
 }
 
 @Suite struct CurlTransportTests {
+    @Test func libcurlLoadsOnceAndAMissingOneIsNamedWithItsPackage() {
+        #expect(CurlLibrary.load() == nil)
+        #expect(CurlLibrary.load() == nil)
+        let error = CurlLibrary.unavailable("libcurl.so.4: cannot open shared object file: No such file or directory")
+        #expect(error.reason == .other)
+        #expect(error.detail.hasPrefix("libcurl (\(CurlLibrary.soname)) could not be loaded: libcurl.so.4:"))
+        #expect(error.advice?.contains("apt-get install libcurl4") == true)
+        #expect(error.advice?.contains("dnf install libcurl") == true)
+    }
+
     @Test func cancellingTheCallerEndsTheTransferAtOnce() async throws {
         let listener = try SilentListener()
         let transport = CurlTransport(settings: HTTPSettings(requestTimeoutSeconds: 60))

@@ -119,41 +119,24 @@ extension ReconcileSubject {
             let decision = subject.decide(observation)
             outcome.decisions.append(decision)
             context.output.info(subject.explain(decision, observation: observation))
-            if decision.isFinal, decision.failure == nil, !context.configuration.dryRun {
-                do {
-                    if let settled = try await subject.settle(observation) {
-                        observation = settled
-                        continue
-                    }
-                } catch {
-                    outcome.failure = .notConverged(
-                        credential: subject.credential(observation), rounds: round, last: "\(error)")
+            if decision.isFinal, decision.failure != nil || context.configuration.dryRun {
+                outcome.failure = decision.failure
+                outcome.final = observation
+                return outcome
+            }
+            if !decision.isFinal, await !subject.act(on: decision, observation: observation, outcome: &outcome) {
+                return outcome
+            }
+            do {
+                // After a plan, observe again; at a converged decision, settle (nil: nothing lags behind).
+                let next =
+                    decision.isFinal
+                    ? try await subject.settle(observation) : try await subject.observeAgain(observation)
+                guard let next else {
+                    outcome.final = observation
                     return outcome
                 }
-            }
-            if decision.isFinal {
-                if let failure = decision.failure { outcome.failure = failure }
-                outcome.final = observation
-                return outcome
-            }
-            let log = Log()
-            let plan: Plan
-            do {
-                plan = try await subject.plan(for: decision, observation: observation, log: log)
-            } catch {
-                outcome.failedPlan = subject.unbuiltPlan(error, observation: observation)
-                return outcome
-            }
-            let result = await context.runner.run(plan)
-            if context.configuration.dryRun {
-                outcome.final = observation
-                return outcome
-            }
-            subject.record(decision, result: result, log: log, into: &outcome)
-            subject.remember(decision, result: result, log: log)
-            guard result.succeeded else { return outcome }
-            do {
-                observation = try await subject.observeAgain(observation)
+                observation = next
             } catch {
                 outcome.failure = .notConverged(
                     credential: subject.credential(observation), rounds: round, last: "\(error)")
@@ -164,5 +147,26 @@ extension ReconcileSubject {
             credential: subject.credential(observation), rounds: Self.maxRounds,
             last: outcome.decisions.last.map { "\($0)" } ?? "")
         return outcome
+    }
+
+    /// Builds and runs the plan for `decision` and records what it did; whether the loop goes on
+    /// (not after a dry run, nor after a plan that failed or could not be built).
+    private mutating func act(on decision: Decision, observation: Observation, outcome: inout Outcome) async -> Bool {
+        let log = Log()
+        let plan: Plan
+        do {
+            plan = try await self.plan(for: decision, observation: observation, log: log)
+        } catch {
+            outcome.failedPlan = unbuiltPlan(error, observation: observation)
+            return false
+        }
+        let result = await context.runner.run(plan)
+        if context.configuration.dryRun {
+            outcome.final = observation
+            return false
+        }
+        record(decision, result: result, log: log, into: &outcome)
+        remember(decision, result: result, log: log)
+        return result.succeeded
     }
 }

@@ -7,6 +7,12 @@ struct PatReconciler: ReconcileSubject {
     let support: PatActionSupport
     let store: SecretStore
     var policy: PatPolicy
+    /// Tokens this run created and, lower-cased, the ids it revoked: laid over the last
+    /// observation instead of listing every token of the owner again after each step (that list
+    /// is paged, so with many families a re-list per step grew with the square of their number).
+    /// The PAT API's reads do not lag its writes; Key Vault is read again each round.
+    private(set) var created: [PersonalAccessToken] = []
+    private(set) var revoked: Set<String> = []
     /// Rounds before the loop gives up (each round acts once).
     static let maxRounds = 8
 
@@ -20,11 +26,24 @@ struct PatReconciler: ReconcileSubject {
     }
 
     mutating func remember(_ decision: PatDecision, result: PlanOutcome, log: PatStepLog) {
-        if let created = log.created { policy.createdThisRun.insert(created.token.authorizationId) }
+        if let new = log.created {
+            policy.createdThisRun.insert(new.token.authorizationId)
+            created.append(new.token)
+        }
+        guard result.succeeded else { return }
+        switch decision {
+        case .revokeOrphan(let token), .revokeSuperseded(let token, _):
+            revoked.insert(token.authorizationId.lowercased())
+        default:
+            break
+        }
     }
 
     func observeAgain(_ observation: PatObservation) async throws -> PatObservation {
-        try await observe(observation.displayName)
+        let listed = Set(observation.tokens.map { $0.authorizationId.lowercased() })
+        let tokens = (observation.tokens + created.filter { !listed.contains($0.authorizationId.lowercased()) })
+            .filter { !revoked.contains($0.authorizationId.lowercased()) }
+        return try await observe(observation.displayName, tokens: tokens)
     }
 
     /// Reads the family's tokens and Key Vault's current version.

@@ -5,9 +5,10 @@
 /// (AADSTS7000215, "invalid client secret"; 4–18 s are reported) while it replicates, and may
 /// accept it on one replica and reject it on the next. So one accepted request is not proof:
 /// ``acceptedInARow`` requests ``spacingSeconds`` apart must succeed, a run of accepted requests
-/// as long as the flapping that has been seen; a rejection starts the count again. Only AADSTS7000215 is retried, with backoff, until
-/// `timeoutSeconds`; any other error fails at once. When `isYoung` says the secret is not one
-/// that could still be replicating, AADSTS7000215 fails at once too (a mistyped value).
+/// as long as the flapping that has been seen; a rejection starts the count again. Only
+/// AADSTS7000215 is retried, with backoff, until `timeoutSeconds`; any other error fails at once.
+/// When `isYoung` says the secret is not one that could still be replicating, AADSTS7000215 fails
+/// at once too (a mistyped value).
 struct SecretReplicationWait: Sendable {
     let tokens: EntraTokenClient
     let clock: any WallClock

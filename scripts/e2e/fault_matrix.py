@@ -22,7 +22,6 @@ body that carries a secret (the leak check covers the secrets themselves).
 from __future__ import annotations
 
 import dataclasses
-import datetime
 import re
 from typing import Callable
 
@@ -47,11 +46,6 @@ FAULTS: dict[str, tuple[dict, bool]] = {
 }
 
 
-def parse_time(text: str) -> datetime.datetime:
-    text = re.sub(r"(\.\d{6})\d*", r"\1", text.replace("Z", "+00:00"))
-    return datetime.datetime.fromisoformat(text)
-
-
 @dataclasses.dataclass
 class Subject:
     """What a scenario rotates: how to list its live credentials and where consumers read them."""
@@ -63,18 +57,18 @@ class Subject:
 
 def pat_subject(display_name: str, secret_name: str) -> Subject:
     def live(state):
-        now = parse_time(state["now"])
+        now = harness.service_time(state["now"])
         return {p["token"]: p["authorizationId"] for p in state["pats"]
-                if p["displayName"] == display_name and not p.get("revoked") and parse_time(p["validTo"]) > now}
+                if p["displayName"] == display_name and not p.get("revoked") and harness.service_time(p["validTo"]) > now}
     return Subject(live, lambda s: {f"Key Vault {secret_name}": latest(s, secret_name)},
                    lambda s: all_versions(s, secret_name))
 
 
 def app_subject(app_id: str, secret_name: str, connections: list[str]) -> Subject:
     def live(state):
-        now = parse_time(state["now"])
+        now = harness.service_time(state["now"])
         app = next(a for a in state["apps"] if a["appId"] == app_id)
-        return {p["secretText"]: p["keyId"] for p in app["passwordCredentials"] if parse_time(p["endDateTime"]) > now}
+        return {p["secretText"]: p["keyId"] for p in app["passwordCredentials"] if harness.service_time(p["endDateTime"]) > now}
 
     def places(state):
         result = {f"Key Vault {secret_name}": latest(state, secret_name)}
@@ -99,9 +93,9 @@ def federation_subject(app_id: str, connections: list[str]) -> Subject:
         return {f"fic:{f['issuer']}|{f['subject']}": f.get("name", "") for f in app_of(state).get("federatedCredentials", [])}
 
     def live(state):
-        now = parse_time(state["now"])
+        now = harness.service_time(state["now"])
         secrets = {p["secretText"]: p["keyId"] for p in app_of(state)["passwordCredentials"]
-                   if parse_time(p["endDateTime"]) > now}
+                   if harness.service_time(p["endDateTime"]) > now}
         return {**secrets, **credentials(state)}
 
     def places(state):

@@ -28,6 +28,7 @@ from __future__ import annotations
 import atexit
 import base64
 import contextlib
+from datetime import datetime, timezone
 import fcntl
 import hashlib
 import json
@@ -246,6 +247,18 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 
 # The binary's waits in the end-to-end tests, as a fraction of the real ones (E2E_SLEEP_SCALE=1: real).
 SLEEP_SCALE = "0.2"
+
+
+def service_time(value) -> datetime:
+    """A service's date-time (any count of fractional digits, `Z`, or Unix seconds) in UTC."""
+    if isinstance(value, (int, float)):
+        return datetime.fromtimestamp(value, timezone.utc)
+    text = value.replace("Z", "+00:00")
+    if "." in text:
+        head, rest = text.split(".", 1)
+        digits = rest[:len(rest) - len(rest.lstrip("0123456789"))]
+        text = head + "." + digits[:6].ljust(6, "0") + rest[len(digits):]
+    return datetime.fromisoformat(text)
 
 
 # The fault and interruption matrices run their waits at a smaller fraction, the binary's and the

@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 from harness import (Emulator, default_binary, identity_client_secret, identity_pat_owner, matrix_time, run_task,
-                     task_env)
+                     service_time, task_env)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
@@ -46,17 +46,6 @@ PAYMENTS_SECRET = "payments-prod-secret"
 PROD_ENDPOINT = "eeeeeeee-0001-4000-8000-000000000001"
 RENEW_DAYS = 7
 WRITES = ("POST", "PUT", "PATCH", "DELETE")
-
-
-def parse(ts) -> datetime:
-    if isinstance(ts, (int, float)):
-        return datetime.fromtimestamp(ts, timezone.utc)
-    ts = ts.replace("Z", "+00:00")
-    if "." in ts:
-        head, rest = ts.split(".", 1)
-        digits = rest[:len(rest) - len(rest.lstrip("0123456789"))]
-        ts = head + "." + digits[:6].ljust(6, "0") + rest[len(digits):]
-    return datetime.fromisoformat(ts)
 
 
 def base_fixture(offset: float = 0) -> dict:
@@ -147,13 +136,13 @@ class World:
     def _pat_problems(self, state: dict) -> list[str]:
         now = datetime.now(timezone.utc)
         live = [p for p in state["pats"] if p["displayName"] == "ci-feed-reader" and not p["revoked"]
-                and parse(p["validTo"]) > now]
+                and service_time(p["validTo"]) > now]
         latest = self._latest(state, "pat-ci-feed-reader")
         held = next((p for p in live if latest and p["token"] == latest["value"]), None)
         problems = []
         if held is None:
             problems.append("Key Vault holds no live ci-feed-reader token")
-        elif (parse(held["validTo"]) - now).days <= RENEW_DAYS:
+        elif (service_time(held["validTo"]) - now).days <= RENEW_DAYS:
             problems.append(f"Key Vault holds {held['authorizationId']}, within renewWithinDays")
         for p in live:
             if p["authorizationId"] not in self.fixture_ids and p is not held:
@@ -169,7 +158,7 @@ class World:
         problems = []
         if held is None:
             problems.append("Key Vault holds no live client secret of payments-deployer")
-        elif (parse(held["endDateTime"]) - now).days <= RENEW_DAYS and scenario.action != "service-connection-update":
+        elif (service_time(held["endDateTime"]) - now).days <= RENEW_DAYS and scenario.action != "service-connection-update":
             problems.append(f"Key Vault holds {held['keyId']}, within renewWithinDays")
         endpoints = state["endpoints"] if isinstance(state["endpoints"], list) else list(state["endpoints"].values())
         for name in scenario.connections:

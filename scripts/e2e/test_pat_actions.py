@@ -8,20 +8,12 @@ import os
 import unittest
 from datetime import datetime, timezone
 
-from harness import Emulator, assert_no_leak, identity_client_secret, identity_pat_owner, run_task, task_env
+from harness import (Emulator, assert_no_leak, identity_client_secret, identity_pat_owner, run_task, service_time,
+                     task_env)
 
 CI = "ffffffff-0001-4000-8000-000000000001"       # ci-feed-reader, +3d
 NIGHTLY = "ffffffff-0002-4000-8000-000000000002"  # nightly-deploy, global, +5d
 BOT = "rotation-bot@contoso.onmicrosoft.com"
-
-
-def parse(ts: str) -> datetime:
-    ts = ts.replace("Z", "+00:00")
-    if "." in ts:
-        head, rest = ts.split(".", 1)
-        digits = rest[:len(rest) - len(rest.lstrip("0123456789"))]
-        ts = head + "." + digits[:6].ljust(6, "0") + rest[len(digits):]
-    return datetime.fromisoformat(ts)
 
 
 class PatTestCase(unittest.TestCase):
@@ -38,7 +30,7 @@ class PatTestCase(unittest.TestCase):
         now = datetime.now(timezone.utc)
         out = [p for p in self.emu.state()["pats"] if p["owner"] == BOT]
         if active:
-            out = [p for p in out if not p["revoked"] and parse(p["validTo"]) > now]
+            out = [p for p in out if not p["revoked"] and service_time(p["validTo"]) > now]
         return [p for p in out if name is None or p["displayName"] == name]
 
     def versions(self, secret: str) -> list[dict]:
@@ -94,11 +86,11 @@ class PatRenewTest(PatTestCase):
         self.assertEqual(res.code, 0, res)
         ci = self.pats("ci-feed-reader")[0]
         self.assertEqual(ci["authorizationId"], CI)
-        self.assertGreater((parse(ci["validTo"]) - datetime.now(timezone.utc)).days, 100)
+        self.assertGreater((service_time(ci["validTo"]) - datetime.now(timezone.utc)).days, 100)
         self.assertTrue(any("ci-feed-reader" in w and "only" in w for w in res.warnings()), res.warnings())
         self.assertIn("long-lived", res.stdout)  # skipped, not within 7 days
         self.assertEqual(res.outputs()["authorizationId"], CI)
-        self.assertEqual(parse(res.outputs()["expiresOn"]).date(), parse(ci["validTo"]).date())
+        self.assertEqual(service_time(res.outputs()["expiresOn"]).date(), service_time(ci["validTo"]).date())
         puts = [r for r in self.emu.requests() if r["method"] == "PUT" and "tokens/pats" in r["path"]]
         self.assertEqual(len(puts), 1)
         # Re-run: nothing is due any more.
@@ -153,7 +145,7 @@ class PatRotateTest(PatTestCase):
         self.assertEqual(outputs["newCredential"], new["token"])
         self.assertIn("/secrets/pat-ci-feed-reader/", outputs["keyVaultSecretId"])
         self.assertTrue(any("shortened" in w for w in res.warnings()), res.warnings())
-        self.assertLess((parse(new["validTo"]) - datetime.now(timezone.utc)).days, 181)
+        self.assertLess((service_time(new["validTo"]) - datetime.now(timezone.utc)).days, 181)
 
     def test_dry_run_reads_but_changes_nothing(self):
         self.emu.clear_requests()

@@ -313,12 +313,7 @@ struct FailingFileWriter: FileWriter {
 
 @Suite struct KeyVaultNextLinkTests {
     func client(_ transport: FakeTransport) -> KeyVaultClient {
-        let urls = ServiceURLs(
-            authorityHost: URL(string: "https://login.microsoftonline.com")!,
-            graph: URL(string: "https://graph.microsoft.com")!,
-            azureDevOpsOrganization: URL(string: "https://dev.azure.com/contoso")!,
-            vsspsOrganization: URL(string: "https://vssps.dev.azure.com/contoso")!,
-            keyVaultScope: "https://vault.azure.net/.default")
+        let urls = ServiceURLs.contoso
         let clock = FakeClock()
         let output = PipelineOutput(sink: CapturingSink(), debugEnabled: false)
         let http = HTTPClient(

@@ -4,12 +4,7 @@ import Testing
 @testable import RotateCredentialCore
 
 @Suite struct PersonalAccessTokenClientTests {
-    let urls = ServiceURLs(
-        authorityHost: URL(string: "https://login.microsoftonline.com")!,
-        graph: URL(string: "https://graph.microsoft.com")!,
-        azureDevOpsOrganization: URL(string: "https://dev.azure.com/contoso")!,
-        vsspsOrganization: URL(string: "https://vssps.dev.azure.com/contoso")!,
-        keyVaultScope: "https://vault.azure.net/.default")
+    let urls = ServiceURLs.contoso
 
     func client(_ transport: FakeTransport, sink: CapturingSink = CapturingSink()) -> PersonalAccessTokenClient {
         let clock = FakeClock()

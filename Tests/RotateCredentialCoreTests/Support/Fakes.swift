@@ -62,3 +62,13 @@ final class Recorder: Sendable {
     func append(_ event: String) { storage.withLock { $0.append(event) } }
     var events: [String] { storage.withLock { $0 } }
 }
+
+extension ServiceURLs {
+    /// The public cloud's endpoints for organization `contoso`.
+    static let contoso = ServiceURLs(
+        authorityHost: URL(string: "https://login.microsoftonline.com")!,
+        graph: URL(string: "https://graph.microsoft.com")!,
+        azureDevOpsOrganization: URL(string: "https://dev.azure.com/contoso")!,
+        vsspsOrganization: URL(string: "https://vssps.dev.azure.com/contoso")!,
+        keyVaultScope: "https://vault.azure.net/.default")
+}

@@ -45,6 +45,12 @@ def token_works(emu: Emulator, secret: str, app_id: str = PAYMENTS_APP_ID) -> bo
     return status == 200
 
 
+def is_record(request: dict) -> bool:
+    """Whether `request` reads or writes the task's own record in Key Vault (lease, intents,
+    holders), which consumers never read."""
+    return "/secrets/rotate-credential-" in request["path"]
+
+
 def changes(emu: Emulator) -> list[dict]:
     """Requests that change something (token requests excluded)."""
     return [r for r in emu.requests() if r["method"] in ("POST", "PUT", "PATCH", "DELETE")

@@ -1,11 +1,12 @@
 """app-secret-rotate / app-secret-create / app-secret-revoke end to end against the emulator."""
 
 import copy
+import json
 import time
 import unittest
 
-from harness import Emulator, run_task, check_all_runs_leak_free, PAYMENTS_APP_ID, OTHER_APP_ID
-from app_secret_support import (app, app_env, changes, endpoint, token_works, vault_versions)
+from harness import DEFAULT_FIXTURE, Emulator, run_task, check_all_runs_leak_free, PAYMENTS_APP_ID, OTHER_APP_ID
+from app_secret_support import (app, app_env, changes, endpoint, is_record, token_works, vault_versions)
 
 OLD_KEYS = {"dddddddd-0002-4000-8000-000000000002", "dddddddd-0003-4000-8000-000000000003"}
 
@@ -18,6 +19,11 @@ def without(body: dict, drop_data=("creationMode", "spnObjectId", "appObjectId")
     for k in ("isReady", "operationStatus"):
         b.pop(k, None)
     return b
+
+
+def default_fixture() -> dict:
+    with open(DEFAULT_FIXTURE, encoding="utf-8") as f:
+        return json.load(f)
 
 
 class AppSecretRotateTest(unittest.TestCase):
@@ -86,7 +92,7 @@ class AppSecretRotateTest(unittest.TestCase):
         self.assertTrue(any("replicationTimeoutSeconds" in e for e in res.errors()), res.errors())
         self.assertEqual({p["keyId"] for p in app(self.emu)["passwordCredentials"]}, OLD_KEYS)
         self.assertEqual(len(vault_versions(self.emu)), versions)
-        self.assertFalse([r for r in changes(self.emu) if r["method"] == "PUT"])
+        self.assertFalse([r for r in changes(self.emu) if r["method"] == "PUT" and not is_record(r)])
 
     def test_wif_connection_skipped_and_foreign_refused(self):
         res = run_task(app_env(self.emu, "app-secret-rotate", serviceConnections="payments-prod\npayments-wif"))
@@ -120,7 +126,7 @@ class AppSecretRotateTest(unittest.TestCase):
         self.assertEqual(res.code, 0, str(res))
         log = self.emu.requests()
         added = next(r["finishedAt"] for r in log if r["path"].endswith("/addPassword"))
-        for write in [r for r in log if r["method"] == "PUT" and "/oauth2/" not in r["path"]]:
+        for write in [r for r in log if r["method"] == "PUT" and "/oauth2/" not in r["path"] and not is_record(r)]:
             self.assertGreaterEqual(write["startedAt"] - added, window, f"{write['path']} while the secret flapped")
         new = self.new_secrets(OLD_KEYS)[0]
         self.assertEqual({token_works(self.emu, new["secretText"]) for _ in range(10)}, {True})
@@ -133,9 +139,23 @@ class AppSecretRotateTest(unittest.TestCase):
         self.assertEqual({p["keyId"] for p in app(self.emu)["passwordCredentials"]}, OLD_KEYS)
 
     def test_create_then_revoke(self):
-        res = run_task(app_env(self.emu, "app-secret-create", keepSecrets=1))
+        res = run_task(app_env(self.emu, "app-secret-create", keepSecrets=1, serviceConnections="payments-prod"))
         self.assertEqual(res.code, 0, str(res))
         self.assertEqual(len(app(self.emu)["passwordCredentials"]), 3)  # create removes nothing
+        new_key = res.outputs()["passwordKeyId"]
+        early = run_task(app_env(self.emu, "app-secret-revoke", keepSecrets=1, graceHours=24))
+        self.assertEqual(early.code, 0, str(early))
+        # payments-2025 was replaced 85 days ago, but payments-auto, a connection this task does not
+        # write, still signs in with it: it stays, and the run names that connection.
+        self.assertIn("dddddddd-0002-4000-8000-000000000002", {p["keyId"] for p in app(self.emu)["passwordCredentials"]})
+        self.assertTrue(any("payments-auto" in w for w in early.warnings()), early.warnings())
+
+    def test_create_then_revoke_without_other_holders(self):
+        fixture = default_fixture()
+        fixture["endpoints"] = [e for e in fixture["endpoints"] if e["name"] != "payments-auto"]
+        self.emu.reset(fixture)
+        res = run_task(app_env(self.emu, "app-secret-create", keepSecrets=1, serviceConnections="payments-prod"))
+        self.assertEqual(res.code, 0, str(res))
         new_key = res.outputs()["passwordKeyId"]
         early = run_task(app_env(self.emu, "app-secret-revoke", keepSecrets=1, graceHours=24))
         self.assertEqual(early.code, 0, str(early))
@@ -213,7 +233,8 @@ class AppSecretRotateTest(unittest.TestCase):
     def test_undo_retries_a_lagging_not_found_until_the_secret_is_really_gone(self):
         # Key Vault refuses the store, so the new secret must be removed; Graph answers the removal
         # "not found" twice (lag) before it takes effect. It is never counted as removed on a 400.
-        self.emu.add_fault(method="PUT", path="/kv/", status=403, times=-1,
+        # (Only the consumers' secret: the task's record, written before the create, is allowed.)
+        self.emu.add_fault(method="PUT", path="/secrets/payments-prod-secret$", status=403, times=-1,
                            body={"error": {"code": "Forbidden", "message": "Caller is not authorized."}})
         self.lag_400(2)
         res = run_task(app_env(self.emu, "app-secret-rotate"))
@@ -222,7 +243,7 @@ class AppSecretRotateTest(unittest.TestCase):
         self.assertEqual({p["keyId"] for p in app(self.emu)["passwordCredentials"]}, OLD_KEYS)
 
     def test_undo_names_a_secret_graph_keeps_answering_not_found_for(self):
-        self.emu.add_fault(method="PUT", path="/kv/", status=403, times=-1,
+        self.emu.add_fault(method="PUT", path="/secrets/payments-prod-secret$", status=403, times=-1,
                            body={"error": {"code": "Forbidden", "message": "Caller is not authorized."}})
         self.lag_400(-1)
         res = run_task(app_env(self.emu, "app-secret-rotate"))

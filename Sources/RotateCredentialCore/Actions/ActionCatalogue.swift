@@ -9,7 +9,7 @@ enum ActionCatalogue {
         case .patRevoke: return PatRotateAction(mode: .revokeOld)
         case .appSecretRotate: return AppSecretRotateAction(mode: .rotate)
         case .appSecretCreate: return AppSecretRotateAction(mode: .createOnly)
-        case .appSecretRevoke: return AppSecretRevokeAction()
+        case .appSecretRevoke: return AppSecretRotateAction(mode: .revokeOnly)
         case .serviceConnectionUpdate: return ServiceConnectionUpdateAction()
         case .patOwnerLogin: return PatOwnerLoginAction()
         case .serviceConnectionConvert: return ServiceConnectionConvertAction()

@@ -41,6 +41,8 @@ public struct Configuration: Sendable {
     public var underAgent: Bool
     /// Options of `service-connection-convert`.
     public var federation = FederationOptions()
+    /// Which run this is (for the lease in the task's record).
+    public var run = RunIdentity()
 }
 
 /// Options of `service-connection-convert`.

@@ -159,6 +159,7 @@ public struct ConfigurationLoader {
             http: http, underAgent: AgentPresence.isUnderAgent(environment))
         configuration.patOwnerSignIn = patOwnerSignIn
         configuration.federation = readFederation(action: action)
+        configuration.run = RunIdentity(environment: environment)
         ActionRequirements.check(&configuration, errors: &errors)
         return configuration
     }

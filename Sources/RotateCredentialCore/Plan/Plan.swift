@@ -26,6 +26,8 @@ public struct PlanOutcome: Sendable {
     public let completed: [String]
     /// The failure, if a step failed.
     public let failure: Failure?
+    /// What the steps (and undos) did, in order.
+    let effects: [StepEffect]
 
     /// A failed step and its consequences.
     public struct Failure: Sendable {
@@ -46,14 +48,19 @@ public struct PlanOutcome: Sendable {
         self.plan = Plan(subject, steps: [])
         self.completed = []
         self.failure = Failure(step: "decide", error: error, undone: [], kept: [], leftBehind: [])
+        self.effects = []
     }
 
     /// Creates an outcome.
-    public init(plan: Plan, completed: [String], failure: Failure?) {
+    init(plan: Plan, completed: [String], failure: Failure?, effects: [StepEffect] = []) {
         self.plan = plan
         self.completed = completed
         self.failure = failure
+        self.effects = effects
     }
+
+    /// The effects as a ``PlanProgress``.
+    var progress: PlanProgress { PlanProgress(effects: effects) }
 
     /// Whether every step succeeded.
     public var succeeded: Bool { failure == nil }

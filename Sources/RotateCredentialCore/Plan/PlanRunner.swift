@@ -16,48 +16,56 @@ public struct PlanRunner: Sendable {
     public func run(_ plan: Plan) async -> PlanOutcome {
         var completed: [String] = []
         var compensations: [Compensation] = []
+        var progress = PlanProgress()
         for step in plan.steps {
-            if dryRun && step.effect == .change {
-                output.info("[dry run] would \(step.title)")
-                completed.append(step.title)
+            if dryRun, step.effect != .inspect {
+                if step.effect == .change {
+                    output.info("[dry run] would \(step.title)")
+                    completed.append(step.title)
+                }
                 continue
             }
-            if dryRun { continue }
             do {
                 try cancellation.check()
                 output.info("\(step.title)…")
-                if let compensation = try await step.perform() {
-                    compensations.append(compensation)
-                }
+                let result = try await step.perform(progress)
+                progress.effects += result.effects
+                if let compensation = result.compensation { compensations.append(compensation) }
                 if step.secures { compensations.removeAll() }
                 completed.append(step.title)
             } catch {
-                var undone: [String] = []
-                var kept: [String] = []
-                var leftBehind: [String] = []
-                for compensation in compensations.reversed() {
-                    output.info("Undoing: \(compensation.title)…")
-                    do {
-                        try await compensation.perform()
-                        undone.append(compensation.title)
-                    } catch let declined as CompensationDeclined {
-                        output.info("Not undone: \(declined.reason)")
-                        kept.append(declined.reason)
-                    } catch let undoError {
-                        output.info("Undo failed: \(undoError)")
-                        leftBehind.append(compensation.leftBehind)
-                    }
+                if let partial = error as? StepPartialFailure {
+                    progress.effects += partial.effects
+                    if step.secures, !partial.effects.isEmpty { compensations.removeAll() }
                 }
-                return PlanOutcome(
-                    plan: plan, completed: completed,
-                    failure: .init(step: step.title, error: error, undone: undone, kept: kept, leftBehind: leftBehind))
+                let failure = await undo(compensations, after: step, error: error, progress: &progress)
+                return PlanOutcome(plan: plan, completed: completed, failure: failure, effects: progress.effects)
             }
         }
-        return PlanOutcome(plan: plan, completed: completed, failure: nil)
+        return PlanOutcome(plan: plan, completed: completed, failure: nil, effects: progress.effects)
     }
 
-    /// Runs independent plans, at most `maxParallel` at a time; outcomes keep the plans' order.
-    public func runAll(_ plans: [Plan], maxParallel: Int) async -> [PlanOutcome] {
-        await Parallel.map(plans, maxParallel: maxParallel) { await run($0) }
+    /// Runs the undos of a failed plan, newest first, and says what each did.
+    private func undo(
+        _ compensations: [Compensation], after step: Step, error: any Error, progress: inout PlanProgress
+    ) async -> PlanOutcome.Failure {
+        var undone: [String] = []
+        var kept: [String] = []
+        var leftBehind: [String] = []
+        for compensation in compensations.reversed() {
+            output.info("Undoing: \(compensation.title)…")
+            do {
+                try await compensation.perform()
+                undone.append(compensation.title)
+                if let id = compensation.takesBack { progress.effects.append(.tookBack(id)) }
+            } catch let declined as CompensationDeclined {
+                output.info("Not undone: \(declined.reason)")
+                kept.append(declined.reason)
+            } catch let undoError {
+                output.info("Undo failed: \(undoError)")
+                leftBehind.append(compensation.leftBehind)
+            }
+        }
+        return .init(step: step.title, error: error, undone: undone, kept: kept, leftBehind: leftBehind)
     }
 }

@@ -3,8 +3,10 @@
 public struct Step: Sendable {
     /// Whether the step changes anything. Dry runs skip changes and log them instead.
     public enum Effect: Sendable {
-        /// Reads only: runs in dry runs too.
+        /// Reads only, after the plan's changes (a check of what they did): skipped in dry runs.
         case read
+        /// Reads only, independent of any change (a look around): runs in dry runs too.
+        case inspect
         /// Changes something: skipped in dry runs.
         case change
     }
@@ -16,13 +18,22 @@ public struct Step: Sendable {
     /// When true, a success means every credential created so far is safely stored: their
     /// compensations are dropped, and a later failure leaves them in place.
     public let secures: Bool
-    let perform: @Sendable () async throws -> Compensation?
+    let perform: @Sendable (PlanProgress) async throws -> StepResult
 
     /// A step that changes something and may return how to undo it.
     public static func change(
         _ title: String, secures: Bool = false, _ perform: @escaping @Sendable () async throws -> Compensation?
     ) -> Step {
-        Step(title: title, effect: .change, secures: secures, perform: perform)
+        Step(title: title, effect: .change, secures: secures) { _ in StepResult(compensation: try await perform()) }
+    }
+
+    /// A step that reads what earlier steps of its plan did (``PlanProgress``) and reports its own
+    /// effects.
+    static func acting(
+        _ title: String, effect: Effect = .change, secures: Bool = false,
+        _ perform: @escaping @Sendable (PlanProgress) async throws -> StepResult
+    ) -> Step {
+        Step(title: title, effect: effect, secures: secures, perform: perform)
     }
 
     /// A step that only reads (a verification, for instance).
@@ -31,9 +42,9 @@ public struct Step: Sendable {
     )
         -> Step
     {
-        Step(title: title, effect: .read, secures: secures) {
+        Step(title: title, effect: .read, secures: secures) { _ in
             try await perform()
-            return nil
+            return StepResult()
         }
     }
 }
@@ -45,12 +56,18 @@ public struct Compensation: Sendable {
     public let title: String
     /// What stays live if the undo fails, named exactly ("PAT 'x', authorization id …, is live and stored nowhere").
     public let leftBehind: String
+    /// The id of the credential the undo takes back, reported as ``StepEffect/tookBack(_:)``.
+    let takesBack: String?
     let perform: @Sendable () async throws -> Void
 
-    /// Creates a compensation.
-    public init(_ title: String, leftBehind: String, _ perform: @escaping @Sendable () async throws -> Void) {
+    /// Creates a compensation; `takesBack` names the credential it removes, if any.
+    public init(
+        _ title: String, leftBehind: String, takesBack: String? = nil,
+        _ perform: @escaping @Sendable () async throws -> Void
+    ) {
         self.title = title
         self.leftBehind = leftBehind
+        self.takesBack = takesBack
         self.perform = perform
     }
 }

@@ -146,6 +146,32 @@ public struct KeyVaultClient: Sendable {
         return result
     }
 
+    /// A version read as plain text: a value that is no secret (the task's own record), so it is
+    /// not registered with the masker.
+    public struct TextVersion: Sendable {
+        /// `https://{vault}/secrets/{name}/{version}`.
+        public var id: String
+        /// The value.
+        public var text: String
+        /// Content type.
+        public var contentType: String?
+    }
+
+    /// Reads the latest version of `name` as plain text, or nil when Key Vault answers
+    /// `SecretNotFound` (any other 404, such as a wrong vault, is an error).
+    public func getTextIfPresent(_ name: String) async throws(ServiceError) -> TextVersion? {
+        let request = HTTPRequest(
+            .get, url(["secrets", name]), service: .keyVault,
+            operation: "read secret '\(name)' from \(vault.host ?? "the vault")")
+        let authorization = try await context.bearer(credential, for: .keyVault)
+        do {
+            let decoded = try await context.http.json(Bundle.self, request, authorization: authorization)
+            return TextVersion(id: decoded.id, text: decoded.value, contentType: decoded.contentType)
+        } catch  where error.kind == .notFound && error.code == "SecretNotFound" {
+            return nil
+        }
+    }
+
     private func bundle(_ request: HTTPRequest) async throws(ServiceError) -> SecretBundle {
         let authorization = try await context.bearer(credential, for: .keyVault)
         let decoded = try await context.http.json(Bundle.self, request, authorization: authorization)

@@ -1,7 +1,8 @@
 /// Stores a new credential value in Key Vault and proves it is there: the latest version read
 /// back must be the version just written, with the same value. Only then may an old credential go.
 public struct SecretStore: Sendable {
-    private let keyVault: KeyVaultClient
+    /// The vault.
+    let keyVault: KeyVaultClient
 
     /// Creates a store over a Key Vault client.
     public init(keyVault: KeyVaultClient) {
@@ -19,7 +20,7 @@ public struct SecretStore: Sendable {
         let written = try await keyVault.setSecret(
             name, value: value, contentType: contentType, expires: expires, tags: tags)
         let latest = try await keyVault.getSecret(name)
-        guard latest.id == written.id, latest.value == value else {
+        guard KeyVaultVersionId.same(latest.id, written.id), latest.value == value else {
             throw RotationFailure.readBackMismatch(secretName: name, version: written.id)
         }
         return latest
@@ -32,7 +33,7 @@ public struct SecretStore: Sendable {
     public func guarding(_ compensation: Compensation, secretName: String, value: Secret, credential: String)
         -> Compensation
     {
-        Compensation(compensation.title, leftBehind: compensation.leftBehind) {
+        Compensation(compensation.title, leftBehind: compensation.leftBehind, takesBack: compensation.takesBack) {
             let latest: KeyVaultClient.SecretBundle?
             do {
                 latest = try await keyVault.getSecretIfPresent(secretName)

@@ -26,6 +26,8 @@ import Testing
             var added = 0
         }
         let state: Mutex<State>
+        let records = RecordVault(now: AppSecretRotateActionTests.now)
+        static let scope = RecordStore.application(appId: AppSecretRotateActionTests.appId)
 
         init(refusePut: Int) {
             let old = Password(
@@ -128,11 +130,8 @@ import Testing
                     }
                     return RouteTransport.json(200, self.bundle(index))
                 },
-                .init(method: .patch, pathSuffix: "/secrets/app/v1") { request in
-                    let body =
-                        (try? JSONSerialization.jsonObject(with: request.body ?? Data())) as? [String: Any] ?? [:]
-                    self.state.withLock { $0.tags[1] = body["tags"] as? [String: String] ?? [:] }
-                    return RouteTransport.json(200, self.bundle(1, value: false))
+                .init(method: .get, pathSuffix: "/_apis/projects") { _ in
+                    RouteTransport.json(200, ["count": 1, "value": [["name": "Platform"]]])
                 },
                 .init(method: .get, pathSuffix: "/_apis/serviceendpoint/endpoints") { _ in
                     RouteTransport.json(200, ["count": 1, "value": [self.endpoint()]])
@@ -157,7 +156,7 @@ import Testing
                     }
                     return RouteTransport.json(200, self.endpoint())
                 },
-            ]
+            ] + records.routes(World.scope)
         }
     }
 
@@ -192,7 +191,12 @@ import Testing
         let second = await run(world)
         #expect(second.code == 0, "\(second.output)")
         #expect(world.state.withLock { $0.connectionKey } == "new-value-1")
-        #expect(world.state.withLock { $0.tags.last?["connections"] } == "prod")
+        #expect(
+            world.records.record(World.scope)?.holder("eeeeeeee-0001-4000-8000-000000000001")?.keyId == "new1",
+            "the record says, by id, which secret the connection holds")
+        #expect(
+            !world.state.withLock { $0.passwords.map(\.keyId) }.contains("older"),
+            "once every holder was looked for, the old secret nobody holds went")
         #expect(
             second.writes.contains { $0.hasPrefix("POST") && $0.hasSuffix("/addPassword") } == false, "no second secret"
         )

@@ -24,6 +24,7 @@ import Testing
             var tags: [String: String]
         }
         let state = Mutex<(tokens: [Token], versions: [Version], created: Int)>(([], [], 0))
+        let records = RecordVault(now: PatRotateActionTests.now)
 
         init(tokens: [Token], stored: String?) {
             let versions = stored.map { [Version(id: "v0", value: "value-\($0)", tags: ["authorizationId": $0])] } ?? []
@@ -104,7 +105,7 @@ import Testing
                     }
                     return RouteTransport.json(200, self.bundle(version))
                 },
-            ]
+            ] + records.routes(RecordStore.personalAccessTokens(organization: "contoso"))
         }
     }
 
@@ -140,22 +141,36 @@ import Testing
         let transport = RouteTransport(world.routes())
         let result = await run("pat-rotate", transport)
         #expect(result.code == 0, "\(result.output)")
+        let record = "PUT /secrets/rotate-credential-pats-contoso"
         #expect(
             transport.writes == [
-                "POST /contoso/_apis/tokens/pats", "PUT /secrets/pat-ci", "DELETE /contoso/_apis/tokens/pats",
-            ])
+                record, "POST /contoso/_apis/tokens/pats", "PUT /secrets/pat-ci", "DELETE /contoso/_apis/tokens/pats",
+                record,
+            ], "the lease and intent before the create, the record settled at the end")
         #expect(world.live == ["new1"])
         #expect(world.held == "new1")
+        let settled = world.records.record(RecordStore.personalAccessTokens(organization: "contoso"))
+        #expect(settled?.intents == [], "a run that stored what it created leaves no intent open")
+        #expect(settled?.lease?.isLive(at: Self.now.addingTimeInterval(60)) == false, "and releases its lease")
     }
 
     @Test func anOrphanOfAnInterruptedRunIsRevokedBeforeAFreshCreate() async {
         let world = World(
             tokens: [Self.token("old", ageDays: 27, daysLeft: 3), Self.token("lost", ageDays: 0.01, daysLeft: 30)],
             stored: "old")
+        // The run that created 'lost' recorded its intent, then was killed before storing it.
+        var record = CredentialRecord(scope: RecordStore.personalAccessTokens(organization: "contoso"))
+        let opened = Self.now.addingTimeInterval(-0.02 * 86_400)
+        record.intents = [
+            Intent(id: "i", run: "killed", opened: opened, closes: opened.addingTimeInterval(1_800), names: ["ci"])
+        ]
+        world.records.seed(record)
         let transport = RouteTransport(world.routes())
         let result = await run("pat-create", transport)
         #expect(result.code == 0, "\(result.output)")
-        #expect(transport.writes.first?.hasPrefix("DELETE") == true, "the orphan goes first: \(transport.writes)")
+        #expect(
+            transport.writes.dropFirst().first?.hasPrefix("DELETE") == true,
+            "after the lease, the orphan goes first: \(transport.writes)")
         #expect(Set(world.live) == ["old", "new1"])
         #expect(world.held == "new1")
     }

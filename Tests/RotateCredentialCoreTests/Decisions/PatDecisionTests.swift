@@ -3,7 +3,8 @@ import Testing
 
 @testable import RotateCredentialCore
 
-/// Decision tables for the PAT actions: an observation in, the one next decision out.
+/// Decision tables for the PAT actions: an observation (tokens, Key Vault's version, the task's
+/// record) in, the one next decision out.
 @Suite struct PatDecisionTests {
     let now = Date(timeIntervalSince1970: 1_800_000_000)
 
@@ -13,13 +14,31 @@ import Testing
             validFrom: now.addingTimeInterval(-ageHours * 3_600), validTo: now.addingTimeInterval(daysLeft * 86_400))
     }
 
-    func observe(_ tokens: [PersonalAccessToken], held: String?, storedHoursAgo: Double = 1) -> PatObservation {
-        PatObservation(
-            displayName: "n", secretName: "pat-n",
-            tokens: tokens.sorted { $0.validFrom > $1.validFrom },
-            record: held.map {
-                .init(authorizationId: $0, versionId: "v", stored: now.addingTimeInterval(-storedHoursAgo * 3_600))
-            })
+    /// An intent over "n" opened `openedHoursAgo` and closed 30 minutes later (a killed run's).
+    func intent(openedHoursAgo: Double, settled: [String]? = nil) -> Intent {
+        let opened = now.addingTimeInterval(-openedHoursAgo * 3_600)
+        var intent = Intent(id: "i", run: "r", opened: opened, closes: opened.addingTimeInterval(1_800), names: ["n"])
+        if let settled {
+            intent.settled = true
+            intent.left = settled
+        }
+        return intent
+    }
+
+    func observe(
+        _ tokens: [PersonalAccessToken], held: String?, storedHoursAgo: Double = 1, replaces: String? = nil,
+        intents: [Intent] = [], unmanaged: [String] = []
+    ) -> PatObservation {
+        var record = CredentialRecord(scope: "pats:org")
+        record.intents = intents
+        record.unmanaged = unmanaged
+        return PatObservation(
+            displayName: "n", secretName: "pat-n", tokens: tokens.sorted { $0.validFrom > $1.validFrom },
+            stored: held.map {
+                .init(
+                    authorizationId: $0, versionId: "v", stored: now.addingTimeInterval(-storedHoursAgo * 3_600),
+                    replaces: replaces)
+            }, record: record)
     }
 
     func policy(_ mode: PatPolicy.Mode, renew: Int = 7, grace: Int = 24, created: Set<String> = []) -> PatPolicy {
@@ -37,21 +56,64 @@ import Testing
         #expect(decide(observe([old], held: "old"), policy(.revokeOld)) == .converged(.upToDate(old)))
     }
 
-    @Test func orphanNewerThanTheHeldTokenIsRevokedFirst() {
-        // A kill between create and store: Key Vault holds the old token, the new one is lost.
+    @Test func orphanInsideARecordedIntentIsRevokedFirstInEveryMode() {
+        // A kill between create and store: the run had recorded its intent; Key Vault holds the old token.
         let old = token("old", ageHours: 600, daysLeft: 3)
         let lost = token("lost", ageHours: 0.1)
         for mode in [PatPolicy.Mode.rotate, .createOnly, .revokeOld] {
-            #expect(decide(observe([old, lost], held: "old"), policy(mode)) == .revokeOrphan(lost))
+            #expect(
+                decide(observe([old, lost], held: "old", intents: [intent(openedHoursAgo: 0.2)]), policy(mode))
+                    == .revokeOrphans([lost]))
         }
     }
 
-    @Test func interruptedBeforeTheRevokeFinishesByRevoking() {
-        // A kill between store and revoke: Key Vault holds the new token.
-        let old = token("old", ageHours: 600, daysLeft: 3)
+    @Test func aTokenAPersonMadeIsNeverRevoked() {
+        // Issue 26, case 1: a same-name token made by hand after the rotation, outside any intent.
+        let held = token("held", ageHours: 48)
+        let person = token("person", ageHours: 1)
+        for mode in [PatPolicy.Mode.rotate, .createOnly, .revokeOld] {
+            #expect(
+                decide(observe([held, person], held: "held", storedHoursAgo: 48), policy(mode))
+                    == .converged(.upToDate(held)))
+        }
+        // Once recorded as a person's, it is not superseded by a later replacement either.
+        let replacement = token("replacement", ageHours: 0.1)
+        let later = observe(
+            [held, person, replacement], held: "replacement", storedHoursAgo: 30, unmanaged: ["person"])
+        #expect(decide(later, policy(.rotate)) == .revokeSuperseded([held], by: replacement))
+        #expect(decide(later, policy(.revokeOld)) == .revokeSuperseded([held], by: replacement))
+    }
+
+    @Test func anIntentBoundaryHasTheToleranceOnEachSide() {
+        let held = token("held", ageHours: 600, daysLeft: 20)
+        // The intent opened 1 h ago; a token started 119 s earlier is inside, 121 s earlier is not.
+        let inside = token("inside", ageHours: 1 + 119.0 / 3_600)
+        let outside = token("outside", ageHours: 1 + 121.0 / 3_600)
+        let intents = [intent(openedHoursAgo: 1)]
+        #expect(
+            decide(observe([held, inside], held: "held", intents: intents), policy(.rotate)) == .revokeOrphans([inside])
+        )
+        #expect(
+            decide(observe([held, outside], held: "held", intents: intents), policy(.rotate))
+                == .converged(.upToDate(held)))
+    }
+
+    @Test func aSettledIntentOwnsOnlyWhatItListsAsLeft() {
+        let held = token("held", ageHours: 600, daysLeft: 20)
+        let left = token("left", ageHours: 0.2)
+        let person = token("person", ageHours: 0.1)
+        let intents = [intent(openedHoursAgo: 0.3, settled: ["left"])]
+        #expect(
+            decide(observe([held, left, person], held: "held", intents: intents), policy(.rotate))
+                == .revokeOrphans([left]))
+    }
+
+    @Test func everySupersededTokenGoesInOneRound() {
+        // Issue 26, case 5: seven older live tokens of the same name.
         let new = token("new", ageHours: 0.1)
-        #expect(decide(observe([old, new], held: "new"), policy(.rotate)) == .revokeSuperseded(old, by: new))
-        #expect(decide(observe([old, new], held: "new"), policy(.createOnly)) == .converged(.pending(new, older: 1)))
+        let older = (1...7).map { token("old\($0)", ageHours: 100 + Double($0)) }
+        #expect(decide(observe([new] + older, held: "new"), policy(.rotate)) == .revokeSuperseded(older, by: new))
+        #expect(decide(observe([new] + older, held: "new"), policy(.createOnly)) == .converged(.pending(new, older: 7)))
     }
 
     @Test func revokeWaitsForGraceCountedFromTheStore() {
@@ -62,29 +124,43 @@ import Testing
                 == .converged(.withinGrace(new, storedHoursAgo: 2, graceHours: 24)))
         #expect(
             decide(observe([old, new], held: "new", storedHoursAgo: 25), policy(.revokeOld))
-                == .revokeSuperseded(old, by: new))
+                == .revokeSuperseded([old], by: new))
     }
 
-    @Test func aFutureValidFromNeitherMintsNorBlocksRevocation() {
-        // The old token claims to start tomorrow; Key Vault holds the replacement.
+    @Test func theTokenKeyVaultReplacedIsSupersededWhateverItsDates() {
+        // The old token claims to start tomorrow; Key Vault's version replaced it.
         let odd = token("odd", ageHours: -24)
         let new = token("new", ageHours: 30)
-        #expect(decide(observe([odd, new], held: "new"), policy(.createOnly)) == .converged(.pending(new, older: 1)))
         #expect(
-            decide(observe([odd, new], held: "new", storedHoursAgo: 30), policy(.revokeOld))
-                == .revokeSuperseded(odd, by: new))
+            decide(observe([odd, new], held: "new", replaces: "odd"), policy(.createOnly))
+                == .converged(.pending(new, older: 1)))
+        #expect(
+            decide(observe([odd, new], held: "new", storedHoursAgo: 30, replaces: "odd"), policy(.revokeOld))
+                == .revokeSuperseded([odd], by: new))
     }
 
     @Test func noRecordJudgesTheNewestAndRefusesToGuess() {
         let only = token("only", ageHours: 600, daysLeft: 3)
         #expect(decide(observe([only], held: nil), policy(.rotate)) == .create(replacing: only))
         let fine = token("fine", ageHours: 1)
-        #expect(decide(observe([fine], held: nil), policy(.rotate)) == .converged(.unmanaged(fine)))
+        #expect(decide(observe([fine], held: nil), policy(.rotate)) == .converged(.notRecorded(fine)))
         #expect(decide(observe([fine], held: nil), policy(.revokeOld)) == .converged(.notStored(fine)))
-        guard case .fail(.ambiguous) = decide(observe([only, fine], held: nil), policy(.rotate)) else {
+        guard case .fail(let failure) = decide(observe([only, fine], held: nil), policy(.rotate)) else {
             Issue.record("several tokens, no record, an older one due: the run must fail naming them")
             return
         }
+        #expect(failure.isTerminal)
+    }
+
+    @Test func aFirstRotationKilledBeforeTheStoreIsFinishedByTheNextRun() {
+        // Issue 26, case 6: Key Vault holds nothing yet; the run recorded its intent and was killed.
+        let original = token("original", ageHours: 600, daysLeft: 3)
+        let lost = token("lost", ageHours: 0.1)
+        let intents = [intent(openedHoursAgo: 0.2)]
+        #expect(
+            decide(observe([original, lost], held: nil, intents: intents), policy(.rotate)) == .revokeOrphans([lost]))
+        #expect(
+            decide(observe([original], held: nil, intents: intents), policy(.rotate)) == .create(replacing: original))
     }
 
     @Test func aTokenCreatedThisRunIsNeverDueAgain() {
@@ -102,5 +178,13 @@ import Testing
             Issue.record("pat-revoke must not revoke when Key Vault holds a dead token")
             return
         }
+    }
+
+    @Test func anEmptyFamilyFailsInWords() {
+        guard case .fail(let failure) = decide(observe([], held: "gone"), policy(.rotate)) else {
+            Issue.record("a family without a live token cannot be decided")
+            return
+        }
+        #expect("\(failure)".contains("no live token"))
     }
 }

@@ -1,44 +1,53 @@
 /// The consumers of one application's secret and the clients to reach them: the Key Vault secret
-/// (optional), the listed service connections (decided before anything changes) and Graph.
+/// (optional), the listed service connections (decided before anything changes), the task's
+/// record of the application, and Graph.
 struct AppSecretConsumers: Sendable {
     let context: ActionContext
     let graph: GraphApplicationClient
     let store: SecretStore?
-    let keyVault: KeyVaultClient?
     let secretName: String?
     let updater: ServiceConnectionUpdater?
     /// What to do with each listed connection (refusals were thrown at discovery).
     let changes: [ServiceConnectionChange]
+    /// The application's record (nil without a vault).
+    let keeper: RecordKeeper?
+    /// Finds the connections the task does not write.
+    let scanner: BystanderScanner
 
-    /// Connections that take a key, by name.
-    var updatable: [String] {
-        changes.compactMap { if case .update(let endpoint, _) = $0 { return endpoint.name } else { return nil } }
-    }
-
-    /// The change for `name`.
-    func change(named name: String) -> ServiceConnectionChange? {
-        changes.first {
-            if case .update(let endpoint, _) = $0 {
-                return endpoint.name.lowercased() == name.lowercased()
-            } else {
-                return false
-            }
+    /// The connections that take a key.
+    var connections: [ConnectionRef] {
+        changes.compactMap { change in
+            guard case .update(let endpoint, _) = change else { return nil }
+            return ConnectionRef(id: endpoint.id, name: endpoint.name, project: updater?.project ?? "")
         }
     }
 
-    /// Reads the application (by object id) and Key Vault's current version.
+    /// The changes for `connections`.
+    func changes(for connections: [ConnectionRef]) -> [ServiceConnectionChange] {
+        let ids = Set(connections.map { $0.id.lowercased() })
+        return changes.filter { change in
+            if case .update(let endpoint, _) = change { ids.contains(endpoint.id.lowercased()) } else { false }
+        }
+    }
+
+    /// Writes keys into the listed connections.
+    var writer: ConnectionWriter? {
+        updater.map { ConnectionWriter(updater: $0, keeper: keeper, context: context) }
+    }
+
+    /// Reads the application (by object id), Key Vault's current version and the record.
     /// With `settling`, a read that does not list the secret of a young Key Vault version is
     /// repeated for up to ``CreatedSecretRemoval/settleSeconds`` (the first read of a run; later
     /// ones know this run's own writes).
     func observe(objectId: String, settling: Bool = false) async throws -> AppSecretObservation {
         let first = try await observation(of: graph.application(objectId: objectId))
-        guard settling, let record = first.record, first.held == nil, let stored = record.stored,
-            abs(context.serviceNow.timeIntervalSince(stored)) < Self.youngRecordSeconds
+        guard settling, let stored = first.stored, first.held == nil, let time = stored.stored,
+            abs(context.serviceNow.timeIntervalSince(time)) < Self.youngRecordSeconds
         else { return first }
         context.output.info(
-            "Key Vault's current version names client secret keyId \(record.keyId), stored recently, which the application does not list (yet: Graph may still be replicating it); reading again."
+            "Key Vault's current version names client secret keyId \(stored.keyId), stored recently, which the application does not list (yet: Graph may still be replicating it); reading again."
         )
-        let keyId = record.keyId.lowercased()
+        let keyId = stored.keyId.lowercased()
         return try await observe(objectId: objectId, within: CreatedSecretRemoval.settleSeconds) { passwords in
             passwords.contains { $0.keyId.lowercased() == keyId }
         }
@@ -66,17 +75,33 @@ struct AppSecretConsumers: Sendable {
         return try await observation(of: application)
     }
 
-    /// `application` with Key Vault's current version (read now).
-    private func observation(of application: GraphApplication) async throws -> AppSecretObservation {
-        var record: AppSecretObservation.Record?
+    /// `application` with Key Vault's current version (read now) and the record.
+    func observation(of application: GraphApplication) async throws -> AppSecretObservation {
+        var stored: AppSecretObservation.StoredVersion?
+        var legacy: Set<String> = []
         if let store, let secretName, let latest = try await store.latest(secretName), let keyId = latest.tags["keyId"]
         {
-            record = .init(
-                keyId: keyId, versionId: latest.id, stored: latest.created,
-                connections: ConnectionRecord.names(in: latest.tags))
+            stored = .init(keyId: keyId, versionId: latest.id, stored: latest.created)
+            legacy = ConnectionRecord.names(in: latest.tags)
         }
+        if let keeper, let stored, !legacy.isEmpty { await adoptLegacy(legacy, keyId: stored.keyId, keeper: keeper) }
         return AppSecretObservation(
             objectId: application.id, appId: application.appId, label: application.label,
-            passwords: application.passwordCredentials, record: record, hasVault: store != nil, connections: updatable)
+            passwords: application.passwordCredentials, stored: stored, hasVault: store != nil,
+            connections: connections,
+            record: await keeper?.current ?? CredentialRecord(scope: RecordStore.application(appId: application.appId)))
+    }
+
+    /// Versions written before the record existed named the connections given them in a tag:
+    /// those listed connections hold that version's secret.
+    private func adoptLegacy(_ names: Set<String>, keyId: String, keeper: RecordKeeper) async {
+        let record = await keeper.current
+        for connection in connections
+        where names.contains(connection.name.lowercased()) && record.holder(connection.id) == nil {
+            await keeper.recordHolder(
+                ConnectionHolder(
+                    id: connection.id, name: connection.name, project: connection.project, keyId: keyId,
+                    written: context.serviceNow))
+        }
     }
 }

@@ -1,12 +1,12 @@
 /// The plan that adds a client secret: add (through the one uncertain-create reconciler), prove
 /// it with several token requests, store it in Key Vault and read it back; without a vault, write
 /// it into the connections instead. Until it is stored the new secret is removed again if the
-/// plan stops (a failure, a cancel); a kill in that window leaves an orphan the next run removes.
+/// plan stops (a failure, a cancel); a kill in that window leaves an orphan inside the run's
+/// recorded intent, which the next run removes.
 struct AppSecretCreatePlan: Sendable {
     let consumers: AppSecretConsumers
     let observation: AppSecretObservation
     let policy: AppSecretPolicy
-    let log: CreatedSecretLog
 
     private var context: ActionContext { consumers.context }
 
@@ -14,41 +14,23 @@ struct AppSecretCreatePlan: Sendable {
         let options = context.configuration.appSecret
         let end = context.clock.now().addingTimeInterval(Double(options.validityDays) * 86_400)
         var steps: [Step] = [
-            .change(
+            .acting(
                 "Add a client secret '\(policy.displayName)' to application \(observation.label), expiring \(Timestamp.format(end))"
-            ) {
+            ) { _ in
                 try await add(end: end)
             }
         ]
-        if let tenant = context.configuration.azureIdentity?.tenantId {
-            let wait = SecretReplicationWait(
-                tokens: EntraTokenClient(http: context.services.http, urls: context.services.urls),
-                clock: context.clock,
-                output: context.output, timeoutSeconds: options.replicationTimeoutSeconds,
-                cancellation: context.cancellation)
-            let appId = observation.appId
-            let log = self.log
-            steps.append(
-                .read(
-                    "Wait until the new secret works (\(SecretReplicationWait.acceptedInARow) token requests in a row over \(SecretReplicationWait.provenSeconds) s; up to \(options.replicationTimeoutSeconds) s)"
-                ) {
-                    try await wait.waitUntilWorks(tenantId: tenant, appId: appId, secret: try log.secret())
-                })
-        } else {
-            context.output.warning(
-                "The Azure identity names no tenant, so the new secret cannot be tried before it is stored.")
-        }
+        steps += proof()
         if let store = consumers.store, let secretName = consumers.secretName {
             steps.append(
-                .change(
+                .acting(
                     "Store the new secret in Key Vault secret '\(secretName)' (\(store.vaultURL.absoluteString)) and read it back",
                     secures: true
-                ) {
-                    try await self.store(in: store, secretName: secretName, end: end)
+                ) { progress in
+                    try await self.store(progress, in: store, secretName: secretName, end: end)
                 })
-        } else if let updater = consumers.updater {
-            let log = self.log
-            steps += updater.steps(for: consumers.changes, securing: true) { try log.secret() }
+        } else if let writer = consumers.writer {
+            steps.append(writer.step(consumers.changes, secures: true) { Self.new($0) })
         }
         return Plan(
             "\(policy.removesOld ? "Rotate" : "Create") the client secret of application \(observation.label)",
@@ -57,7 +39,37 @@ struct AppSecretCreatePlan: Sendable {
             steps: steps)
     }
 
-    private func add(end: Date) async throws -> Compensation {
+    /// The value and keyId the add step received.
+    private static func new(_ progress: PlanProgress) -> (secret: Secret, keyId: String) {
+        guard let new = progress.createdSecret else { preconditionFailure("this step follows the add step") }
+        return (new.secret, new.credential.keyId)
+    }
+
+    /// The wait until Entra accepts the new secret reliably (when the identity names a tenant).
+    private func proof() -> [Step] {
+        let options = context.configuration.appSecret
+        guard let tenant = context.configuration.azureIdentity?.tenantId else {
+            context.output.warning(
+                "The Azure identity names no tenant, so the new secret cannot be tried before it is stored.")
+            return []
+        }
+        let wait = SecretReplicationWait(
+            tokens: EntraTokenClient(http: context.services.http, urls: context.services.urls), clock: context.clock,
+            output: context.output, timeoutSeconds: options.replicationTimeoutSeconds,
+            cancellation: context.cancellation)
+        let appId = observation.appId
+        return [
+            .acting(
+                "Wait until the new secret works (\(SecretReplicationWait.acceptedInARow) token requests in a row over \(SecretReplicationWait.provenSeconds) s; up to \(options.replicationTimeoutSeconds) s)",
+                effect: .read
+            ) { progress in
+                try await wait.waitUntilWorks(tenantId: tenant, appId: appId, secret: Self.new(progress).secret)
+                return StepResult()
+            }
+        ]
+    }
+
+    private func add(end: Date) async throws -> StepResult {
         let graph = consumers.graph
         let objectId = observation.objectId
         let displayName = policy.displayName
@@ -81,35 +93,34 @@ struct AppSecretCreatePlan: Sendable {
                 }.map(\.keyId)
             },
             remove: { try await removal.remove(objectId: objectId, keyId: $0, label: "client secret keyId \($0)") })
-        log.set(created: new)
         context.output.info("Added client secret \(new.credential.label).")
         let keyId = new.credential.keyId
         let label = "client secret keyId \(keyId) ('\(displayName)') of application \(observation.label)"
-        let log = self.log
         let remove = Compensation(
             "remove the new client secret keyId \(keyId) from application \(observation.label)",
-            leftBehind: "\(label) is live and stored nowhere"
+            leftBehind: "\(label) is live and stored nowhere", takesBack: keyId
         ) {
             try await removal.remove(objectId: objectId, keyId: keyId, label: label)
-            log.setRemoved()
         }
-        guard let store = consumers.store, let secretName = consumers.secretName else { return remove }
-        return store.guarding(remove, secretName: secretName, value: new.secret, credential: "the new \(label)")
+        guard let store = consumers.store, let secretName = consumers.secretName else {
+            return StepResult(effects: [.createdSecret(new)], compensation: remove)
+        }
+        let guarded = store.guarding(remove, secretName: secretName, value: new.secret, credential: "the new \(label)")
+        return StepResult(effects: [.createdSecret(new)], compensation: guarded)
     }
 
-    private func store(in store: SecretStore, secretName: String, end: Date) async throws -> Compensation? {
-        guard let new = log.created else {
-            throw RotationFailure.missingInput("internal: no new client secret to store")
-        }
+    private func store(_ progress: PlanProgress, in store: SecretStore, secretName: String, end: Date) async throws
+        -> StepResult
+    {
+        guard let new = progress.createdSecret else { preconditionFailure("the store step follows the add step") }
         var tags = [
             "applicationId": observation.appId, "keyId": new.credential.keyId, "displayName": policy.displayName,
             "createdBy": "rotate-credential",
         ]
-        if let replaces = observation.record?.keyId { tags["replaces"] = replaces }
+        if let replaces = observation.stored?.keyId { tags["replaces"] = replaces }
         let bundle = try await store.storeAndVerify(
             secretName, value: new.secret, contentType: AppSecretReconciler.contentType,
             expires: new.credential.endDateTime ?? end, tags: tags)
-        log.set(stored: bundle.id)
-        return nil
+        return StepResult(effects: [.stored(bundle)])
     }
 }

@@ -1,15 +1,13 @@
-import Synchronization
-
-/// What a run did to one application's secrets: the observations, each decision, the changes,
-/// and why it stopped if it did not converge.
+/// What a run did to one application's secrets: the observations, each decision, the changes
+/// (folded from the steps' effects), and why it stopped if it did not converge.
 struct AppSecretOutcome: ReconcileOutcome {
     /// A change made by this run.
     enum Event: Sendable {
         /// A secret was added and proven (and stored, when `keyVaultSecretId` is set).
         case created(NewPasswordCredential, keyVaultSecretId: String?)
-        /// A connection was given Key Vault's current value (or the new secret).
-        case connectionUpdated(String)
-        /// A secret of ours nobody held was removed.
+        /// A connection was given a client secret.
+        case connectionUpdated(ConnectionHolder)
+        /// A secret of the task's nobody held was removed.
         case removedOrphan(PasswordCredential)
         /// An old secret went by the retention rule.
         case removedOld(PasswordCredential)
@@ -19,6 +17,8 @@ struct AppSecretOutcome: ReconcileOutcome {
     var final: AppSecretObservation?
     var decisions: [AppSecretDecision] = []
     var events: [Event] = []
+    /// Secrets this run added that are live and stored nowhere (an undo that failed).
+    var leftLive: [String] = []
     var failedPlan: PlanOutcome?
     var failure: RotationFailure?
 
@@ -36,8 +36,8 @@ struct AppSecretOutcome: ReconcileOutcome {
     }
 
     /// Connections updated by this run.
-    var updatedConnections: [String] {
-        events.compactMap { if case .connectionUpdated(let name) = $0 { return name } else { return nil } }
+    var updatedConnections: [ConnectionHolder] {
+        events.compactMap { if case .connectionUpdated(let holder) = $0 { return holder } else { return nil } }
     }
 
     /// Secrets removed by this run.
@@ -49,23 +49,21 @@ struct AppSecretOutcome: ReconcileOutcome {
             }
         }
     }
-}
 
-/// What the steps of one create plan produced, read after the plan ran (steps are closures).
-final class CreatedSecretLog: ReconcileLog {
-    private let state = Mutex<(created: NewPasswordCredential?, removed: Bool, stored: String?)>((nil, false, nil))
-
-    func set(created: NewPasswordCredential) { state.withLock { $0.created = created } }
-    func setRemoved() { state.withLock { $0.removed = true } }
-    func set(stored id: String) { state.withLock { $0.stored = id } }
-    var created: NewPasswordCredential? { state.withLock { $0.removed ? nil : $0.created } }
-    var storedId: String? { state.withLock { $0.stored } }
-
-    /// The new value, for a step that writes it somewhere.
-    func secret() throws -> Secret {
-        guard let value = created?.secret else {
-            throw RotationFailure.missingInput("internal: no new client secret was created before this step")
+    /// Records what the plan for `decision` did, from its effects.
+    mutating func record(_ decision: AppSecretDecision, result: PlanOutcome) {
+        let progress = result.progress
+        if let created = progress.createdSecret {
+            if result.succeeded || progress.stored != nil || !progress.connectionsWritten.isEmpty {
+                events.append(.created(created, keyVaultSecretId: progress.stored?.id))
+            } else if result.failure?.leftBehind.isEmpty == false {
+                leftLive.append(created.credential.keyId)
+            }
         }
-        return value
+        events += progress.connectionsWritten.map { .connectionUpdated($0) }
+        let orphans = if case .removeOrphans = decision { true } else { false }
+        events += progress.removedSecrets.map { orphans ? .removedOrphan($0) : .removedOld($0) }
+        if case .uncertainCreate(_, _, _, let live) = result.failure?.error as? RotationFailure { leftLive += live }
+        if !result.succeeded { failedPlan = result }
     }
 }

@@ -1,7 +1,6 @@
 /// Brings one application's client secrets and their consumers to the state the action wants:
-/// observe, decide, act on that one decision, observe again, for a bounded number of rounds. A
-/// dry run observes, decides and prints the first decision's plan. The loop itself is
-/// ``ReconcileSubject/run(from:)``; this type supplies the client-secret parts.
+/// observe, decide, act on that one decision, observe again, for a bounded number of rounds.
+/// The loop itself is ``ReconcileSubject/run(from:)``; this type supplies the client-secret parts.
 struct AppSecretReconciler: ReconcileSubject {
     typealias Explanation = AppSecretExplanation
     let consumers: AppSecretConsumers
@@ -9,10 +8,24 @@ struct AppSecretReconciler: ReconcileSubject {
     let objectId: String
     /// This run's own writes, laid over observations that may lag behind them.
     var writes = AppSecretWrites()
-    /// Rounds before the loop gives up (each round acts once).
-    static let maxRounds = 12
+    /// What this run stored in Key Vault (laid over instead of reading again) and found.
+    var stored: AppSecretObservation.StoredVersion?
+    /// The value this run stored (so connections get it without reading Key Vault again).
+    var storedValue: Secret?
+    var bystanders: BystanderScan?
+    /// Whether the lease was taken (and the application observed afresh if another run held it).
+    private var prepared = false
+    /// Plans before the loop gives up: an orphan, a create, the connections, the bystanders, the
+    /// removals, with room for a refused step.
+    static let maxRounds = 8
     /// The content type of the Key Vault secret.
     static let contentType = "application/vnd.ms-entra.client-secret"
+
+    init(consumers: AppSecretConsumers, policy: AppSecretPolicy, objectId: String) {
+        self.consumers = consumers
+        self.policy = policy
+        self.objectId = objectId
+    }
 
     var context: ActionContext { consumers.context }
 
@@ -22,18 +35,30 @@ struct AppSecretReconciler: ReconcileSubject {
         PlanOutcome(failed: "Client secret of application \(observation.label)", error: error)
     }
 
-    mutating func remember(_ decision: AppSecretDecision, result: PlanOutcome, log: CreatedSecretLog) {
-        if let created = log.created {
+    func record(_ decision: AppSecretDecision, result: PlanOutcome, into outcome: inout AppSecretOutcome) {
+        outcome.record(decision, result: result)
+    }
+
+    mutating func remember(_ decision: AppSecretDecision, result: PlanOutcome) {
+        let progress = result.progress
+        if let created = progress.createdSecret {
             policy.createdThisRun.insert(created.credential.keyId)
-            writes.add(created.credential)
+            if !progress.tookBack(created.credential.keyId) { writes.add(created.credential) }
+            if let bundle = progress.stored {
+                stored = .init(keyId: created.credential.keyId, versionId: bundle.id, stored: bundle.created)
+                storedValue = created.secret
+            }
         }
-        guard result.succeeded else { return }
-        if case .removeOld(let password) = decision { writes.remove(password.keyId) }
-        if case .removeOrphan(let password) = decision { writes.remove(password.keyId) }
+        for case .foundBystanders(let scan) in progress.effects { bystanders = scan }
+        for password in progress.removedSecrets { writes.remove(password.keyId) }
+        for case .tookBack(let keyId) in progress.effects { writes.remove(keyId) }
     }
 
     func observeAgain(_ observation: AppSecretObservation) async throws -> AppSecretObservation {
-        writes.applied(to: try await consumers.observe(objectId: objectId))
+        var next = writes.applied(to: try await consumers.observe(objectId: objectId))
+        if let stored { next.stored = stored }
+        next.bystanders = bystanders ?? observation.bystanders
+        return next
     }
 
     /// Reads until Graph shows this run's writes; the read when it shows more than the overlay
@@ -43,7 +68,7 @@ struct AppSecretReconciler: ReconcileSubject {
     mutating func settle(_ observation: AppSecretObservation) async throws -> AppSecretObservation? {
         guard !writes.isEmpty else { return nil }
         let pending = writes
-        let read = try await consumers.observe(objectId: objectId, within: AppSecretConsumers.settleSeconds) {
+        var read = try await consumers.observe(objectId: objectId, within: AppSecretConsumers.settleSeconds) {
             pending.isShown(in: $0)
         }
         guard pending.isShown(in: read.passwords) else {
@@ -53,108 +78,55 @@ struct AppSecretReconciler: ReconcileSubject {
             return nil
         }
         writes = AppSecretWrites()
+        read.bystanders = observation.bystanders
         return read == observation ? nil : read
     }
 
-    func record(
-        _ decision: AppSecretDecision, result: PlanOutcome, log: CreatedSecretLog, into outcome: inout AppSecretOutcome
-    ) {
-        switch decision {
-        case .create:
-            if let created = log.created, result.succeeded || log.storedId != nil {
-                outcome.events.append(.created(created, keyVaultSecretId: log.storedId))
-            }
-            if result.succeeded, consumers.store == nil {
-                outcome.events += consumers.updatable.map { .connectionUpdated($0) }
-            }
-        case .updateConnection(let name) where result.succeeded:
-            outcome.events.append(.connectionUpdated(name))
-        case .removeOrphan(let password) where result.succeeded:
-            outcome.events.append(.removedOrphan(password))
-        case .removeOld(let password) where result.succeeded:
-            outcome.events.append(.removedOld(password))
-        default:
-            break
+    /// Takes the application's lease before the first change; observes afresh when another run
+    /// held it meanwhile, or lays the record's news over the observation.
+    mutating func prepareToChange(_ observation: AppSecretObservation) async throws -> AppSecretObservation? {
+        guard let keeper = consumers.keeper else { return nil }
+        let changedMeanwhile = try await keeper.takeLease(intending: [policy.displayName])
+        try await keeper.checkLease()
+        defer { prepared = true }
+        if changedMeanwhile, !prepared {
+            context.output.info(
+                "Another run held the lease since this run looked; reading application \(observation.label) again.")
+            var fresh = try await consumers.observe(objectId: objectId)
+            fresh.bystanders = nil
+            return fresh
         }
-        if !result.succeeded { outcome.failedPlan = result }
+        let record = await keeper.current
+        guard record != observation.record else { return nil }
+        var next = observation
+        next.record = record
+        return next
     }
 
-    func plan(for decision: AppSecretDecision, observation: AppSecretObservation, log: CreatedSecretLog)
-        async throws -> Plan
-    {
+    /// What a dry run assumes the plan leaves.
+    mutating func simulate(_ decision: AppSecretDecision, observation: AppSecretObservation) -> AppSecretObservation? {
+        if case .create = decision { policy.createdThisRun.insert(AppSecretSimulation.newKeyId) }
+        let validity = context.configuration.appSecret.validityDays
+        var next = AppSecretSimulation(displayName: policy.displayName, validityDays: validity, now: context.serviceNow)
+            .after(decision, observation: observation)
+        next?.bystanders = bystanders ?? observation.bystanders
+        return next
+    }
+
+    func plan(for decision: AppSecretDecision, observation: AppSecretObservation) async throws -> Plan {
         switch decision {
         case .create:
-            return AppSecretCreatePlan(consumers: consumers, observation: observation, policy: policy, log: log).plan()
-        case .updateConnection(let name):
-            return try await connectionPlan(name, observation: observation)
-        case .removeOrphan(let password):
-            let removal = CreatedSecretRemoval(graph: consumers.graph, clock: context.clock, output: context.output)
-            let label = "client secret \(password.label) of application \(observation.label)"
-            return Plan(
-                "Remove an orphaned client secret of application \(observation.label)",
-                steps: [
-                    .change(
-                        "Remove \(label): no consumer holds it and its value was never stored (an interrupted run created it)"
-                    ) {
-                        try await removal.remove(objectId: observation.objectId, keyId: password.keyId, label: label)
-                        return nil
-                    }
-                ])
-        case .removeOld(let password):
-            return Plan(
-                "Remove old client secrets of application \(observation.label)",
-                steps: [
-                    Self.removeStep(
-                        graph: consumers.graph, objectId: observation.objectId, label: observation.label,
-                        password: password)
-                ])
+            return AppSecretCreatePlan(consumers: consumers, observation: observation, policy: policy).plan()
+        case .updateConnections(let connections):
+            return try await connectionPlan(connections, observation: observation)
+        case .findBystanders:
+            return bystanderPlan(observation)
+        case .removeOrphans(let passwords):
+            return removalPlan(passwords, observation: observation, orphans: true)
+        case .removeOld(let passwords):
+            return removalPlan(passwords, observation: observation, orphans: false)
         case .converged, .fail:
             return Plan("Nothing to do", steps: [])
-        }
-    }
-
-    /// Gives connection `name` Key Vault's current value, checks it, and records it in the version's tags.
-    private func connectionPlan(_ name: String, observation: AppSecretObservation) async throws -> Plan {
-        guard let updater = consumers.updater, let change = consumers.change(named: name),
-            let keyVault = consumers.keyVault,
-            let secretName = consumers.secretName, let latest = try await consumers.store?.latest(secretName),
-            latest.id == observation.record?.versionId
-        else {
-            throw RotationFailure.notConverged(
-                credential: "service connection '\(name)'", rounds: 0,
-                last: "Key Vault's current version changed while this run read it")
-        }
-        let version = URL(string: latest.id)?.lastPathComponent ?? ""
-        let value = latest.value
-        var steps = updater.steps(for: [change], securing: false) { value }
-        let output = context.output
-        let clock = context.serviceNow
-        steps.append(
-            .change("Record in Key Vault secret '\(secretName)' that service connection '\(name)' holds this version") {
-                guard let tags = ConnectionRecord.adding(name, to: latest.tags, at: Timestamp.format(clock)) else {
-                    output.warning(
-                        "The list of connections given Key Vault secret '\(secretName)' does not fit in a tag; the next run writes '\(name)' again."
-                    )
-                    return nil
-                }
-                try await keyVault.updateTags(secretName, version: version, tags: tags)
-                return nil
-            })
-        return Plan(
-            "Give service connection '\(name)' the client secret Key Vault holds (\(observation.record?.keyId ?? "?"))",
-            untouched: "Service connection '\(name)' may still hold an older secret; the next run writes it again.",
-            steps: steps)
-    }
-
-    /// The step that removes one old client secret; `app-secret-revoke` uses it too.
-    static func removeStep(graph: GraphApplicationClient, objectId: String, label: String, password: PasswordCredential)
-        -> Step
-    {
-        .change(
-            "Remove old client secret \(password.label) (started \(DateText.of(password.startDateTime))) from application \(label)"
-        ) {
-            try await graph.removePassword(objectId: objectId, keyId: password.keyId)
-            return nil
         }
     }
 }

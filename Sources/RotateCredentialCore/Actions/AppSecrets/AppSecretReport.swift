@@ -34,6 +34,12 @@ struct AppSecretReport: Encodable {
     var completedSteps: [String] = []
     /// Per consumer: what it holds and what this run did about it.
     var consumers: [String] = []
+    /// Secrets people made, which this task never removes.
+    var notManaged: [Password] = []
+    /// Old secrets kept because a holder may still use them, with the reason.
+    var keptForHolders: [String] = []
+    /// Secret-based connections of the application this task does not write.
+    var otherConnections: [String] = []
     var failure: String?
 
     static func connections(_ changes: [ServiceConnectionChange]) -> [Connection] {

@@ -1,15 +1,16 @@
-/// `app-secret-rotate` and `app-secret-create`: keep every consumer of an application's client
-/// secret (the Key Vault secret and the listed service connections) on a live secret with more
-/// than `renewWithinDays` left, decided from what the consumers hold (see ``AppSecretDecision``).
+/// `app-secret-rotate`, `app-secret-create` and `app-secret-revoke`: keep every consumer of an
+/// application's client secret (the Key Vault secret and the listed service connections) on a
+/// live secret with more than `renewWithinDays` left, decided from what the consumers hold and the
+/// task's record (see ``AppSecretDecision``).
 ///
 /// When the held secret is due, a new one is added, proven, stored in Key Vault and read back;
-/// connections behind the record get Key Vault's current value; `app-secret-rotate` then removes
-/// the old secrets ``PasswordRetention`` lets go. Everything that could refuse (the application,
-/// each connection) is read first, so a refusal stops the run before anything is added.
+/// connections behind the record get Key Vault's current value; `app-secret-rotate` and
+/// `app-secret-revoke` then remove the old secrets ``PasswordRetention`` lets go and no holder may
+/// still use (every project is looked through first). Everything that could refuse (the
+/// application, each connection) is read first, so a refusal stops the run before anything is
+/// added; the application's lease is taken before the first change.
 struct AppSecretRotateAction: TaskAction {
-    /// Whether old secrets are removed at the end.
-    enum Mode { case rotate, createOnly }
-    let mode: Mode
+    let mode: AppSecretPolicy.Mode
 
     func run(_ context: ActionContext) async throws -> ActionResult {
         let configuration = context.configuration
@@ -21,39 +22,70 @@ struct AppSecretRotateAction: TaskAction {
         let application = try await graph.application(applicationId)
         context.output.info(
             "Application \(application.label) has \(application.passwordCredentials.count) client secret(s).")
-        let consumers = try await Self.consumers(context, graph: graph, appId: application.appId)
+        let consumers = try await Self.consumers(context, graph: graph, appId: application.appId, mode: mode)
         var policy = AppSecretPolicy(
-            removesOld: mode == .rotate, renewWithinDays: options.renewWithinDays,
+            mode: mode, renewWithinDays: options.renewWithinDays,
             retention: PasswordRetention(keepSecrets: options.keepSecrets, graceHours: options.graceHours),
             displayName: options.secretDisplayName ?? "rotate-credential \(Timestamp.day(context.clock.now()))")
         let first = try await consumers.observe(objectId: application.id, settling: true)
         policy.heldWhenRunBegan = first.held?.startDateTime
+        let unmanaged = AppSecretOwnership(first, policy: policy).unmanaged
+        await consumers.keeper?.recordUnmanaged(unmanaged.map(\.keyId))
         let outcome = await AppSecretReconciler(consumers: consumers, policy: policy, objectId: application.id)
             .run(from: first)
-        return try AppSecretSummary(context: context, consumers: consumers).finish(outcome)
+        await release(consumers.keeper, outcome: outcome, policy: policy)
+        return try AppSecretSummary(context: context, consumers: consumers, policy: policy)
+            .finish(outcome, unmanaged: unmanaged)
     }
 
-    /// Finds the vault and the connections and decides for each connection before any change.
-    static func consumers(_ context: ActionContext, graph: GraphApplicationClient, appId: String) async throws
-        -> AppSecretConsumers
-    {
+    /// Writes the record back: this run's intent settled, earlier ones dropped when the run ended
+    /// without an orphan.
+    private func release(_ keeper: RecordKeeper?, outcome: AppSecretOutcome, policy: AppSecretPolicy) async {
+        guard let keeper else { return }
+        let clean =
+            outcome.succeeded
+            && (outcome.final.map { AppSecretOwnership($0, policy: policy).orphans.isEmpty } ?? false)
+        await keeper.release(left: outcome.leftLive) { _ in clean }
+    }
+
+    /// Finds the vault, the record and the connections and decides for each connection before any change.
+    static func consumers(
+        _ context: ActionContext, graph: GraphApplicationClient, appId: String, mode: AppSecretPolicy.Mode
+    ) async throws -> AppSecretConsumers {
         let configuration = context.configuration
         let options = configuration.appSecret
+        let endpoints = configuration.project.flatMap { project in
+            configuration.azureDevOpsIdentity.map {
+                ServiceEndpointClient(context: context.services, credential: $0, project: project)
+            }
+        }
         var changes: [ServiceConnectionChange] = []
         var updater: ServiceConnectionUpdater?
-        if !options.serviceConnections.isEmpty, let project = configuration.project,
-            let identity = configuration.azureDevOpsIdentity
+        if mode != .revokeOnly, !options.serviceConnections.isEmpty, let endpoints, let project = configuration.project
         {
-            let client = ServiceEndpointClient(context: context.services, credential: identity, project: project)
-            let found = ServiceConnectionUpdater(client: client, output: context.output, project: project)
+            let found = ServiceConnectionUpdater(client: endpoints, output: context.output, project: project)
             changes = try await found.discover(
                 names: options.serviceConnections, appId: appId, convertAutomatic: options.convertAutomaticConnections,
                 allowForeign: options.allowForeignServiceConnections)
             updater = found
         }
         let keyVault = context.keyVault()
+        let keeper = try await keyVault.asyncMap { vault in
+            try await RecordKeeper.load(
+                RecordStore(keyVault: vault, scope: RecordStore.application(appId: appId)), run: configuration.run,
+                context: context, leaseSeconds: 1_800 + 2 * Double(options.replicationTimeoutSeconds))
+        }
         return AppSecretConsumers(
-            context: context, graph: graph, store: keyVault.map(SecretStore.init(keyVault:)), keyVault: keyVault,
-            secretName: configuration.keyVault?.secretNameTemplate, updater: updater, changes: changes)
+            context: context, graph: graph, store: keyVault.map(SecretStore.init(keyVault:)),
+            secretName: configuration.keyVault?.secretNameTemplate, updater: updater, changes: changes, keeper: keeper,
+            scanner: BystanderScanner(client: endpoints, maxParallel: configuration.maxParallel))
+    }
+}
+
+extension Optional where Wrapped: Sendable {
+    /// `transform` of the value, awaited; nil when there is none.
+    fileprivate func asyncMap<Result>(_ transform: (Wrapped) async throws -> Result) async rethrows -> Result? {
+        guard let value = self else { return nil }
+        return try await transform(value)
     }
 }

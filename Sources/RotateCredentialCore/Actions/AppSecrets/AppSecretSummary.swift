@@ -3,18 +3,35 @@
 struct AppSecretSummary: Sendable {
     let context: ActionContext
     let consumers: AppSecretConsumers
+    let policy: AppSecretPolicy
 
-    func finish(_ outcome: AppSecretOutcome) throws -> ActionResult {
-        let configuration = context.configuration
-        let output = context.output
-        if let created = outcome.created {
-            output.setSecretVariable("newCredential", created.secret.secret)
-            output.setVariable("passwordKeyId", created.secret.credential.keyId)
-            if let end = created.secret.credential.endDateTime {
-                output.setVariable("expiresOn", Timestamp.format(end))
-            }
-            if let id = created.keyVaultSecretId { output.setVariable("keyVaultSecretId", id) }
+    func finish(_ outcome: AppSecretOutcome, unmanaged: [PasswordCredential]) throws -> ActionResult {
+        setOutputs(outcome)
+        let final = outcome.final ?? outcome.initial
+        for password in unmanaged {
+            context.output.warning(
+                "Client secret \(password.label) of application \(final.label) (started \(DateText.of(password.startDateTime))) is not managed by this task: made outside any run of it (by a person), newer than the secret Key Vault holds; no action of this task ever removes it. Remove it by hand when nobody uses it."
+            )
         }
+        let report = try writeReport(outcome, unmanaged: unmanaged)
+        let failures =
+            [outcome.failedPlan].compactMap { $0 }
+            + [outcome.failure].compactMap { $0 }.map { PlanOutcome(failed: "Application \(final.label)", error: $0) }
+        return ActionResult(
+            changed: outcome.changed, summaryMarkdown: summary(outcome, report: report), failures: failures)
+    }
+
+    private func setOutputs(_ outcome: AppSecretOutcome) {
+        guard let created = outcome.created else { return }
+        let output = context.output
+        output.setSecretVariable("newCredential", created.secret.secret)
+        output.setVariable("passwordKeyId", created.secret.credential.keyId)
+        if let end = created.secret.credential.endDateTime { output.setVariable("expiresOn", Timestamp.format(end)) }
+        if let id = created.keyVaultSecretId { output.setVariable("keyVaultSecretId", id) }
+    }
+
+    private func writeReport(_ outcome: AppSecretOutcome, unmanaged: [PasswordCredential]) throws -> AppSecretReport {
+        let configuration = context.configuration
         let final = outcome.final ?? outcome.initial
         let removedIds = Set(outcome.removed.map(\.keyId))
         var report = AppSecretReport(
@@ -27,24 +44,26 @@ struct AppSecretSummary: Sendable {
             AppSecretReport.Password.init)
         report.serviceConnections = connections(outcome)
         report.consumers = consumerLines(outcome)
-        report.failure = failureText(outcome)
+        report.notManaged = unmanaged.map(AppSecretReport.Password.init)
+        report.keptForHolders = keptBack(outcome).map { "\($0.password.label): \($0.reason)" }
+        report.otherConnections = (final.bystanders?.found ?? []).map {
+            "\($0.label) (first seen \(Timestamp.format($0.firstSeen)))"
+        }
+        report.failure = outcome.failedPlan.map(\.stateReport) ?? outcome.failure.map { "\($0)" }
         try context.writeReport(report)
-        let failures =
-            [outcome.failedPlan].compactMap { $0 }
-            + [outcome.failure].compactMap { $0 }.map { PlanOutcome(failed: "Application \(final.label)", error: $0) }
-        return ActionResult(
-            changed: outcome.changed, summaryMarkdown: summary(outcome, report: report), failures: failures)
+        return report
     }
 
-    private func failureText(_ outcome: AppSecretOutcome) -> String? {
-        outcome.failedPlan.map(\.stateReport) ?? outcome.failure.map { "\($0)" }
+    private func keptBack(_ outcome: AppSecretOutcome) -> [KeptSecret] {
+        guard case .converged(.upToDate(_, let kept)) = outcome.decisions.last else { return [] }
+        return kept
     }
 
     private func connections(_ outcome: AppSecretOutcome) -> [AppSecretReport.Connection] {
-        let updated = Set(outcome.updatedConnections.map { $0.lowercased() })
+        let updated = Set(outcome.updatedConnections.map { $0.id.lowercased() })
         return AppSecretReport.connections(consumers.changes).map { connection in
             var connection = connection
-            if connection.outcome.hasPrefix("updated"), !updated.contains(connection.name.lowercased()) {
+            if connection.outcome.hasPrefix("updated"), !updated.contains(connection.id?.lowercased() ?? "") {
                 connection.outcome = context.configuration.dryRun ? "would update if behind" : "not changed by this run"
             }
             return connection
@@ -55,19 +74,21 @@ struct AppSecretSummary: Sendable {
         let final = outcome.final ?? outcome.initial
         var lines: [String] = []
         if let name = consumers.secretName, consumers.store != nil {
-            let holds = final.record.map { "keyId \($0.keyId)" } ?? "no recorded secret"
+            let holds = final.stored.map { "keyId \($0.keyId)" } ?? "no recorded secret"
             let did = outcome.created?.keyVaultSecretId.map { "stored \($0) this run" } ?? "unchanged"
             lines.append("Key Vault secret '\(name)': holds \(holds); \(did)")
         }
-        let updated = Set(outcome.updatedConnections.map { $0.lowercased() })
-        for name in consumers.updatable {
-            let recorded = final.record?.connections.contains(name.lowercased()) ?? false
+        let updated = Set(outcome.updatedConnections.map { $0.id.lowercased() })
+        for connection in final.connections {
             let holds =
-                recorded
-                ? "holds keyId \(final.record?.keyId ?? "?") (recorded)"
-                : "no record of holding Key Vault's current secret"
+                final.record.holder(connection.id).map { "holds keyId \($0.keyId) (recorded)" }
+                ?? "no record of holding Key Vault's current secret"
+            let did = updated.contains(connection.id.lowercased()) ? "updated this run" : "unchanged"
+            lines.append("Service connection \(connection.label): \(holds); \(did)")
+        }
+        for bystander in final.bystanders?.found ?? [] {
             lines.append(
-                "Service connection '\(name)': \(holds); \(updated.contains(name.lowercased()) ? "updated this run" : "unchanged")"
+                "Service connection \(bystander.label): not written by this task (not in serviceConnections); may hold any secret older than \(Timestamp.format(bystander.firstSeen)), which is kept"
             )
         }
         return lines
@@ -75,33 +96,28 @@ struct AppSecretSummary: Sendable {
 
     private func summary(_ outcome: AppSecretOutcome, report: AppSecretReport) -> String {
         let final = outcome.final ?? outcome.initial
-        var lines = [
-            "### Client secret of application \(final.label)\(context.configuration.dryRun ? " (dry run)" : "")", "",
-        ]
+        let dryRun = context.configuration.dryRun
+        var lines = ["### Client secret of application \(final.label)\(dryRun ? " (dry run)" : "")", ""]
         if let failure = report.failure { lines += ["**Failed**: \(failure)", ""] }
         if let created = outcome.created {
             lines.append(
                 "- New client secret keyId `\(created.secret.credential.keyId)`, expires \(DateText.of(created.secret.credential.endDateTime))"
             )
         }
-        if context.configuration.dryRun, let first = outcome.decisions.first {
-            lines.append(
-                "- Would: \(AppSecretExplanation.text(first, observation: outcome.initial, policy: reconcilerPolicy, now: context.serviceNow))"
-            )
+        if dryRun {
+            lines += outcome.decisions.filter(\.changes).map {
+                "- Would: \(AppSecretExplanation.text($0, observation: outcome.initial, policy: policy, now: context.serviceNow))"
+            }
         }
         lines += report.consumers.map { "- \($0)" }
         lines += outcome.removed.map { "- Removed client secret \($0.label)" }
+        lines += report.keptForHolders.map { "- Kept old client secret \($0)" }
+        lines += report.notManaged.map {
+            "- Client secret keyId `\($0.keyId)`: not managed by this task (made by a person); never removed by it"
+        }
         lines += ServiceConnectionUpdater.summaryLines(consumers.changes).filter {
             $0.contains("workload identity") || $0.isEmpty || $0.contains("could be converted")
         }
         return lines.joined(separator: "\n") + "\n"
-    }
-
-    private var reconcilerPolicy: AppSecretPolicy {
-        let options = context.configuration.appSecret
-        return AppSecretPolicy(
-            removesOld: false, renewWithinDays: options.renewWithinDays,
-            retention: PasswordRetention(keepSecrets: options.keepSecrets, graceHours: options.graceHours),
-            displayName: options.secretDisplayName ?? "rotate-credential")
     }
 }

@@ -8,6 +8,11 @@ public enum ServiceConnectionChange: Sendable, Equatable {
     /// Not updated, and the run must not go on: why and what to do.
     case refuse(name: String, reason: String)
 
+    /// The connection's name, when it takes a key.
+    var endpointName: String? {
+        if case .update(let endpoint, _) = self { endpoint.name } else { nil }
+    }
+
     /// Decides what to do with `endpoint` for the application `appId` (nil: any application).
     public static func decide(
         _ endpoint: ServiceEndpoint, appId: String?, convertAutomatic: Bool, allowForeign: Bool

@@ -17,33 +17,31 @@ struct ServiceConnectionUpdateAction: TaskAction {
         let application = await applicationOf(source, context: context)
         let client = ServiceEndpointClient(context: context.services, credential: adoIdentity, project: project)
         let updater = ServiceConnectionUpdater(client: client, output: context.output, project: project)
+        let appId = application?.appId ?? source.appId
         let changes = try await updater.discover(
-            names: configuration.appSecret.serviceConnections, appId: application?.appId ?? source.appId,
+            names: configuration.appSecret.serviceConnections, appId: appId,
             convertAutomatic: configuration.appSecret.convertAutomaticConnections,
             allowForeign: configuration.appSecret.allowForeignServiceConnections)
-        let behind = changes.filter { change in
-            guard case .update(let endpoint, _) = change else { return false }
-            return !(source.recorded.contains(endpoint.name.lowercased()))
+        let keeper = try await recordKeeper(source, appId: appId, context: context)
+        let reconciler = ConnectionUpdateReconciler(
+            context: context, source: source, changes: changes,
+            writer: ConnectionWriter(updater: updater, keeper: keeper, context: context), keeper: keeper
+        ) { behind in
+            proofSteps(behind, source: source, application: application, context: context)
         }
-        for change in changes where !behind.contains(change) {
-            if case .update(let endpoint, _) = change {
-                context.output.info(
-                    "Service connection '\(endpoint.name)' is recorded as holding \(source.description); not written again."
-                )
-            }
-        }
-        let plan = Plan(
-            "Update service connections with the secret from \(source.description)",
-            untouched: "Connections not listed as completed keep their previous secret.",
-            steps: proofSteps(behind, source: source, application: application, context: context)
-                + writeSteps(behind, updater: updater, source: source, context: context))
-        if behind.isEmpty {
-            context.output.info("Every listed service connection holds \(source.description); nothing to do.")
-        }
-        let outcome = await context.runner.run(plan)
-        return try report(
-            changes: changes, behind: behind, plan: plan, outcome: outcome, appId: application?.appId ?? source.appId,
-            context: context)
+        let outcome = await reconciler.run(from: await reconciler.observe())
+        await keeper?.release(left: []) { _ in false }
+        return try report(changes: changes, source: source, outcome: outcome, appId: appId, context: context)
+    }
+
+    /// The application's record, when the secret comes from a Key Vault version that names it.
+    private func recordKeeper(_ source: ServiceConnectionKeySource, appId: String?, context: ActionContext)
+        async throws -> RecordKeeper?
+    {
+        guard let vault = source.keyVault, source.keyId != nil, let appId else { return nil }
+        return try await RecordKeeper.load(
+            RecordStore(keyVault: vault, scope: RecordStore.application(appId: appId)), run: context.configuration.run,
+            context: context, leaseSeconds: 1_800 + Double(context.configuration.appSecret.replicationTimeoutSeconds))
     }
 
     /// The application read from Graph (for its appId and its secrets' hints), when possible.
@@ -92,60 +90,45 @@ struct ServiceConnectionUpdateAction: TaskAction {
         }
     }
 
-    private func writeSteps(
-        _ changes: [ServiceConnectionChange], updater: ServiceConnectionUpdater, source: ServiceConnectionKeySource,
-        context: ActionContext
-    ) -> [Step] {
-        var steps: [Step] = []
-        var tags = source.tags
-        let key = source.key
-        let time = Timestamp.format(context.serviceNow)
-        for change in changes {
-            steps += updater.steps(for: [change], securing: false) { key }
-            guard case .update(let endpoint, _) = change, let keyVault = source.keyVault, let name = source.secretName,
-                let version = source.version, let updated = ConnectionRecord.adding(endpoint.name, to: tags, at: time)
-            else { continue }
-            tags = updated
-            steps.append(
-                .change(
-                    "Record in Key Vault secret '\(name)' that service connection '\(endpoint.name)' holds this version"
-                ) {
-                    try await keyVault.updateTags(name, version: version, tags: updated)
-                    return nil
-                })
-        }
-        return steps
-    }
-
     private func report(
-        changes: [ServiceConnectionChange], behind: [ServiceConnectionChange], plan: Plan, outcome: PlanOutcome,
-        appId: String?,
-        context: ActionContext
+        changes: [ServiceConnectionChange], source: ServiceConnectionKeySource, outcome: ConnectionUpdateOutcome,
+        appId: String?, context: ActionContext
     ) throws -> ActionResult {
-        let changed = !behind.isEmpty && !outcome.completed.isEmpty && !context.configuration.dryRun
+        let configuration = context.configuration
+        let written = Set(outcome.written.map { $0.id.lowercased() })
+        let behind = Set(outcome.initial.behind.map { $0.id.lowercased() })
+        let changed = !written.isEmpty && !configuration.dryRun
         var report = AppSecretReport(
-            action: context.configuration.action.rawValue, dryRun: context.configuration.dryRun, changed: changed,
+            action: configuration.action.rawValue, dryRun: configuration.dryRun, changed: changed,
             applicationId: appId)
         report.serviceConnections = AppSecretReport.connections(changes).map { connection in
             var connection = connection
-            if !behind.contains(where: {
-                if case .update(let e, _) = $0 { return e.name == connection.name } else { return false }
-            }),
-                connection.outcome.hasPrefix("updated")
-            {
-                connection.outcome = "up to date (recorded)"
+            let id = connection.id?.lowercased() ?? ""
+            if connection.outcome.hasPrefix("updated"), !written.contains(id) {
+                connection.outcome =
+                    behind.contains(id)
+                    ? (configuration.dryRun ? "would update" : "not updated") : "up to date (recorded)"
             }
             return connection
         }
-        report.completedSteps = outcome.completed
-        report.failure = outcome.failure.map { _ in outcome.stateReport }
+        let failure = outcome.failedPlan.map(\.stateReport) ?? outcome.failure.map { "\($0)" }
+        report.failure = failure
         try context.writeReport(report)
-        var summary = ["### \(plan.title)\(context.configuration.dryRun ? " (dry run)" : "")", ""]
-        if outcome.failure != nil { summary += ["**Failed**: \(outcome.stateReport)", ""] }
-        summary += ServiceConnectionUpdater.summaryLines(behind)
+        var summary = [
+            "### Update service connections with the secret from \(source.description)\(configuration.dryRun ? " (dry run)" : "")",
+            "",
+        ]
+        if let failure { summary += ["**Failed**: \(failure)", ""] }
+        summary += ServiceConnectionUpdater.summaryLines(
+            changes.filter { change in
+                guard case .update(let endpoint, _) = change else { return true }
+                return behind.contains(endpoint.id.lowercased())
+            })
+        let failures =
+            [outcome.failedPlan].compactMap { $0 }
+            + [outcome.failure].compactMap { $0 }.map { PlanOutcome(failed: "service connections", error: $0) }
         return ActionResult(
-            changed: changed, summaryMarkdown: summary.joined(separator: "\n") + "\n",
-            failures: outcome.succeeded ? [] : [outcome])
+            changed: changed, summaryMarkdown: summary.joined(separator: "\n") + "\n", failures: failures)
     }
 }
 
@@ -157,9 +140,8 @@ struct ServiceConnectionKeySource: Sendable, CustomStringConvertible {
     var keyVault: KeyVaultClient?
     var secretName: String?
     var version: String?
-    var tags: [String: String] = [:]
-    /// Connections (lower-cased) the version's tags record as given it.
-    var recorded: Set<String> = []
+    /// The keyId the Key Vault version's tags name (nil for an input secret).
+    var keyId: String?
 
     static func load(_ context: ActionContext) async throws -> ServiceConnectionKeySource {
         if let key = context.configuration.appSecret.servicePrincipalKey {
@@ -178,7 +160,6 @@ struct ServiceConnectionKeySource: Sendable, CustomStringConvertible {
             key: latest.value, description: "Key Vault secret '\(secretName)' (\(latest.id))",
             appId: latest.tags["applicationId"],
             keyVault: vault, secretName: secretName, version: URL(string: latest.id)?.lastPathComponent,
-            tags: latest.tags,
-            recorded: ConnectionRecord.names(in: latest.tags))
+            keyId: latest.tags["keyId"])
     }
 }

@@ -45,44 +45,24 @@ struct ServiceConnectionUpdater: Sendable {
         return changes
     }
 
-    /// Two steps per connection to update: the PUT (which `secures` the key when asked: a
-    /// connection that holds it is a place where it is stored) and the read-back check.
-    func steps(for changes: [ServiceConnectionChange], securing: Bool, key: @escaping @Sendable () throws -> Secret)
-        -> [Step]
-    {
-        var steps: [Step] = []
-        for change in changes {
-            guard case .update(let endpoint, let converts) = change else { continue }
-            let client = self.client
-            let output = self.output
-            steps.append(
-                .change(
-                    "Update service connection '\(endpoint.name)' with the new secret\(converts ? " and convert it from Automatic to Manual (permanent)" : "")",
-                    secures: securing
-                ) {
-                    let updated = ServiceConnectionChange.withKey(endpoint, key: try key(), convertAutomatic: converts)
-                    _ = try await client.update(updated)
-                    if converts {
-                        output.warning(
-                            "Service connection '\(endpoint.name)' was converted from Automatic to Manual; this is permanent, and its secret is now rotated by this task, not by Azure DevOps."
-                        )
-                    }
-                    return nil
-                })
-            steps.append(
-                .read("Check that service connection '\(endpoint.name)' is ready") {
-                    guard let current = try await client.endpoint(id: endpoint.id) else {
-                        throw RotationFailure.connectionUnreadable(name: endpoint.name, id: endpoint.id)
-                    }
-                    if current.operationState?.lowercased() == "failed" || current.isReady == false {
-                        let state: String = current.operationState ?? "missing"
-                        let detail: String = current.operationMessage ?? ""
-                        throw RotationFailure.connectionNotReady(
-                            name: endpoint.name, isReady: current.isReady == true, state: state, detail: detail)
-                    }
-                })
+    /// PUTs `endpoint` back with `key` (converted from Automatic to Manual when `converting`),
+    /// reads it back and checks it is ready.
+    func write(_ key: Secret, into endpoint: ServiceEndpoint, converting: Bool) async throws {
+        let updated = ServiceConnectionChange.withKey(endpoint, key: key, convertAutomatic: converting)
+        _ = try await client.update(updated)
+        if converting {
+            output.warning(
+                "Service connection '\(endpoint.name)' was converted from Automatic to Manual; this is permanent, and its secret is now rotated by this task, not by Azure DevOps."
+            )
         }
-        return steps
+        guard let current = try await client.endpoint(id: endpoint.id) else {
+            throw RotationFailure.connectionUnreadable(name: endpoint.name, id: endpoint.id)
+        }
+        if current.operationState?.lowercased() == "failed" || current.isReady == false {
+            throw RotationFailure.connectionNotReady(
+                name: endpoint.name, isReady: current.isReady == true, state: current.operationState ?? "missing",
+                detail: current.operationMessage ?? "")
+        }
     }
 
     /// Markdown lines for the summary.

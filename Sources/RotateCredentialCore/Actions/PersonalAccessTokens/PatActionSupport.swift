@@ -101,6 +101,15 @@ struct PatActionSupport: Sendable {
         }
     }
 
+    /// Names each token a person made (one warning per token): the task leaves it alone.
+    func warnNotManaged(_ tokens: [PersonalAccessToken]) {
+        for token in tokens {
+            output.warning(
+                "PAT '\(token.displayName)' (\(token.authorizationId), created \(Timestamp.format(token.validFrom))) is \(PatExplanation.notManaged). If consumers use it, store it in Key Vault with its authorizationId tag; revoke it by hand when nobody does."
+            )
+        }
+    }
+
     /// Warns about a global token (targetAccounts null).
     func warnIfGlobal(_ token: PersonalAccessToken, replaced: Bool) {
         guard token.isGlobal else { return }

@@ -1,13 +1,11 @@
-import Synchronization
-
 /// The plan that replaces a PAT: create (through the one uncertain-create reconciler), store in
 /// Key Vault and read back. Until the store step succeeds the new token is revoked again if the
-/// plan stops (a failure, a cancel); a kill in that window leaves an orphan the next run revokes.
+/// plan stops (a failure, a cancel); a kill in that window leaves an orphan inside the run's
+/// recorded intent, which the next run revokes.
 struct PatCreatePlan: Sendable {
     let support: PatActionSupport
     let store: SecretStore
     let secretName: String
-    let log: PatStepLog
 
     func plan(replacing old: PersonalAccessToken, known: Set<String>, rotate: Bool) -> Plan {
         let name = old.displayName
@@ -18,21 +16,21 @@ struct PatCreatePlan: Sendable {
         return Plan(
             rotate ? "Rotate PAT '\(name)'" : "Create a replacement for PAT '\(name)'", untouched: untouched,
             steps: [
-                .change(
+                .acting(
                     "create a replacement for PAT '\(name)' (scope \(scope), organization only, valid to \(Timestamp.format(validTo)))"
-                ) {
+                ) { _ in
                     try await create(name: name, scope: scope, validTo: validTo, known: known)
                 },
-                .change(
+                .acting(
                     "store the new value of PAT '\(name)' in Key Vault secret '\(secretName)' and read it back",
                     secures: true
-                ) {
-                    try await storeNew(replacing: old)
+                ) { progress in
+                    try await storeNew(progress, replacing: old)
                 },
             ])
     }
 
-    private func create(name: String, scope: String, validTo: Date, known: Set<String>) async throws -> Compensation {
+    private func create(name: String, scope: String, validTo: Date, known: Set<String>) async throws -> StepResult {
         let client = support.client
         let output = support.output
         let reconciler = UncertainCreate(
@@ -51,38 +49,26 @@ struct PatCreatePlan: Sendable {
                     \.authorizationId)
             },
             remove: { try await client.revoke(authorizationId: $0) })
-        log.set(created: new)
-        output.info(
-            "Created PAT '\(name)' (\(new.token.authorizationId)), valid to \(Timestamp.format(new.token.validTo)).")
+        let id = new.token.authorizationId
+        output.info("Created PAT '\(name)' (\(id)), valid to \(Timestamp.format(new.token.validTo)).")
         let revoke = Compensation(
-            "revoke the new PAT '\(name)' (\(new.token.authorizationId))",
-            leftBehind: "PAT '\(name)', authorization id \(new.token.authorizationId), is live and stored nowhere"
+            "revoke the new PAT '\(name)' (\(id))",
+            leftBehind: "PAT '\(name)', authorization id \(id), is live and stored nowhere", takesBack: id
         ) {
-            try await client.revoke(authorizationId: new.token.authorizationId)
-            output.info("Revoked the new PAT '\(name)' (\(new.token.authorizationId)); it was never stored.")
+            try await client.revoke(authorizationId: id)
+            output.info("Revoked the new PAT '\(name)' (\(id)); it was never stored.")
         }
-        return store.guarding(
-            revoke, secretName: secretName, value: new.value,
-            credential: "the new PAT '\(name)' (\(new.token.authorizationId))")
+        let guarded = store.guarding(
+            revoke, secretName: secretName, value: new.value, credential: "the new PAT '\(name)' (\(id))")
+        return StepResult(effects: [.createdToken(new)], compensation: guarded)
     }
 
-    private func storeNew(replacing old: PersonalAccessToken) async throws -> Compensation? {
-        guard let new = log.created else { throw RotationFailure.missingInput("internal: no new token to store") }
+    private func storeNew(_ progress: PlanProgress, replacing old: PersonalAccessToken) async throws -> StepResult {
+        guard let new = progress.createdToken else { preconditionFailure("the store step follows the create step") }
         let stored = try await store.storeAndVerify(
             secretName, value: new.value, contentType: PatKeyVaultRecord.contentType, expires: new.token.validTo,
             tags: PatKeyVaultRecord.tags(for: new.token, replacing: old))
-        log.set(stored: stored)
         support.output.info("Stored PAT '\(new.token.displayName)' (\(new.token.authorizationId)) as \(stored.id).")
-        return nil
+        return StepResult(effects: [.stored(stored)])
     }
-}
-
-/// What the steps of one plan produced, read after the plan ran (steps are closures).
-final class PatStepLog: ReconcileLog {
-    private let state = Mutex<(created: CreatedPersonalAccessToken?, stored: KeyVaultClient.SecretBundle?)>((nil, nil))
-
-    func set(created: CreatedPersonalAccessToken) { state.withLock { $0.created = created } }
-    func set(stored: KeyVaultClient.SecretBundle) { state.withLock { $0.stored = stored } }
-    var created: CreatedPersonalAccessToken? { state.withLock { $0.created } }
-    var stored: KeyVaultClient.SecretBundle? { state.withLock { $0.stored } }
 }

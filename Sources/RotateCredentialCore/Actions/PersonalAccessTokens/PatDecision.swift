@@ -1,14 +1,15 @@
 /// The one next thing to do for a PAT family, decided from an observation alone. The safety rules
-/// live here and only here: the token Key Vault holds is never revoked; nothing is revoked
-/// before its replacement is stored (the record names it); a token newer than the held one that
-/// no consumer holds is an orphan (its value was lost) and is revoked.
+/// live here and only here: the token Key Vault holds is never revoked; nothing is revoked before
+/// its replacement is stored (Key Vault's version names it); a token created inside the task's
+/// recorded intent that nobody holds is an orphan (its value was lost) and is revoked; a token a
+/// person made is never revoked (see ``PatOwnership``).
 enum PatDecision: ReconcileDecision, Equatable {
     /// Create a replacement of `replacing`, store it and read it back.
     case create(replacing: PersonalAccessToken)
-    /// Revoke a token newer than the held one whose value nobody has.
-    case revokeOrphan(PersonalAccessToken)
-    /// Revoke a token Key Vault no longer holds.
-    case revokeSuperseded(PersonalAccessToken, by: PersonalAccessToken)
+    /// Revoke tokens the task created whose value nobody has.
+    case revokeOrphans([PersonalAccessToken])
+    /// Revoke every token the held one superseded.
+    case revokeSuperseded([PersonalAccessToken], by: PersonalAccessToken)
     /// Nothing to do.
     case converged(PatState)
     /// Stop and report.
@@ -16,6 +17,12 @@ enum PatDecision: ReconcileDecision, Equatable {
 
     var isConverged: Bool { if case .converged = self { true } else { false } }
     var failure: RotationFailure? { if case .fail(let failure) = self { failure } else { nil } }
+    var changes: Bool {
+        switch self {
+        case .create, .revokeOrphans, .revokeSuperseded: return true
+        case .converged, .fail: return false
+        }
+    }
 }
 
 /// A family in a state the action leaves as it is.
@@ -27,7 +34,7 @@ enum PatState: Sendable, Equatable {
     /// The replacement was stored less than `graceHours` ago.
     case withinGrace(PersonalAccessToken, storedHoursAgo: Double, graceHours: Int)
     /// Key Vault records no token of this name; the newest is not due.
-    case unmanaged(PersonalAccessToken)
+    case notRecorded(PersonalAccessToken)
     /// `pat-revoke`: Key Vault records none of them, so nothing is revoked.
     case notStored(PersonalAccessToken)
 }
@@ -37,34 +44,36 @@ extension PatDecision {
     static func decide(_ observation: PatObservation, policy: PatPolicy, now: Date) -> PatDecision {
         guard let newest = observation.tokens.first else {
             return .fail(
-                .notConverged(credential: "PAT '\(observation.displayName)'", rounds: 0, last: "no live token"))
+                .notConverged(
+                    credential: "PAT '\(observation.displayName)'", rounds: 0, last: "no live token of this name"))
         }
-        guard let record = observation.record else {
-            return decideUnmanaged(observation, newest: newest, policy: policy, now: now)
+        let ownership = observation.ownership(createdThisRun: policy.createdThisRun)
+        if !ownership.orphans.isEmpty { return .revokeOrphans(ownership.orphans) }
+        guard let record = observation.stored else {
+            return decideUnrecorded(observation, ownership: ownership, policy: policy, now: now)
         }
-        let held = observation.held
-        // Orphans: newer than what Key Vault holds, at a sane time, held by nobody.
-        let reference = held?.validFrom ?? record.stored ?? .distantFuture
-        if let orphan = observation.tokens.first(where: {
-            $0 != held && $0.validFrom > reference && $0.validFrom <= now.addingTimeInterval(PatPolicy.tolerance)
-        }) {
-            return .revokeOrphan(orphan)
-        }
-        guard let held else {
+        guard let held = ownership.held else {
             if policy.mode == .revokeOld {
                 return .fail(
                     .storedCredentialGone(
                         credential: "PAT '\(observation.displayName)'", secretName: observation.secretName,
                         id: record.authorizationId))
             }
-            return .create(replacing: newest)
+            return .create(replacing: ownership.unheld.first ?? newest)
         }
-        let superseded = observation.tokens.filter { $0 != held }
+        return decideHeld(held, superseded: ownership.superseded, record: record, policy: policy, now: now)
+    }
+
+    /// Key Vault holds `held`: replace it when due, and revoke what it superseded as the mode says.
+    private static func decideHeld(
+        _ held: PersonalAccessToken, superseded: [PersonalAccessToken], record: PatObservation.StoredVersion,
+        policy: PatPolicy, now: Date
+    ) -> PatDecision {
         let due = isDue(held, policy: policy, now: now)
         switch policy.mode {
         case .rotate:
             if due { return .create(replacing: held) }
-            if let old = superseded.first { return .revokeSuperseded(old, by: held) }
+            if !superseded.isEmpty { return .revokeSuperseded(superseded, by: held) }
             return .converged(.upToDate(held))
         case .createOnly:
             if !superseded.isEmpty, policy.renewWithinDays == 0 || !due {
@@ -73,36 +82,62 @@ extension PatDecision {
             if due { return .create(replacing: held) }
             return .converged(.upToDate(held))
         case .revokeOld:
-            guard let old = superseded.first else { return .converged(.upToDate(held)) }
+            guard !superseded.isEmpty else { return .converged(.upToDate(held)) }
             let storedAt = record.stored ?? min(held.validFrom, now)
             let hours = now.timeIntervalSince(storedAt) / 3_600
             guard hours >= Double(policy.graceHours) else {
                 return .converged(.withinGrace(held, storedHoursAgo: hours, graceHours: policy.graceHours))
             }
-            return .revokeSuperseded(old, by: held)
+            return .revokeSuperseded(superseded, by: held)
         }
     }
 
     /// No record: consumers were given a value by hand. One token: judge it. Several: the newest
     /// decides when it is due; when only an older one is due nobody can tell which is in use.
-    private static func decideUnmanaged(
-        _ observation: PatObservation, newest: PersonalAccessToken, policy: PatPolicy, now: Date
+    private static func decideUnrecorded(
+        _ observation: PatObservation, ownership: PatOwnership, policy: PatPolicy, now: Date
     ) -> PatDecision {
+        let candidates = ownership.unheld
+        guard let newest = candidates.first else {
+            return .converged(.notRecorded(observation.tokens[0]))
+        }
         if policy.mode == .revokeOld { return .converged(.notStored(newest)) }
         if isDue(newest, policy: policy, now: now) { return .create(replacing: newest) }
-        let dueOlder = observation.tokens.dropFirst().filter { isDue($0, policy: policy, now: now) }
-        guard !dueOlder.isEmpty else { return .converged(.unmanaged(newest)) }
-        let candidates = observation.tokens.map {
+        guard candidates.dropFirst().contains(where: { isDue($0, policy: policy, now: now) }) else {
+            return .converged(.notRecorded(newest))
+        }
+        let described = candidates.map {
             "\($0.authorizationId) (created \(Timestamp.format($0.validFrom)), expires \(Timestamp.day($0.validTo)))"
         }
         return .fail(
             .ambiguous(
                 credential: "PAT '\(observation.displayName)'", secretName: observation.secretName,
-                candidates: candidates))
+                candidates: described))
     }
 
     private static func isDue(_ token: PersonalAccessToken, policy: PatPolicy, now: Date) -> Bool {
         !policy.createdThisRun.contains(token.authorizationId)
             && token.expires(withinDays: policy.renewWithinDays, at: now)
     }
+}
+
+/// How a PAT action wants a family to end up.
+struct PatPolicy: Sendable, Equatable {
+    /// What the action does with tokens Key Vault no longer holds.
+    enum Mode: Sendable, Equatable {
+        /// `pat-rotate`: replace when due, then revoke the superseded tokens at once.
+        case rotate
+        /// `pat-create`: replace when due; superseded tokens stay for `pat-revoke`.
+        case createOnly
+        /// `pat-revoke`: revoke superseded tokens once the held one was stored `graceHours` ago.
+        case revokeOld
+    }
+
+    var mode: Mode
+    /// A token expiring within this many days is due (0: always).
+    var renewWithinDays: Int
+    /// Hours a stored replacement must exist before `pat-revoke` revokes what it replaced.
+    var graceHours: Int
+    /// Tokens created by this run: never due again in the same run.
+    var createdThisRun: Set<String> = []
 }

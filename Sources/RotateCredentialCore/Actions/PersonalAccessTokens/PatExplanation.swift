@@ -7,16 +7,17 @@ enum PatExplanation: ReconcileExplanation {
         switch decision {
         case .create(let old):
             let why =
-                observation.held == nil && observation.record != nil
-                ? "\(vault) holds \(observation.record?.authorizationId ?? "?"), which is no longer live"
+                observation.held == nil && observation.stored != nil
+                ? "\(vault) holds \(observation.stored?.authorizationId ?? "?"), which is no longer live"
                 : "\(old.authorizationId) expires \(Timestamp.day(old.validTo)) (\(old.daysLeft(at: now)) days), within renewWithinDays (\(policy.renewWithinDays))"
             return "\(name): \(why); a replacement is due."
-        case .revokeOrphan(let token):
+        case .revokeOrphans(let tokens):
+            let listed = tokens.map { "\($0.authorizationId) (created \(Timestamp.format($0.validFrom)))" }
             return
-                "\(name): \(token.authorizationId) (created \(Timestamp.format(token.validFrom))) is held by no consumer and its value was never stored (an interrupted run created it); revoking it."
-        case .revokeSuperseded(let token, let held):
+                "\(name): \(listed.joined(separator: ", ")) was created inside this task's recorded intent, is held by no consumer and its value was never stored (an interrupted run created it); revoking it."
+        case .revokeSuperseded(let tokens, let held):
             return
-                "\(name): \(vault) holds \(held.authorizationId); the older token \(token.authorizationId) is no longer held; revoking it."
+                "\(name): \(vault) holds \(held.authorizationId); \(tokens.count) older token(s) (\(tokens.map(\.authorizationId).joined(separator: ", "))) are no longer held; revoking them."
         case .converged(let state):
             return "\(name): " + converged(state, vault: vault, policy: policy, now: now)
         case .fail(let failure):
@@ -35,7 +36,7 @@ enum PatExplanation: ReconcileExplanation {
         case .withinGrace(let token, let hours, let grace):
             return
                 "the newest token (\(token.authorizationId)) was stored in \(vault) \((hours * 10).rounded() / 10) hours ago, less than graceHours (\(grace)); the older token(s) stay until then."
-        case .unmanaged(let token):
+        case .notRecorded(let token):
             return
                 "\(token.authorizationId) expires in \(token.daysLeft(at: now)) days, not within renewWithinDays (\(policy.renewWithinDays)); nothing to do (\(vault) records no token of this name)."
         case .notStored(let token):
@@ -43,6 +44,10 @@ enum PatExplanation: ReconcileExplanation {
                 "\(vault) is tagged with no live token of this name, not the newest token (\(token.authorizationId)); consumers may still read an older value, so nothing is revoked. Run pat-create (or store the newest value) first."
         }
     }
+
+    /// Why a token people made is left alone, for the report and the log.
+    static let notManaged =
+        "not managed by this task: made outside any run of it (by a person), newer than the token Key Vault holds; no action of this task ever revokes it"
 
     /// Report entries for one family, keyed by authorization id.
     static func entries(_ outcome: PatFamilyOutcome, policy: PatPolicy, now: Date, dryRun: Bool) -> [String:
@@ -52,6 +57,10 @@ enum PatExplanation: ReconcileExplanation {
         for token in outcome.initial.tokens {
             entries[token.authorizationId] = PatReportEntry(
                 token, now: now, outcome: "kept", detail: "older token of this name")
+        }
+        for token in outcome.initial.ownership(createdThisRun: []).unmanaged {
+            entries[token.authorizationId] = PatReportEntry(
+                token, now: now, outcome: "not managed", detail: notManaged)
         }
         if let first = outcome.decisions.first {
             apply(first, to: &entries, outcome: outcome, policy: policy, now: now, dryRun: dryRun)
@@ -87,7 +96,7 @@ enum PatExplanation: ReconcileExplanation {
         now: Date, dryRun: Bool
     ) {
         switch decision {
-        case .converged(.upToDate(let token)), .converged(.unmanaged(let token)):
+        case .converged(.upToDate(let token)), .converged(.notRecorded(let token)):
             let detail =
                 "expires in \(token.daysLeft(at: now)) days, not within renewWithinDays (\(policy.renewWithinDays))"
             entries[token.authorizationId] = PatReportEntry(token, now: now, outcome: "skipped", detail: detail)
@@ -99,8 +108,8 @@ enum PatExplanation: ReconcileExplanation {
                 token, now: now, outcome: "kept", detail: "newest token of this name")
         case .create(let token) where dryRun:
             entries[token.authorizationId]?.outcome = policy.mode == .rotate ? "would rotate" : "would create"
-        case .revokeOrphan(let token) where dryRun, .revokeSuperseded(let token, _) where dryRun:
-            entries[token.authorizationId]?.outcome = "would revoke"
+        case .revokeOrphans(let tokens) where dryRun, .revokeSuperseded(let tokens, _) where dryRun:
+            for token in tokens { entries[token.authorizationId]?.outcome = "would revoke" }
         case .fail(let failure):
             for token in outcome.initial.tokens { entries[token.authorizationId]?.detail = "\(failure)" }
         default:
@@ -110,7 +119,8 @@ enum PatExplanation: ReconcileExplanation {
 
     private static func subject(_ decision: PatDecision?) -> PersonalAccessToken? {
         switch decision {
-        case .create(let token), .revokeOrphan(let token), .revokeSuperseded(let token, _): return token
+        case .create(let token): return token
+        case .revokeOrphans(let tokens), .revokeSuperseded(let tokens, _): return tokens.first
         default: return nil
         }
     }

@@ -1,5 +1,5 @@
 /// What a run did to one PAT family: the observation it started from, each decision, what the
-/// steps changed, and why it stopped if it did not converge.
+/// steps changed (folded from their effects), and why it stopped if it did not converge.
 struct PatFamilyOutcome: ReconcileOutcome {
     /// A change made by this run.
     enum Event: Sendable {
@@ -13,6 +13,8 @@ struct PatFamilyOutcome: ReconcileOutcome {
     var final: PatObservation?
     var decisions: [PatDecision] = []
     var events: [Event] = []
+    /// Tokens this run created that are live and stored nowhere (a failed store whose undo failed).
+    var leftLive: [String] = []
     /// A plan that failed (its state report names what is left where).
     var failedPlan: PlanOutcome?
     /// A decision or loop that stopped the run.
@@ -34,20 +36,26 @@ struct PatFamilyOutcome: ReconcileOutcome {
         return nil
     }
 
-    /// Records what a plan for `decision` did.
-    mutating func record(_ decision: PatDecision, result: PlanOutcome, log: PatStepLog) {
+    /// Records what a plan for `decision` did, from its effects.
+    mutating func record(_ decision: PatDecision, result: PlanOutcome) {
+        let progress = result.progress
         switch decision {
         case .create(let old):
-            if let created = log.created, let stored = log.stored {
-                events.append(.created(created, replacing: old, stored: stored))
+            if let created = progress.createdToken {
+                if let stored = progress.stored {
+                    events.append(.created(created, replacing: old, stored: stored))
+                } else if result.failure?.leftBehind.isEmpty == false {
+                    leftLive.append(created.token.authorizationId)
+                }
             }
-        case .revokeOrphan(let token) where result.succeeded:
-            events.append(.revoked(token, orphan: true))
-        case .revokeSuperseded(let token, _) where result.succeeded:
-            events.append(.revoked(token, orphan: false))
-        default:
+        case .revokeOrphans:
+            events += progress.revokedTokens.map { .revoked($0, orphan: true) }
+        case .revokeSuperseded:
+            events += progress.revokedTokens.map { .revoked($0, orphan: false) }
+        case .converged, .fail:
             break
         }
+        if case .uncertainCreate(_, _, _, let live) = result.failure?.error as? RotationFailure { leftLive += live }
         if !result.succeeded { failedPlan = result }
     }
 }

@@ -1,5 +1,6 @@
 /// What one PAT family looks like at one moment: the live tokens of a display name at the source,
-/// and what Key Vault (the consumer this task writes) holds for it.
+/// what Key Vault (the consumer this task writes) holds for it, and the task's record of what it
+/// set out to create and which tokens people made.
 struct PatObservation: Sendable, Equatable {
     /// The display name.
     var displayName: String
@@ -9,44 +10,75 @@ struct PatObservation: Sendable, Equatable {
     var tokens: [PersonalAccessToken]
     /// Key Vault's current version, when its tags name a token; nil when the secret does not
     /// exist or records no token (consumers were then given a value by hand).
-    var record: Record?
+    var stored: StoredVersion?
+    /// The task's record of the organization's PATs (intents, tokens people made).
+    var record: CredentialRecord
 
     /// What Key Vault's current version records.
-    struct Record: Sendable, Equatable {
+    struct StoredVersion: Sendable, Equatable {
         /// The authorization id in the version's tags.
         var authorizationId: String
         /// The version's id.
         var versionId: String
         /// When the version was written (Key Vault's clock).
         var stored: Date?
+        /// The token the version replaced (its `replaces` tag).
+        var replaces: String?
     }
 
     /// The token Key Vault holds, when it is live.
     var held: PersonalAccessToken? {
-        guard let id = record?.authorizationId.lowercased() else { return nil }
+        guard let id = stored?.authorizationId.lowercased() else { return nil }
         return tokens.first { $0.authorizationId.lowercased() == id }
+    }
+
+    /// The family's tokens sorted by who owns them (see ``PatOwnership``).
+    func ownership(createdThisRun: Set<String>) -> PatOwnership {
+        PatOwnership(self, createdThisRun: createdThisRun)
     }
 }
 
-/// How a PAT action wants a family to end up.
-struct PatPolicy: Sendable, Equatable {
-    /// What the action does with tokens Key Vault no longer holds.
-    enum Mode: Sendable, Equatable {
-        /// `pat-rotate`: replace when due, then revoke the superseded tokens at once.
-        case rotate
-        /// `pat-create`: replace when due; superseded tokens stay for `pat-revoke`.
-        case createOnly
-        /// `pat-revoke`: revoke superseded tokens once the held one was stored `graceHours` ago.
-        case revokeOld
-    }
+/// The tokens of a family other than the held one, by whose they are, from the task's record
+/// (never from names or times alone):
+/// - an **orphan** was created inside an intent the task recorded, is newer than the held token
+///   and held by nobody: its value was lost (a run was killed or cancelled before storing it);
+/// - a **superseded** token is older than the held one (or the one the held version replaced):
+///   what a rotation replaces;
+/// - an **unmanaged** token was made by a person: newer than the held one outside any intent, or
+///   recorded as such; no action ever revokes it;
+/// - without a held token, tokens outside any intent are **unheld**: consumers were given one by
+///   hand, the task cannot tell which.
+struct PatOwnership: Sendable, Equatable {
+    var held: PersonalAccessToken?
+    var orphans: [PersonalAccessToken] = []
+    var superseded: [PersonalAccessToken] = []
+    var unmanaged: [PersonalAccessToken] = []
+    var unheld: [PersonalAccessToken] = []
 
-    var mode: Mode
-    /// A token expiring within this many days is due (0: always).
-    var renewWithinDays: Int
-    /// Hours a stored replacement must exist before `pat-revoke` revokes what it replaced.
-    var graceHours: Int
-    /// Tokens created by this run: never due again in the same run.
-    var createdThisRun: Set<String> = []
-    /// Slack for comparing timestamps of different services (Azure DevOps and Key Vault).
-    static let tolerance: TimeInterval = 120
+    init(_ observation: PatObservation, createdThisRun: Set<String>) {
+        let held = observation.held
+        self.held = held
+        let created = Set(createdThisRun.map { $0.lowercased() })
+        for token in observation.tokens where token != held {
+            let id = token.authorizationId.lowercased()
+            let record = observation.record
+            let newer = held.map { token.validFrom > $0.validFrom } ?? true
+            let replaced = observation.stored?.replaces?.lowercased() == id
+            if record.isUnmanaged(id) {
+                unmanaged.append(token)
+            } else if created.contains(id) {
+                continue  // this run's own, being stored
+            } else if held != nil, replaced {
+                superseded.append(token)  // the token Key Vault's version replaced, whatever its dates
+            } else if newer, record.isInsideIntent(id: id, name: token.displayName, start: token.validFrom) {
+                orphans.append(token)
+            } else if held != nil, !newer {
+                superseded.append(token)
+            } else if held == nil {
+                unheld.append(token)
+            } else {
+                unmanaged.append(token)
+            }
+        }
+    }
 }

@@ -1,101 +1,162 @@
 /// Brings one PAT family to the state its action wants: observe, decide, act on that one
-/// decision with an idempotent step, observe again, for a bounded number of rounds. A dry run
-/// observes, decides and prints the first decision's plan. The loop itself is
-/// ``ReconcileSubject/run(from:)``; this type supplies the PAT parts.
+/// decision with an idempotent step, observe again, for a bounded number of rounds. The loop
+/// itself is ``ReconcileSubject/run(from:)``; this type supplies the PAT parts.
 struct PatReconciler: ReconcileSubject {
     typealias Explanation = PatExplanation
     let support: PatActionSupport
     let store: SecretStore
+    /// The organization's record (lease, intents, tokens people made).
+    let keeper: RecordKeeper
     var policy: PatPolicy
-    /// Tokens this run created and, lower-cased, the ids it revoked: laid over the last
-    /// observation instead of listing every token of the owner again after each step (that list
-    /// is paged, so with many families a re-list per step grew with the square of their number).
-    /// The PAT API's reads do not lag its writes; Key Vault is read again each round.
+    /// What this run did, laid over the last observation instead of reading again: the PAT
+    /// API's reads do not lag its writes, and Key Vault's version was read back by the store.
     private(set) var created: [PersonalAccessToken] = []
     private(set) var revoked: Set<String> = []
-    /// Rounds before the loop gives up (each round acts once).
-    static let maxRounds = 8
+    private(set) var stored: PatObservation.StoredVersion?
+    /// Whether the lease was taken (and the family observed afresh if another run held it).
+    private var prepared = false
+    /// Plans before the loop gives up: a create and a revoke of all superseded tokens, with
+    /// room for orphans and a refused step.
+    static let maxRounds = 6
+
+    init(support: PatActionSupport, store: SecretStore, keeper: RecordKeeper, policy: PatPolicy) {
+        self.support = support
+        self.store = store
+        self.keeper = keeper
+        self.policy = policy
+    }
 
     var context: ActionContext { support.context }
-    private var output: PipelineOutput { support.output }
 
     func credential(_ observation: PatObservation) -> String { "PAT '\(observation.displayName)'" }
 
-    func record(_ decision: PatDecision, result: PlanOutcome, log: PatStepLog, into outcome: inout PatFamilyOutcome) {
-        outcome.record(decision, result: result, log: log)
+    func record(_ decision: PatDecision, result: PlanOutcome, into outcome: inout PatFamilyOutcome) {
+        outcome.record(decision, result: result)
     }
 
-    mutating func remember(_ decision: PatDecision, result: PlanOutcome, log: PatStepLog) {
-        if let new = log.created {
+    mutating func remember(_ decision: PatDecision, result: PlanOutcome) {
+        let progress = result.progress
+        if let new = progress.createdToken {
             policy.createdThisRun.insert(new.token.authorizationId)
             created.append(new.token)
         }
-        guard result.succeeded else { return }
-        switch decision {
-        case .revokeOrphan(let token), .revokeSuperseded(let token, _):
-            revoked.insert(token.authorizationId.lowercased())
-        default:
-            break
+        if let bundle = progress.stored, let new = progress.createdToken {
+            let old: String? = if case .create(let replaced) = decision { replaced.authorizationId } else { nil }
+            stored = .init(
+                authorizationId: new.token.authorizationId, versionId: bundle.id, stored: bundle.created,
+                replaces: old)
         }
+        revoked.formUnion(progress.revokedTokens.map { $0.authorizationId.lowercased() })
+        for case .tookBack(let id) in progress.effects { revoked.insert(id.lowercased()) }
     }
 
+    /// The last observation with this run's creates, revokes and store laid over it, and the
+    /// record as it stands now: no request.
     func observeAgain(_ observation: PatObservation) async throws -> PatObservation {
+        var next = observation
         let listed = Set(observation.tokens.map { $0.authorizationId.lowercased() })
-        let tokens = (observation.tokens + created.filter { !listed.contains($0.authorizationId.lowercased()) })
+        next.tokens = (created.filter { !listed.contains($0.authorizationId.lowercased()) } + observation.tokens)
             .filter { !revoked.contains($0.authorizationId.lowercased()) }
-        return try await observe(observation.displayName, tokens: tokens)
+            .sorted { $0.validFrom > $1.validFrom }
+        next.stored = stored ?? observation.stored
+        next.record = await keeper.current
+        return next
     }
 
-    /// Reads the family's tokens and Key Vault's current version.
+    /// Takes the organization's lease before the first change; observes the family afresh when
+    /// another run held it meanwhile, or lays the record's news over the observation.
+    mutating func prepareToChange(_ observation: PatObservation) async throws -> PatObservation? {
+        let changedMeanwhile = try await keeper.takeLease(intending: support.configuration.pat.displayNames.map(\.text))
+        try await keeper.checkLease()
+        defer { prepared = true }
+        if changedMeanwhile, !prepared {
+            support.output.info(
+                "Another run held the lease since this run looked; reading PAT '\(observation.displayName)' again.")
+            return try await observe(observation.displayName)
+        }
+        let record = await keeper.current
+        guard record != observation.record else { return nil }
+        var next = observation
+        next.record = record
+        return next
+    }
+
+    /// What a dry run assumes the plan leaves: a new token stored and held, or tokens revoked.
+    mutating func simulate(_ decision: PatDecision, observation: PatObservation) -> PatObservation? {
+        var next = observation
+        switch decision {
+        case .create(let old):
+            let now = context.serviceNow
+            let token = PersonalAccessToken(
+                authorizationId: "(new)", displayName: observation.displayName,
+                scope: support.configuration.pat.scope ?? old.scope, targetAccounts: ["(organization)"],
+                validFrom: now, validTo: now.addingTimeInterval(Double(support.configuration.pat.validityDays) * 86_400)
+            )
+            next.tokens.insert(token, at: 0)
+            next.stored = .init(
+                authorizationId: "(new)", versionId: "(new version)", stored: now, replaces: old.authorizationId)
+            policy.createdThisRun.insert("(new)")
+        case .revokeOrphans(let tokens), .revokeSuperseded(let tokens, _):
+            next.tokens.removeAll { tokens.contains($0) }
+        case .converged, .fail:
+            return nil
+        }
+        return next
+    }
+
+    /// Reads the family's tokens (the whole list unless given) and Key Vault's current version.
     func observe(_ displayName: String, tokens: [PersonalAccessToken]? = nil) async throws -> PatObservation {
         var all = tokens ?? []
         if tokens == nil { all = try await support.client.list() }
         let family = PatSelection.families(all.filter { $0.displayName.lowercased() == displayName.lowercased() })
         let secretName = support.secretName(displayName)
         let latest = try await store.latest(secretName)
-        let record = latest.flatMap { bundle in
+        let stored = latest.flatMap { bundle in
             bundle.tags["authorizationId"].map {
-                PatObservation.Record(authorizationId: $0, versionId: bundle.id, stored: bundle.created)
+                PatObservation.StoredVersion(
+                    authorizationId: $0, versionId: bundle.id, stored: bundle.created, replaces: bundle.tags["replaces"]
+                )
             }
         }
         return PatObservation(
-            displayName: displayName, secretName: secretName, tokens: family.first?.tokens ?? [], record: record)
+            displayName: displayName, secretName: secretName, tokens: family.first?.tokens ?? [], stored: stored,
+            record: await keeper.current)
     }
 
-    func plan(for decision: PatDecision, observation: PatObservation, log: PatStepLog) -> Plan {
+    func plan(for decision: PatDecision, observation: PatObservation) -> Plan {
         let name = observation.displayName
         switch decision {
         case .create(let old):
-            return PatCreatePlan(
-                support: support, store: store, secretName: observation.secretName, log: log
-            )
-            .plan(replacing: old, known: Set(observation.tokens.map(\.authorizationId)), rotate: policy.mode == .rotate)
-        case .revokeOrphan(let token):
+            return PatCreatePlan(support: support, store: store, secretName: observation.secretName)
+                .plan(
+                    replacing: old, known: Set(observation.tokens.map(\.authorizationId)),
+                    rotate: policy.mode == .rotate)
+        case .revokeOrphans(let tokens):
             return revokePlan(
-                token,
-                title:
-                    "revoke PAT '\(name)' (\(token.authorizationId)): no consumer holds it and its value was never stored (an interrupted run created it)"
-            )
-        case .revokeSuperseded(let token, let held):
+                tokens, title: "Revoke the orphaned PAT(s) '\(name)'",
+                why: "no consumer holds it and its value was never stored (an interrupted run of this task created it)")
+        case .revokeSuperseded(let tokens, let held):
             return revokePlan(
-                token, title: "revoke PAT '\(name)' (\(token.authorizationId)), replaced by \(held.authorizationId)")
+                tokens, title: "Revoke the PAT(s) '\(name)' replaced by \(held.authorizationId)",
+                why: "replaced by \(held.authorizationId), which Key Vault holds")
         case .converged, .fail:
             return Plan("Nothing to do for PAT '\(name)'", steps: [])
         }
     }
 
-    private func revokePlan(_ token: PersonalAccessToken, title: String) -> Plan {
+    /// One revoke step per token, all in one plan.
+    private func revokePlan(_ tokens: [PersonalAccessToken], title: String, why: String) -> Plan {
         let client = support.client
-        let output = self.output
+        let output = support.output
         return Plan(
-            "Revoke PAT '\(token.displayName)' (\(token.authorizationId))",
-            untouched: "PAT '\(token.displayName)' (\(token.authorizationId)) is still live.",
-            steps: [
-                .change(title) {
+            title,
+            untouched: "The PAT(s) not listed as revoked above are still live.",
+            steps: tokens.map { token in
+                .acting("revoke PAT '\(token.displayName)' (\(token.authorizationId)): \(why)") { _ in
                     try await client.revoke(authorizationId: token.authorizationId)
                     output.info("Revoked PAT '\(token.displayName)' (\(token.authorizationId)).")
-                    return nil
+                    return StepResult(effects: [.revokedToken(token)])
                 }
-            ])
+            })
     }
 }

@@ -22,12 +22,15 @@ struct PatConsumerEntry: Encodable, Sendable {
     var holds: String?
     /// What this run did, in order ("revoked orphan …", "created and stored …").
     var thisRun: [String]
+    /// Tokens of this name people made, which the task leaves alone.
+    var notManaged: [String]
 
     init(_ outcome: PatFamilyOutcome) {
         let final = outcome.final ?? outcome.initial
         displayName = final.displayName
         keyVaultSecret = final.secretName
-        holds = final.record?.authorizationId
+        holds = final.stored?.authorizationId
+        notManaged = outcome.initial.ownership(createdThisRun: []).unmanaged.map(\.authorizationId)
         thisRun = outcome.events.map { event in
             switch event {
             case .created(let new, let old, let stored):
@@ -41,7 +44,12 @@ struct PatConsumerEntry: Encodable, Sendable {
 
     /// A summary line.
     var line: String {
-        "- Key Vault secret `\(keyVaultSecret)` (PAT '\(displayName)') holds \(holds ?? "no recorded token"); this run: \(thisRun.isEmpty ? "nothing" : thisRun.joined(separator: "; "))"
+        let people =
+            notManaged.isEmpty
+            ? ""
+            : "; not managed by this task (made by a person, never revoked by it): \(notManaged.joined(separator: ", "))"
+        return
+            "- Key Vault secret `\(keyVaultSecret)` (PAT '\(displayName)') holds \(holds ?? "no recorded token"); this run: \(thisRun.isEmpty ? "nothing" : thisRun.joined(separator: "; "))\(people)"
     }
 }
 

@@ -1,39 +1,81 @@
 /// `pat-rotate`, `pat-create` and `pat-revoke`: bring each selected display name to the state the
-/// action wants, decided from what Key Vault holds (see ``PatDecision``), not from the newest
-/// token at the source.
+/// action wants, decided from what Key Vault holds and the task's record (see ``PatDecision``),
+/// not from the newest token at the source.
 ///
 /// - `pat-rotate`: when the held token is due, create an organization-scoped replacement, store
-///   it and read it back, then revoke the tokens Key Vault no longer holds.
+///   it and read it back, then revoke the tokens it superseded.
 /// - `pat-create`: the same without the revocation; `pat-revoke` does that after `graceHours`.
-/// - `pat-revoke`: revoke the tokens Key Vault no longer holds once the held one was stored
-///   `graceHours` ago; never the held one.
+/// - `pat-revoke`: revoke the superseded tokens once the held one was stored `graceHours` ago;
+///   never the held one.
 ///
-/// Every action revokes orphans (tokens newer than the held one whose value was never stored),
-/// so a run interrupted between create and store is finished by the next one.
+/// Before the first change the run takes the organization's lease in the task's record (one
+/// writer at a time) and records its intent; every action revokes orphans (tokens created inside
+/// a recorded intent, newer than the held one, whose value was never stored), so a run
+/// interrupted between create and store is finished by the next one. Tokens people made are
+/// never revoked.
 struct PatRotateAction: TaskAction {
     let mode: PatPolicy.Mode
+
+    /// Minutes a run's lease lasts: far longer than a run takes, short enough that a killed run
+    /// does not block the next scheduled one.
+    static let leaseSeconds = 1_800.0
 
     func run(_ context: ActionContext) async throws -> ActionResult {
         let support = try await PatActionSupport.start(context)
         let configuration = context.configuration
         let store = try support.secretStore()
+        let recordStore = RecordStore(
+            keyVault: store.keyVault, scope: RecordStore.personalAccessTokens(organization: configuration.organization))
+        async let loadedKeeper = RecordKeeper.load(
+            recordStore, run: configuration.run, context: context, leaseSeconds: Self.leaseSeconds)
         let all = try await support.discover()
         let families = PatSelection.families(support.select(all))
         try support.checkSecretNames(families)
+        let keeper = try await loadedKeeper
         let policy = PatPolicy(
             mode: mode, renewWithinDays: configuration.pat.renewWithinDays, graceHours: configuration.pat.graceHours)
-        let reconciler = PatReconciler(support: support, store: store, policy: policy)
-        var observations: [PatObservation] = []
-        for family in families {
-            observations.append(try await reconciler.observe(family.displayName, tokens: all))
-        }
+        let reconciler = PatReconciler(support: support, store: store, keeper: keeper, policy: policy)
+        let observations = try await observeAll(families, all: all, reconciler: reconciler)
+        let unmanaged = observations.flatMap { $0.ownership(createdThisRun: []).unmanaged }
+        await keeper.recordUnmanaged(unmanaged.map(\.authorizationId))
         if mode != .revokeOld {
             for family in families where family.newest.isGlobal { support.warnIfGlobal(family.newest, replaced: true) }
         }
         let outcomes = await Parallel.map(observations, maxParallel: configuration.maxParallel) {
             await reconciler.run(from: $0)
         }
+        await release(keeper, outcomes: outcomes, patterns: configuration.pat.displayNames.map(\.text))
+        support.warnNotManaged(unmanaged)
         return support.finish(outcomes, all: all, policy: policy, title: title)
+    }
+
+    /// Reads Key Vault for every family, `maxParallel` at a time.
+    private func observeAll(_ families: [PatFamily], all: [PersonalAccessToken], reconciler: PatReconciler)
+        async throws -> [PatObservation]
+    {
+        let results = await Parallel.map(families, maxParallel: reconciler.context.configuration.maxParallel) {
+            family -> Result<PatObservation, any Error> in
+            do {
+                return .success(try await reconciler.observe(family.displayName, tokens: all))
+            } catch {
+                return .failure(error)
+            }
+        }
+        return try results.map { try $0.get() }
+    }
+
+    /// Writes the record back: this run's intent settled with the tokens it left live and
+    /// unstored; earlier runs' intents over the same names dropped when every family ended
+    /// without an orphan.
+    private func release(_ keeper: RecordKeeper, outcomes: [PatFamilyOutcome], patterns: [String]) async {
+        let left = outcomes.flatMap(\.leftLive)
+        let clean = outcomes.allSatisfy { outcome in
+            outcome.succeeded && (outcome.final.map { $0.ownership(createdThisRun: []).orphans.isEmpty } ?? false)
+        }
+        let names = Set(patterns.map { $0.lowercased() })
+        await keeper.release(left: left) { intent in
+            clean && Set(intent.names.map { $0.lowercased() }).isSubset(of: names)
+        }
     }
 
     private var title: String {

@@ -1,0 +1,83 @@
+/// What a step did, as a value: the runner collects the effects of a plan in order, later steps
+/// of the same plan read them (the store step finds the value the create step received), and the
+/// reconcile loop folds them into the run's outcome and its overlay of the source. No step
+/// reports through titles, strings or a log object.
+enum StepEffect: Sendable {
+    /// A PAT was created (with its value).
+    case createdToken(CreatedPersonalAccessToken)
+    /// A client secret was added (with its value).
+    case createdSecret(NewPasswordCredential)
+    /// A value was stored in Key Vault and read back.
+    case stored(KeyVaultClient.SecretBundle)
+    /// A service connection was given a client secret and checked.
+    case connectionWritten(ConnectionHolder)
+    /// A PAT was revoked.
+    case revokedToken(PersonalAccessToken)
+    /// A client secret was removed.
+    case removedSecret(PasswordCredential)
+    /// A credential this plan created was taken back (its id).
+    case tookBack(String)
+    /// Secret-based connections the task does not write were looked for (a read).
+    case foundBystanders(BystanderScan)
+}
+
+/// The effects of the steps that ran so far in one plan.
+struct PlanProgress: Sendable {
+    /// Every effect, in order.
+    var effects: [StepEffect] = []
+
+    /// The PAT this plan created, unless it was taken back.
+    var createdToken: CreatedPersonalAccessToken? {
+        for case .createdToken(let token) in effects where !tookBack(token.token.authorizationId) { return token }
+        return nil
+    }
+
+    /// The client secret this plan added, unless it was taken back.
+    var createdSecret: NewPasswordCredential? {
+        for case .createdSecret(let secret) in effects where !tookBack(secret.credential.keyId) { return secret }
+        return nil
+    }
+
+    /// The Key Vault version this plan stored.
+    var stored: KeyVaultClient.SecretBundle? {
+        for case .stored(let bundle) in effects { return bundle }
+        return nil
+    }
+
+    /// Connections this plan wrote.
+    var connectionsWritten: [ConnectionHolder] {
+        effects.compactMap { if case .connectionWritten(let holder) = $0 { holder } else { nil } }
+    }
+
+    /// PATs this plan revoked.
+    var revokedTokens: [PersonalAccessToken] {
+        effects.compactMap { if case .revokedToken(let token) = $0 { token } else { nil } }
+    }
+
+    /// Client secrets this plan removed.
+    var removedSecrets: [PasswordCredential] {
+        effects.compactMap { if case .removedSecret(let secret) = $0 { secret } else { nil } }
+    }
+
+    /// Whether the credential `id` was taken back.
+    func tookBack(_ id: String) -> Bool {
+        effects.contains { if case .tookBack(let taken) = $0 { taken.lowercased() == id.lowercased() } else { false } }
+    }
+}
+
+/// What one step returns: its effects, and for a change that created something, how to undo it
+/// while it is not yet stored anywhere.
+struct StepResult: Sendable {
+    var effects: [StepEffect] = []
+    var compensation: Compensation?
+}
+
+/// Thrown by a step that did part of its work (some connections written, one refused): the
+/// runner keeps the effects, and a step that `secures` counts as securing when any of them
+/// happened (the new value is then stored somewhere and must not be undone).
+struct StepPartialFailure: Error, Sendable, CustomStringConvertible {
+    var effects: [StepEffect]
+    var underlying: any Error
+
+    var description: String { "\(underlying)" }
+}

@@ -35,10 +35,19 @@ public struct PlanRunner: Sendable {
                 var undone: [String] = []
                 var kept: [String] = []
                 var leftBehind: [String] = []
+                if step.secures, (error as? ServiceError)?.mayStillLand == true {
+                    // A store abandoned by a stop request may still land: undoing the new credential
+                    // could leave consumers holding a dead one. The next run sees where it is held.
+                    kept = compensations.map {
+                        "\($0.title): not done, since the store was abandoned by the stop request and may still land; the next run undoes it if it did not"
+                    }
+                    compensations = []
+                }
                 for compensation in compensations.reversed() {
                     output.info("Undoing: \(compensation.title)…")
                     do {
-                        try await compensation.perform()
+                        // An undo goes on after a stop request, within the undo deadline.
+                        try await Cancellation.undoing { try await compensation.perform() }
                         undone.append(compensation.title)
                     } catch let declined as CompensationDeclined {
                         output.info("Not undone: \(declined.reason)")

@@ -107,6 +107,28 @@ class World(matrix.World):
         self.scale = {}
 
 
+# A getaddrinfo that takes 30 s for host names containing "slow-dns" (and creates the file named
+# by the %s when asked).
+SLOW_GETADDRINFO = r"""
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <string.h>
+#include <unistd.h>
+
+int getaddrinfo(const char *node, const char *service, const struct addrinfo *hints, struct addrinfo **res) {
+    int (*real)(const char *, const char *, const struct addrinfo *, struct addrinfo **) =
+        dlsym(RTLD_NEXT, "getaddrinfo");
+    if (node && strstr(node, "slow-dns")) {
+        close(open("%s", O_CREAT | O_WRONLY, 0600));
+        sleep(30);
+        return EAI_AGAIN;
+    }
+    return real(node, service, hints, res);
+}
+"""
+
 _baselines: dict[str, list[dict]] = {}
 
 
@@ -146,10 +168,14 @@ class CancelTest(unittest.TestCase):
 
     # ---- one cell
 
-    def cancelled_run(self, scenario: matrix.Scenario, first: str, reached, **extra) -> tuple[AgentCancel, harness.TaskResult, float]:
-        """Runs the handler (the binary's waits at their real length), cancels it once `reached()`
-        says the slow place is reached; returns the cancel, the output and when the stop was sent."""
-        env = self.world.env(scenario, ROTATE_CREDENTIAL_TEST_SLEEP_SCALE="1", **extra)
+    def cancelled_run(self, scenario: matrix.Scenario, first: str, reached, preload: str | None = None,
+                      **inputs) -> tuple[AgentCancel, harness.TaskResult, float]:
+        """Runs the handler (the binary's waits at their real length, `preload` as LD_PRELOAD),
+        cancels it once `reached()` says the slow place is reached; returns the cancel, the output
+        and when the stop was sent."""
+        env = self.world.env(scenario, ROTATE_CREDENTIAL_TEST_SLEEP_SCALE="1", **inputs)
+        if preload:
+            env["LD_PRELOAD"] = preload
         proc = subprocess.Popen(["node", os.path.join(self.handler, "run.js")], env=env, stdin=subprocess.DEVNULL,
                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
         output: list[bytes] = []
@@ -265,6 +291,28 @@ class CancelTest(unittest.TestCase):
 
     def test_a_server_that_never_answers_then_sigterm(self):
         self.silent_server("SIGTERM")
+
+    # ---- a host name that takes long to resolve
+
+    def test_a_slow_dns_answer_then_sigterm(self):
+        # libcurl resolves in a thread of its own; aborting a transfer used to wait for that thread
+        # (its getaddrinfo here takes 30 s). A preloaded getaddrinfo makes one host name slow.
+        compiler = shutil.which("cc") or shutil.which("clang") or shutil.which("gcc")
+        if compiler is None or not sys.platform.startswith("linux"):
+            self.skipTest("a C compiler (Linux) is needed to slow down getaddrinfo")
+        folder = tempfile.mkdtemp(prefix="rc-slow-dns-")
+        self.addCleanup(shutil.rmtree, folder, True)
+        started = os.path.join(folder, "asked")
+        with open(os.path.join(folder, "slow.c"), "w") as f:
+            f.write(SLOW_GETADDRINFO % started)
+        library = os.path.join(folder, "slow.so")
+        subprocess.run([compiler, "-shared", "-fPIC", "-o", library, os.path.join(folder, "slow.c"), "-ldl"],
+                       check=True, capture_output=True)
+        cancel, result, stopped_at = self.cancelled_run(
+            self.scenario("pat-rotate"), "SIGTERM", lambda: os.path.exists(started),
+            preload=library, keyVaultUrl="https://kv-rotation.slow-dns.example/")
+        self.check_stopped_in_time(cancel, result, "SIGTERM")
+        self.assertEqual(self.world.writes(), [], "nothing was changed")
 
     # ---- nobody reads the output any more
 

@@ -37,7 +37,7 @@ public struct TaskRunner: Sendable {
         signals.start { name in
             let first = cancellation.requested == nil
             cancellation.cancel(name)
-            output.info(Self.stopping(name, first: first, budget: cancellation.budget))
+            output.info(Self.stopping(name, first: first, deadlines: cancellation.deadlines))
         }
 
         let configuration: Configuration
@@ -129,14 +129,16 @@ public struct TaskRunner: Sendable {
     }
 
     /// The line a stop request writes: what the run does now, and in how much time.
-    static func stopping(_ signal: String, first: Bool, budget: StopBudget) -> String {
-        let undo = Decimals.fixed(budget.undoEnd(of: signal), digits: 1)
-        guard first else {
-            return "\(signal) received: what is still being undone gets until \(undo) s from now."
+    static func stopping(_ signal: String, first: Bool, deadlines: Cancellation.Deadlines?) -> String {
+        guard let deadlines else { return "\(signal) received: stopping." }
+        func left(_ instant: ContinuousClock.Instant) -> String {
+            Decimals.fixed(max(0, ContinuousClock.now.duration(to: instant).seconds), digits: 1)
         }
-        let writes = Decimals.fixed(budget.writeEnd(of: signal), digits: 1)
+        guard first else {
+            return "\(signal) received: what is still being undone gets \(left(deadlines.undo)) s more at most."
+        }
         return
-            "\(signal) received: stopping. Nothing new is sent; a read in flight is abandoned, a write in flight gets \(writes) s to answer; what must not linger is undone (until \(undo) s from now); then the state is reported."
+            "\(signal) received: stopping. Nothing new is sent; a read in flight is abandoned, a write in flight gets \(left(deadlines.writes)) s to answer; what must not linger is undone (for \(left(deadlines.undo)) s at most); then the state is reported."
     }
 
     /// Registers every secret the environment hands in before anything else is printed.

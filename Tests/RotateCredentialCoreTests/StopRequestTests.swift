@@ -107,8 +107,7 @@ struct RealClock: WallClock {
         let stop = ContinuousClock.now
         cancellation.cancel(signal)
         let outcome = await result
-        let elapsed = stop.duration(to: .now)
-        return (outcome, Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+        return (outcome, stop.duration(to: .now).seconds)
     }
 
     @Test func nothingIsSentAfterAStopRequest() async {
@@ -132,7 +131,7 @@ struct RealClock: WallClock {
             return
         }
         #expect(error.reason == .stopped(mayHaveLanded: false))
-        #expect(seconds < 0.5)
+        #expect(seconds < 2, "abandoned after \(seconds) s")
     }
 
     @Test func aWriteInFlightGetsItsShareOfTheWindowThenMayStillLand() async {
@@ -145,7 +144,7 @@ struct RealClock: WallClock {
         #expect(error.reason == .stopped(mayHaveLanded: true))
         #expect(error.detail.hasSuffix("so it was abandoned: it may still land"))
         #expect(error.advice == "The next run removes it.")
-        #expect(seconds >= 0.35 && seconds < 1, "abandoned after \(seconds) s")
+        #expect(seconds >= 0.35 && seconds < 3, "abandoned after \(seconds) s")
     }
 
     @Test func aWriteThatAnswersWithinItsShareIsKept() async {
@@ -157,24 +156,24 @@ struct RealClock: WallClock {
         let budget = StopBudget(interrupt: 10, terminate: 0.5)
         let (result, seconds) = await stopped(.post, answersAfter: nil, budget: budget, signal: "SIGTERM")
         #expect((try? result.get()) == nil)
-        #expect(seconds < 0.6, "abandoned after \(seconds) s")
+        #expect(seconds < 2, "abandoned after \(seconds) s (a write gets 4 s after SIGINT)")
     }
 
     @Test func undoCallsGoOutUntilTheUndoDeadline() async {
-        let cancellation = Cancellation(budget: StopBudget(interrupt: 1.25, terminate: 0.5))
+        let cancellation = Cancellation(budget: StopBudget(interrupt: 1.75, terminate: 0.5))
         let base = SlowTransport(answersAfter: 0)
         let transport = StoppableTransport(base, cancellation: cancellation)
         cancellation.cancel("SIGINT")
         let undo = await Cancellation.undoing { await send(transport, .delete) }
         #expect((try? undo.get())?.status == 200)
         #expect(base.requests == ["DELETE /x"])
-        try? await Task.sleep(for: .seconds(0.6))
+        try? await Task.sleep(for: .seconds(1.1))
         let late = await Cancellation.undoing { await send(transport, .delete) }
         guard case .failure(let error) = late else {
             Issue.record("sent after the undo deadline")
             return
         }
-        #expect(error.detail.contains("the time for undoing after SIGINT (0.5 s) ran out"))
+        #expect(error.detail.contains("the time for undoing after SIGINT (1.0 s) ran out"))
         #expect(base.requests.count == 1)
     }
 
@@ -194,7 +193,7 @@ struct RealClock: WallClock {
         try? await Task.sleep(for: .milliseconds(100))
         cancellation.cancel("SIGINT")
         let outcome = await result
-        #expect(started.duration(to: .now) < .seconds(2))
+        #expect(started.duration(to: .now) < .seconds(10), "not the 30 s asked for")
         #expect(base.requests.count == 1)
         guard case .failure(let error) = outcome else {
             Issue.record("retried")
@@ -214,7 +213,7 @@ struct RealClock: WallClock {
         try? await Task.sleep(for: .milliseconds(50))
         cancellation.cancel("SIGTERM")
         await #expect(throws: RunCancelled(signal: "SIGTERM")) { try await wait.value }
-        #expect(started.duration(to: .now) < .seconds(1))
+        #expect(started.duration(to: .now) < .seconds(10), "not the 30 s asked for")
         await #expect(throws: RunCancelled(signal: "SIGTERM")) { try await clock.sleep(seconds: 0) }
     }
 
@@ -227,6 +226,6 @@ struct RealClock: WallClock {
         await #expect(throws: RunCancelled(signal: "SIGINT")) {
             try await Cancellation.undoing { try await clock.sleep(seconds: 30) }
         }
-        #expect(started.duration(to: .now) < .seconds(1))
+        #expect(started.duration(to: .now) < .seconds(10), "not the 30 s asked for")
     }
 }

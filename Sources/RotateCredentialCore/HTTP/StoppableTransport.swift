@@ -71,14 +71,10 @@ public struct StoppableTransport: HTTPTransport {
         guard !request.isRead else {
             return TransportError(.stopped(mayHaveLanded: false), "abandoned: the run is stopping (\(signal))")
         }
-        let waited = deadlines.map { Decimals.fixed(seconds($0.received.duration(to: .now)), digits: 1) } ?? "?"
+        let waited = deadlines.map { Decimals.fixed($0.received.duration(to: .now).seconds, digits: 1) } ?? "?"
         return TransportError(
             .stopped(mayHaveLanded: true),
             "no answer \(waited) s after \(signal), so it was abandoned: it may still land",
             advice: request.isIdempotent ? "The next run sees whether it did." : "The next run removes it.")
-    }
-
-    private static func seconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
 }

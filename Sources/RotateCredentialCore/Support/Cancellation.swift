@@ -152,6 +152,13 @@ public final class Cancellation: Sendable {
     }
 }
 
+extension Duration {
+    /// The duration in seconds.
+    var seconds: Double {
+        Double(components.seconds) + Double(components.attoseconds) / 1e18
+    }
+}
+
 /// Thrown at a step boundary, or by a wait, after SIGINT or SIGTERM.
 public struct RunCancelled: Error, Sendable, Equatable, CustomStringConvertible {
     /// The signal's name.

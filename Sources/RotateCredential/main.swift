@@ -8,12 +8,33 @@ import RotateCredentialCore
 #endif
 
 /// Writes each line straight to file descriptor 1 (no buffer), so the agent sees commands in order.
+/// A write that fails (the agent stopped reading: EPIPE, with SIGPIPE ignored) is dropped, so the
+/// run goes on to undo what must not linger and to write its report.
+///
+/// Under the Node handler (`run.js`), `ROTATE_CREDENTIAL_STATUS_FD` names a pipe to it: the
+/// result of `task.complete` goes there too, so the handler knows the step's outcome was reported
+/// and exits 0 (the agent would add a second error for a non-zero exit of the handler).
 struct StandardOutputSink: OutputSink {
+    /// The handler's status pipe, if any.
+    var status: Int32?
+
+    init(environment: [String: String]) {
+        status = environment["ROTATE_CREDENTIAL_STATUS_FD"].flatMap { Int32($0) }.flatMap { $0 > 2 ? $0 : nil }
+    }
+
     func writeLine(_ line: String) {
-        let bytes = Array((line + "\n").utf8)
+        Self.put(line + "\n", to: 1)
+    }
+
+    func completed(_ result: String) {
+        if let status { Self.put("task.complete \(result)\n", to: status) }
+    }
+
+    private static func put(_ text: String, to descriptor: Int32) {
+        let bytes = Array(text.utf8)
         var offset = 0
         while offset < bytes.count {
-            let written = bytes[offset...].withUnsafeBytes { write(1, $0.baseAddress, $0.count) }
+            let written = bytes[offset...].withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
             if written > 0 {
                 offset += written
             } else if written < 0, errno == EINTR {
@@ -68,10 +89,14 @@ struct ProcessSignals: SignalSource {
     _ = mallopt(-8, 2)
 #endif
 
+// Output to an agent that stopped reading fails with EPIPE instead of killing the process before
+// it has undone what must not linger and written its report.
+signal(SIGPIPE, SIG_IGN)
 let environment = ProcessInfo.processInfo.environment
 let transports = Transports()
 let runner = TaskRunner(
-    environment: environment, sink: StandardOutputSink(), clock: SystemClock(environment: environment),
+    environment: environment, sink: StandardOutputSink(environment: environment),
+    clock: SystemClock(environment: environment),
     files: LocalFileWriter(),
     signals: ProcessSignals(),
     makeTransport: { settings in transports.make(settings) })

@@ -9,7 +9,7 @@ public struct TaskRunner: Sendable {
     private let files: any FileWriter
     private let makeTransport: @Sendable (HTTPSettings) -> any HTTPTransport
     private let signals: any SignalSource
-    private let cancellation = Cancellation()
+    private let cancellation: Cancellation
 
     /// Runs with the command-line `arguments` (without the program name) and returns the exit code.
     /// `--check-inputs` loads and validates the inputs exactly as a run does, then stops before any call.
@@ -35,10 +35,9 @@ public struct TaskRunner: Sendable {
         maskSecretsInEnvironment(output)
         let cancellation = self.cancellation
         signals.start { name in
-            if cancellation.requested == nil {
-                output.info("\(name) received: stopping at the next step boundary (the call in flight finishes first).")
-            }
+            let first = cancellation.requested == nil
             cancellation.cancel(name)
+            output.info(Self.stopping(name, first: first, deadlines: cancellation.deadlines))
         }
 
         let configuration: Configuration
@@ -62,7 +61,10 @@ public struct TaskRunner: Sendable {
     }
 
     private func run(_ configuration: Configuration, output: PipelineOutput) async -> Int32 {
-        let transport = RetryingTransport(makeTransport(configuration.http), clock: clock) { line in
+        // Every wait and every call ends in time once SIGINT or SIGTERM asked the run to stop.
+        let clock = StoppableClock(base: self.clock, cancellation: cancellation)
+        let stoppable = StoppableTransport(makeTransport(configuration.http), cancellation: cancellation)
+        let transport = RetryingTransport(stoppable, clock: clock) { line in
             output.info(line)
         }
         let http = HTTPClient(transport: transport, output: output, clock: clock)
@@ -93,7 +95,7 @@ public struct TaskRunner: Sendable {
                 for failure in result.failures { output.error(failure.stateReport) }
                 output.complete(
                     .failed,
-                    "Cancelled (\(signal)): stopped at a step boundary; the state is reported above. Run the pipeline again to finish."
+                    "Cancelled (\(signal)): stopped; the state is reported above. Run the pipeline again to finish."
                 )
                 return 1
             }
@@ -115,9 +117,28 @@ public struct TaskRunner: Sendable {
             return 0
         } catch {
             output.error(String(describing: error))
+            if let signal = context.cancellation.requested {
+                try? context.writeReport(StoppedRun(configuration, signal: signal, error: "\(error)"))
+                output.complete(
+                    .failed, "Cancelled (\(signal)): \(configuration.action.rawValue) stopped; see the error above.")
+                return 1
+            }
             output.complete(.failed, "\(configuration.action.rawValue) failed; see the error above.")
             return 1
         }
+    }
+
+    /// The line a stop request writes: what the run does now, and in how much time.
+    static func stopping(_ signal: String, first: Bool, deadlines: Cancellation.Deadlines?) -> String {
+        guard let deadlines else { return "\(signal) received: stopping." }
+        func left(_ instant: ContinuousClock.Instant) -> String {
+            Decimals.fixed(max(0, ContinuousClock.now.duration(to: instant).seconds), digits: 1)
+        }
+        guard first else {
+            return "\(signal) received: what is still being undone gets \(left(deadlines.undo)) s more at most."
+        }
+        return
+            "\(signal) received: stopping. Nothing new is sent; a read in flight is abandoned, a write in flight gets \(left(deadlines.writes)) s to answer; what must not linger is undone (for \(left(deadlines.undo)) s at most); then the state is reported."
     }
 
     /// Registers every secret the environment hands in before anything else is printed.
@@ -166,6 +187,6 @@ extension TaskRunner {
     ) {
         self.init(
             environment: environment, sink: sink, clock: clock, files: files, makeTransport: makeTransport,
-            signals: signals)
+            signals: signals, cancellation: Cancellation(budget: StopBudget(environment: environment)))
     }
 }

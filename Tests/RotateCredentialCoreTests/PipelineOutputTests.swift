@@ -66,9 +66,43 @@ import Testing
         output.complete(.failed, "done")
         #expect(
             sink.lines == [
-                "##vso[task.logissue type=error;]100%AZP25 broken%0Asecond",
+                "##vso[task.logissue type=error;]100%AZP25 broken\\nsecond",
                 "##vso[task.complete result=Failed;]done",
             ])
+    }
+}
+
+@Suite struct ServiceTextTests {
+    /// What a service could put into a display name or an error message.
+    static let hostile = [
+        "x\n##[error]boom", "x\r##vso[task.complete result=Succeeded;]", "x\u{2028}##[warning]y", "x\u{85}y",
+        "##[section]at the start", "\u{1B}[31mred\u{1B}[0m", "a\r\nb",
+    ]
+
+    @Test func neverStartsALineOrAFormattingCommand() {
+        for text in Self.hostile {
+            let sink = CapturingSink()
+            let output = PipelineOutput(sink: sink, debugEnabled: true)
+            output.info("PAT '\(text)' expires")
+            output.debug("PAT '\(text)'")
+            output.warning("PAT '\(text)'")
+            output.error("Graph: \(text)")
+            output.group(text)
+            output.complete(.failed, text)
+            #expect(sink.lines.count == 6, "\(sink.lines)")
+            for line in sink.lines {
+                #expect(!line.unicodeScalars.contains { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) })
+                #expect(!line.unicodeScalars.contains { $0.value == 0x2028 || $0.value == 0x2029 })
+                #expect(!line.contains("%0A") && !line.contains("%0D"), "\(line)")
+                #expect(!line.dropFirst(2).contains("##["), "\(line)")
+                #expect(line.components(separatedBy: "##vso[").count <= 2, "\(line)")
+            }
+        }
+    }
+
+    @Test func showsControlCharactersAsEscapes() {
+        #expect(PipelineOutput.oneLine("a\nb\rc\u{1B}d\te") == "a\\nb\\rc\\u{1B}d\te")
+        #expect(PipelineOutput.neutralize("##[error]x ##vso[y") == "**[error]x **vso[y")
     }
 }
 

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import RotateCredentialCore
@@ -82,5 +83,53 @@ import Testing
         #expect(outcome.failure?.kept == ["the new one is in Key Vault"])
         #expect(outcome.failure?.leftBehind == [])
         #expect(outcome.stateReport.contains("Kept: the new one is in Key Vault."))
+    }
+
+    @Test func keepsTheNewCredentialWhenItsStoreWasAbandonedAndMayStillLand() async {
+        let log = Recorder()
+        let abandoned = ServiceError(
+            service: .keyVault, operation: "store secret 'x'", kind: .stopped(mayHaveLanded: true),
+            serviceMessage: "no answer 3.0 s after SIGINT, so it was abandoned: it may still land")
+        let plan = Plan(
+            "Rotate z",
+            steps: [
+                .change("create") { Compensation("revoke new", leftBehind: "new is live") { log.append("undo") } },
+                .change("store", secures: true) { throw abandoned },
+            ])
+        let outcome = await PlanRunner(
+            output: PipelineOutput(sink: CapturingSink(), debugEnabled: false), dryRun: false
+        )
+        .run(plan)
+        #expect(log.events.isEmpty)
+        #expect(outcome.failure?.kept.first?.hasPrefix("revoke new: not done") == true)
+        #expect(outcome.stateReport.contains("may still land; the next run undoes it if it did not"))
+    }
+
+    @Test func anUndoStillReachesTheServiceAfterAStopRequest() async {
+        let cancellation = Cancellation()
+        let transport = StoppableTransport(
+            FakeTransport { _, _ in FakeTransport.json(204, "") }, cancellation: cancellation)
+        let url = URL(string: "https://example.com/x")!
+        let plan = Plan(
+            "Rotate w",
+            steps: [
+                .change("create") {
+                    cancellation.cancel("SIGINT")
+                    return Compensation("revoke new", leftBehind: "new is live") {
+                        _ = try await transport.send(HTTPRequest(.delete, url, service: .graph, operation: "revoke"))
+                    }
+                },
+                .change("store", secures: true) {
+                    Issue.record("a step ran after the stop request")
+                    return nil
+                },
+            ])
+        let outcome = await PlanRunner(
+            output: PipelineOutput(sink: CapturingSink(), debugEnabled: false), dryRun: false,
+            cancellation: cancellation
+        )
+        .run(plan)
+        #expect(outcome.failure?.undone == ["revoke new"])
+        #expect(outcome.failure?.error is RunCancelled)
     }
 }

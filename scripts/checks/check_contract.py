@@ -5,7 +5,9 @@
     python3 scripts/checks/check_contract.py --print-inputs-table   # README table from task.json
 
 What is checked:
-  (a) task.json validates against the official task schema (tasks.schema.json);
+  (a) task.json validates against the official task schema (tasks.schema.json); its
+      restrictions.settableVariables.allowed are exactly its output variables, every variable the
+      binary sets and README.md's list;
   (b) every pipelines/*.yml validates against the Azure Pipelines service schema, with the
       RotateCredential@1 entry generated from task.json, as an organization with the extension serves it;
   (c) the inputs given to RotateCredential@1 in pipelines exist and the required ones are set;
@@ -284,6 +286,25 @@ class TaskJson(unittest.TestCase):
         for handler in ("Node20_1", "Node24"):
             self.assertEqual("run.js", t["execution"][handler]["target"])
         self.assertTrue(os.path.isfile(os.path.join(REPO, "scripts", "handler", "run.js")))
+
+    def test_a_settable_variables_are_exactly_the_output_variables(self):
+        # The agent ignores (with a warning) a setvariable for a name not in the list; every name the
+        # binary sets must be in it, and the README lists them.
+        t = task()
+        allowed = t["restrictions"]["settableVariables"]["allowed"]
+        self.assertEqual([v["name"] for v in t["outputVariables"]], allowed)
+        self.assertNotIn("commands", t["restrictions"], "restricted mode would drop task.uploadsummary (README)")
+        sources = ""
+        for path in glob.glob(os.path.join(REPO, "Sources", "**", "*.swift"), recursive=True):
+            with open(path, encoding="utf-8") as f:
+                sources += f.read()
+        set_names = set(re.findall(r'set(?:Secret)?Variable\(\s*"([A-Za-z]+)"', sources))
+        self.assertTrue(set_names)
+        self.assertEqual(set(), set_names - set(allowed), "variables the binary sets but task.json does not allow")
+        with open(README, encoding="utf-8") as f:
+            listed = re.search(r"Output variables: (.*?)\.\n", f.read(), re.S)
+        self.assertIsNotNone(listed, "README.md lists the output variables ('Output variables: ...')")
+        self.assertEqual(allowed, re.findall(r"`([A-Za-z]+)`", listed.group(1)))
 
 
 def rule_actions(rule, actions):

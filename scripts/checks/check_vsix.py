@@ -14,11 +14,13 @@ Checks: extension.vsixmanifest parses, names the right identity and assets that 
 [Content_Types].xml covers every file; RotateCredential/task.json equals ./task.json;
 run.js and the icons exist; the binary is stored with mode 0755, runs and prints
 "rotate-credential <version>" for --version; `node RotateCredential/run.js` without
-INPUT_ACTION starts the binary and exits with the binary's own non-zero exit code, also
-when the binary lost its executable bit; without a binary it fails the task cleanly; when the
-binary cannot start (missing library, too old glibc) it fails naming that and the supported
-agents. On Linux the binary is stripped, links only the C/C++ runtime (libcurl is loaded on
-the first request, not at start), and contains neither Foundation, FoundationNetworking nor ICU (only FoundationEssentials).
+INPUT_ACTION starts the binary, which reports its input errors (exit code 1), and exits 0 (the
+binary reported the step's result), also when the binary lost its executable bit; it fails the
+step when the binary crashes or reports nothing; without a binary it fails the task cleanly; when
+the binary cannot start (missing library, too old glibc, glibc's loader missing as on musl) it
+fails naming that and the supported agents. On Linux the binary is stripped, has no RUNPATH,
+links only the C/C++ runtime (libcurl is loaded on the first request, not at start), and contains
+neither Foundation, FoundationNetworking nor ICU (only FoundationEssentials).
 """
 import glob
 import json
@@ -231,6 +233,12 @@ class Vsix(unittest.TestCase):
                    "ld-linux")
         self.assertEqual([], [n for n in needed if not n.startswith(allowed)], needed)
 
+    def test_linux_binary_has_no_library_search_path(self):
+        # A RUNPATH ($ORIGIN) would load a libcurl.so.4 placed beside the binary before the system's.
+        self._linux_binary()
+        dynamic = subprocess.run(["readelf", "-d", self.binary], capture_output=True, text=True).stdout
+        self.assertEqual([], [line for line in dynamic.splitlines() if "(RUNPATH)" in line or "(RPATH)" in line])
+
     def test_linux_binary_has_no_foundation_networking_or_icu(self):
         data = self._linux_binary()
         # Swift's mangled names carry the module name with its length: 10Foundation is Foundation
@@ -253,11 +261,39 @@ class Vsix(unittest.TestCase):
         return subprocess.run(["node", os.path.join(task_dir, "run.js")], env=self._env(),
                               capture_output=True, text=True, timeout=120)
 
-    def test_handler_propagates_the_exit_code(self):
+    def test_handler_exits_0_after_the_binary_reported_a_failure(self):
+        # The agent runs the handler with requireExitCodeZero: a non-zero exit would add "Exit code 1
+        # returned from process" to the task's own failure. The binary keeps its exit code.
         direct = subprocess.run([self.binary], env=self._env(), capture_output=True, text=True, timeout=120)
-        self.assertNotEqual(0, direct.returncode, "the binary should fail without INPUT_ACTION")
+        self.assertEqual(1, direct.returncode, "the binary fails without INPUT_ACTION")
         via_node = self._node(self.task_dir)
-        self.assertEqual(direct.returncode, via_node.returncode, via_node.stdout + via_node.stderr)
+        self.assertEqual(0, via_node.returncode, via_node.stdout + via_node.stderr)
+        completes = [line for line in via_node.stdout.splitlines() if line.startswith("##vso[task.complete ")]
+        self.assertEqual(1, len(completes), via_node.stdout)
+        self.assertTrue(completes[0].startswith("##vso[task.complete result=Failed;]"), completes)
+
+    def _handler_with_fake_binary(self, script):
+        """The handler over a shell script that answers --version and then runs `script`."""
+        copy = os.path.join(self.tmp, "fake-%d" % len(os.listdir(self.tmp)))
+        shutil.copytree(self.task_dir, copy)
+        binary = os.path.join(copy, "bin", host_platform(), "rotate-credential")
+        with open(binary, "w") as f:
+            f.write('#!/bin/sh\n[ "$1" = --version ] && { echo "rotate-credential 0"; exit 0; }\n%s\n' % script)
+        os.chmod(binary, 0o755)
+        return self._node(copy)
+
+    def test_handler_fails_the_step_when_the_binary_crashes_or_reports_nothing(self):
+        crashed = self._handler_with_fake_binary("kill -SEGV $$")
+        self.assertEqual(1, crashed.returncode, crashed.stdout)
+        self.assertIn("##vso[task.complete result=Failed;]rotate-credential was stopped by SIGSEGV", crashed.stdout)
+        silent = self._handler_with_fake_binary("exit 3")
+        self.assertEqual(3, silent.returncode, silent.stdout)
+        self.assertIn("ended with exit code 3 without reporting a result", silent.stdout)
+        # A fake that says it reported (on the handler's status pipe) ends the step with 0.
+        reported = self._handler_with_fake_binary(
+            'echo "##vso[task.complete result=Failed;]done"; echo "task.complete Failed" >&"$ROTATE_CREDENTIAL_STATUS_FD"; exit 1')
+        self.assertEqual(0, reported.returncode, reported.stdout)
+        self.assertNotIn("without reporting", reported.stdout)
 
     def test_handler_restores_the_executable_bit(self):
         copy = os.path.join(self.tmp, "no-x")
@@ -267,7 +303,7 @@ class Vsix(unittest.TestCase):
         via_node = self._node(copy)
         self.assertTrue(os.stat(binary).st_mode & stat.S_IXUSR, "run.js did not chmod +x the binary")
         self.assertNotIn("Could not start", via_node.stdout)
-        self.assertNotEqual(0, via_node.returncode)
+        self.assertIn("input error", via_node.stdout, "the binary ran and reported its input errors")
 
     def _handler_with_failing_binary(self, stderr):
         copy = os.path.join(self.tmp, "broken-%d" % len(os.listdir(self.tmp)))
@@ -292,6 +328,25 @@ class Vsix(unittest.TestCase):
         via_node = self._handler_with_failing_binary(loader)
         self.assertEqual(1, via_node.returncode)
         self.assertIn("it needs glibc 2.34 or later", via_node.stdout)
+
+    def test_handler_names_a_missing_glibc_loader(self):
+        # On Alpine (musl) glibc's loader is missing: exec fails with ENOENT although the binary
+        # exists. A copy whose ELF interpreter names a loader that does not exist does the same here.
+        self._linux_binary()
+        copy = os.path.join(self.tmp, "no-loader")
+        shutil.copytree(self.task_dir, copy)
+        binary = os.path.join(copy, "bin", host_platform(), "rotate-credential")
+        with open(binary, "rb") as f:
+            data = f.read()
+        loader = next((l for l in (b"/lib64/ld-linux-x86-64.so.2", b"/lib/ld-linux-aarch64.so.1") if l in data), None)
+        self.assertIsNotNone(loader, "the binary names no glibc loader")
+        missing = (b"/nonexistent/ld" + b"x" * len(loader))[:len(loader)]  # the same length: patched in place
+        with open(binary, "wb") as f:
+            f.write(data.replace(loader + b"\0", missing + b"\0", 1))
+        via_node = self._node(copy)
+        self.assertEqual(1, via_node.returncode, via_node.stdout)
+        self.assertIn("its dynamic loader %s, which comes with glibc, is missing" % missing.decode(), via_node.stdout)
+        self.assertNotIn("ENOENT", via_node.stdout)
 
     def test_handler_without_binary_fails_the_task(self):
         copy = os.path.join(self.tmp, "no-bin")

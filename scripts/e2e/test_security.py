@@ -226,6 +226,19 @@ class SecurityTable(unittest.TestCase):
             self.assertTrue("##vso" not in line or (line.startswith("##vso[task.") and line.count("##vso") == 1), line)
         self.assertNotIn("evil", result.outputs())
 
+    def test_07_control_characters_in_service_text_never_start_a_line(self):
+        with open(harness.DEFAULT_FIXTURE) as f:
+            fixture = json.load(f)
+        fixture = copy.deepcopy(fixture)
+        fixture["pats"][0]["displayName"] = "ci\n##[error]fake\r##[warning]also\u2028\u001b[31mred"
+        self.emu.reset(fixture)
+        result = self.run_env(self.env(dict(action="pat-list", renewWithinDays="0")))
+        self.assertEqual(result.code, 0, result)
+        self.assertIn("ci\\n**[error]fake\\r**[warning]also\\u{2028}\\u{1B}[31mred", result.stdout)
+        self.assertFalse([line for line in result.stdout.split("\n") if line.startswith(("##[error]fake", "##[warning]also"))])
+        self.assertNotIn("\r", result.stdout)
+        self.assertNotIn("\u2028", result.stdout)
+
     # 8. Smaller holes.
     def test_08_a_huge_error_body_is_capped(self):
         self.emu.add_fault(method="GET", path=r"/tokens/pats", status=400, times=5,

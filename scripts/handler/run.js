@@ -22,6 +22,25 @@ const SUPPORTED_AGENTS = 'Linux x64 agents with glibc 2.34 or later, libstdc++ o
 const platform = `${process.platform}-${process.arch}`;
 const binary = path.join(__dirname, 'bin', platform, 'rotate-credential');
 
+// The ELF interpreter (dynamic loader) a binary names, e.g. /lib64/ld-linux-x86-64.so.2; null when
+// the file is not a 64-bit little-endian ELF file or names none.
+function elfInterpreter(file) {
+  try {
+    const data = fs.readFileSync(file);
+    if (data.readUInt32BE(0) !== 0x7f454c46 || data[4] !== 2 || data[5] !== 1) return null;
+    const phoff = Number(data.readBigUInt64LE(0x20));
+    const size = data.readUInt16LE(0x36);
+    for (let i = 0; i < data.readUInt16LE(0x38); i++) {
+      const header = phoff + i * size;
+      if (data.readUInt32LE(header) !== 3) continue; // PT_INTERP
+      const offset = Number(data.readBigUInt64LE(header + 8));
+      const length = Number(data.readBigUInt64LE(header + 32));
+      return data.toString('latin1', offset, offset + length).replace(/\0+$/, '');
+    }
+  } catch (_) { /* not readable as ELF */ }
+  return null;
+}
+
 // Why the binary cannot start, in words, from the dynamic loader's message; null if it can.
 // (libcurl is not among them: the binary loads it on its first request and, when it is missing,
 // fails that request naming libcurl.so.4 and the package to install.)
@@ -33,8 +52,13 @@ function preflight() {
   const version = /version `([A-Z_]+)_([0-9.]+)' not found/.exec(said);
   const header = process.report && process.report.getReport ? process.report.getReport().header : {};
   const glibc = header.glibcVersionRuntime ? ` (this agent has glibc ${header.glibcVersionRuntime})` : '';
+  // The binary exists, so ENOENT from exec means its loader is missing: an agent without glibc.
+  const loader = probe.error && probe.error.code === 'ENOENT' ? elfInterpreter(binary) : null;
   let why;
-  if (version && version[1] === 'GLIBC') why = `it needs glibc ${version[2]} or later${glibc}`;
+  if (loader && !fs.existsSync(loader)) {
+    const libc = header.glibcVersionRuntime ? '' : ' (this agent has no glibc: musl, as on Alpine Linux)';
+    why = `its dynamic loader ${loader}, which comes with glibc, is missing${libc}`;
+  } else if (version && version[1] === 'GLIBC') why = `it needs glibc ${version[2]} or later${glibc}`;
   else if (version && version[1] === 'GLIBCXX') why = `it needs the C++ runtime of GCC 11 or later (libstdc++ lacks GLIBCXX_${version[2]})`;
   else if (version) why = `a library it needs lacks the symbol version ${version[1]}_${version[2]}`;
   else if (library) why = `the library ${library[1]} is missing`;
@@ -57,8 +81,15 @@ if (!fs.existsSync(binary)) {
     process.exit(1);
   }
 
-  // Same stdio (logging commands flow straight to the agent) and the full environment.
-  const child = spawn(binary, [], { stdio: 'inherit', env: process.env });
+  // Same stdio (logging commands flow straight to the agent) and the full environment; file
+  // descriptor 3 is a status pipe on which the binary says that it reported the step's result.
+  const child = spawn(binary, [], {
+    stdio: ['inherit', 'inherit', 'inherit', 'pipe'],
+    env: { ...process.env, ROTATE_CREDENTIAL_STATUS_FD: '3' },
+  });
+  let status = '';
+  child.stdio[3].on('data', (chunk) => { status += chunk; });
+  child.stdio[3].on('error', () => { /* a status pipe that breaks says nothing */ });
 
   // On cancel the agent signals only this node process: pass the signal on.
   const forward = (signal) => { if (child.exitCode === null) child.kill(signal); };
@@ -69,11 +100,18 @@ if (!fs.existsSync(binary)) {
     fail(`Could not start ${binary}: ${err.message}`);
     process.exit(1);
   });
-  child.on('exit', (code, signal) => {
+  // The agent runs this handler with requireExitCodeZero: a non-zero exit adds "Exit code N
+  // returned from process" to the step's own task.complete. So a result the binary reported
+  // (a failure, a cancel) ends with 0 here; its own exit code (0, 1) stays for cron and scripts.
+  // Non-zero only when the binary crashed or ended without reporting.
+  child.on('close', (code, signal) => {
+    const reported = /^task\.complete /m.test(status);
     if (signal) {
-      process.stdout.write(`rotate-credential was stopped by ${signal}.\n`);
+      fail(`rotate-credential was stopped by ${signal}${reported ? ' after it reported its result' : ' before it reported a result'}.`);
       process.exit(1);
     }
-    process.exit(code === null ? 1 : code);
+    if (reported) process.exit(0);
+    fail(`rotate-credential ended with exit code ${code} without reporting a result.`);
+    process.exit(code === 0 || code === null ? 1 : code);
   });
 }

@@ -71,6 +71,9 @@ public final class CurlTransport: HTTPTransport {
         let easy = transfer.easy
         let timeout = Int(max(1, settings.requestTimeoutSeconds * 1000))
         _ = rc_easy_setopt_long(easy, CURLOPT_NOSIGNAL, 1)
+        // A transfer aborted on a stop request while its host name is still being resolved must not
+        // wait for the resolver thread (a slow DNS would hold the exit): leave that thread behind.
+        _ = rc_easy_setopt_long(easy, CURLOPT_QUICK_EXIT, 1)
         _ = rc_easy_setopt_long(easy, CURLOPT_TIMEOUT_MS, timeout)
         _ = rc_easy_setopt_long(easy, CURLOPT_CONNECTTIMEOUT_MS, timeout)
         _ = rc_easy_setopt_long(easy, CURLOPT_FOLLOWLOCATION, 0)

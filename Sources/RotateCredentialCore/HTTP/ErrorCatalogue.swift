@@ -17,6 +17,8 @@ enum ErrorCatalogue {
                 "No answer arrived; check the network, proxy (AGENT_PROXYURL / HTTPS_PROXY) and requestTimeoutSeconds."
         case .malformedResponse:
             return "The answer was not the JSON the API documents; a proxy or an outage page may be in the way."
+        case .stopped:
+            return "The run was cancelled; run the pipeline again to finish."
         case .notFound, .conflict, .invalidRequest:
             return nil
         }

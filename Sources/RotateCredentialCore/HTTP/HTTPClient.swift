@@ -43,9 +43,15 @@ public struct HTTPClient: Sendable {
             output.debug(
                 "\(request.method.rawValue) \(Redaction.path(request.url)) -> no response (\(error.reason)) after \(milliseconds(since: started)) ms"
             )
+            let kind: ServiceError.Kind
+            if case .stopped(let mayHaveLanded) = error.reason {
+                kind = .stopped(mayHaveLanded: mayHaveLanded)
+            } else {
+                kind = .transport
+            }
             throw ServiceError(
-                service: request.service, operation: request.operation, kind: .transport,
-                serviceMessage: error.detail, advice: error.advice)
+                service: request.service, operation: request.operation, kind: kind, serviceMessage: error.detail,
+                advice: error.advice)
         }
         serviceClock.record(dateHeader: response.header("date"), receivedAt: clock.now())
         output.debug(

@@ -21,6 +21,9 @@ public struct HTTPRequest: Sendable {
     /// connection). True for GET, PUT and DELETE; a POST that creates something is not, and is
     /// retried only when the service said it did not process it (429, 503).
     public var isIdempotent: Bool
+    /// Whether the request only reads (a GET, a token request): after a stop request it is
+    /// abandoned at once, where a write in flight may still answer for a few seconds.
+    public var isRead: Bool
     /// What the request does, for messages ("create a PAT").
     public var operation: String
     /// Which service it goes to, for messages and error decoding.
@@ -28,14 +31,15 @@ public struct HTTPRequest: Sendable {
 }
 
 extension HTTPRequest {
-    /// Creates a request; unless told, only POST and PATCH are not idempotent.
+    /// Creates a request; unless told, only POST and PATCH are not idempotent and only GET reads.
     public init(
         _ method: HTTPMethod, _ url: URL, service: ServiceKind, operation: String,
-        headers: [String: String] = [:], body: Data? = nil, isIdempotent: Bool? = nil
+        headers: [String: String] = [:], body: Data? = nil, isIdempotent: Bool? = nil, isRead: Bool? = nil
     ) {
         self.init(
             method: method, url: url, headers: headers, body: body,
-            isIdempotent: isIdempotent ?? (method != .post && method != .patch), operation: operation, service: service)
+            isIdempotent: isIdempotent ?? (method != .post && method != .patch), isRead: isRead ?? (method == .get),
+            operation: operation, service: service)
     }
 }
 
@@ -98,6 +102,9 @@ public struct TransportError: Error, Sendable {
         case connectionLost
         /// TLS or certificate trouble.
         case insecure
+        /// The run is stopping (SIGINT, SIGTERM): the request was not sent (`mayHaveLanded` false),
+        /// or it was abandoned in flight; a write abandoned so may still be carried out.
+        case stopped(mayHaveLanded: Bool)
         /// Anything else.
         case other
     }

@@ -21,12 +21,13 @@ public struct RetryingTransport: HTTPTransport {
 
     public func send(_ request: HTTPRequest) async throws(TransportError) -> HTTPResponse {
         var attempt = 1
+        var previous: Result<HTTPResponse, TransportError>?
         while true {
             let outcome: Result<HTTPResponse, TransportError>
             do throws(TransportError) {
                 outcome = .success(try await base.send(request))
             } catch {
-                outcome = .failure(error)
+                outcome = .failure(Self.refusedRetry(error, previous: previous, request: request))
             }
             // A cancelled task (a token nobody waits for any more) gets no further attempt.
             guard attempt < policy.maxAttempts, !Task.isCancelled,
@@ -46,7 +47,24 @@ public struct RetryingTransport: HTTPTransport {
             )
             try? await clock.sleep(seconds: wait)
             attempt += 1
+            previous = outcome
         }
+    }
+
+    /// A retry the run did not send because it is stopping: the attempt before it decides whether
+    /// the request may have been carried out (a timeout or a 5xx of a write may have landed).
+    private static func refusedRetry(
+        _ error: TransportError, previous: Result<HTTPResponse, TransportError>?, request: HTTPRequest
+    ) -> TransportError {
+        guard error.reason == .stopped(mayHaveLanded: false), let previous else { return error }
+        let uncertain: Bool
+        switch previous {
+        case .success(let response): uncertain = RetryPolicy.isTransientFailure(response.status)
+        case .failure(let failure): uncertain = [.timedOut, .connectionLost].contains(failure.reason)
+        }
+        return TransportError(
+            .stopped(mayHaveLanded: uncertain && !request.isRead),
+            "the attempt before \(describe(previous)); the retry was \(error.detail)")
     }
 
     private func retryDelay(_ outcome: Result<HTTPResponse, TransportError>, request: HTTPRequest, attempt: Int)
@@ -67,7 +85,7 @@ public struct RetryingTransport: HTTPTransport {
             switch error.reason {
             case .cannotConnect: return backoff
             case .timedOut, .connectionLost: return request.isIdempotent ? backoff : nil
-            case .insecure, .other: return nil
+            case .insecure, .stopped, .other: return nil
             }
         }
     }

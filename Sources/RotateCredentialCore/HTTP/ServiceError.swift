@@ -20,7 +20,13 @@ public struct ServiceError: Error, Sendable, CustomStringConvertible {
         case transport
         /// The response could not be read.
         case malformedResponse
+        /// The run is stopping (SIGINT, SIGTERM): the request was not sent, or was abandoned in
+        /// flight; `mayHaveLanded` when it was a write the service may still carry out.
+        case stopped(mayHaveLanded: Bool)
     }
+
+    /// Whether this is a write abandoned by a stop request, which the service may still carry out.
+    public var mayStillLand: Bool { kind == .stopped(mayHaveLanded: true) }
 
     /// Which service.
     public var service: ServiceKind

@@ -78,7 +78,8 @@ public struct EntraTokenClient: Sendable {
         let request = HTTPRequest(
             .post, components.url!, service: .azureDevOps,
             operation: "get the pipeline's OIDC token for service connection \(oidc.serviceConnectionId)",
-            headers: ["Content-Type": "application/json"], body: Data("{}".utf8), isIdempotent: true)
+            headers: ["Content-Type": "application/json"], body: Data("{}".utf8), isIdempotent: true,
+            isRead: true)
         let response = try await http.json(
             OIDCResponse.self, request, authorization: .bearer(oidc.jobAccessToken, credential: "the job access token"))
         return http.masker.adopt(response.oidcToken)
@@ -90,10 +91,11 @@ public struct EntraTokenClient: Sendable {
         let url = urls.authorityHost.appendingPathComponent(tenant).appendingPathComponent("oauth2/v2.0/token")
         let body = (form + secrets.map { ($0.0, $0.1.exposedValue) })
             .map { "\(Self.formEncode($0.0))=\(Self.formEncode($0.1))" }.joined(separator: "&")
-        // Token requests change nothing: safe to send again after a timeout.
+        // Token requests change nothing: safe to send again after a timeout, and to abandon on a stop request.
         let request = HTTPRequest(
             .post, url, service: .entra, operation: operation,
-            headers: ["Content-Type": "application/x-www-form-urlencoded"], body: Data(body.utf8), isIdempotent: true)
+            headers: ["Content-Type": "application/x-www-form-urlencoded"], body: Data(body.utf8), isIdempotent: true,
+            isRead: true)
         let response = try await http.json(TokenResponse.self, request, authorization: .none)
         return http.masker.adopt(response.access_token)
     }

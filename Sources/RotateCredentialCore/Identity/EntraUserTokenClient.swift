@@ -147,7 +147,8 @@ public struct EntraUserTokenClient: Sendable {
         // which Entra refuses (invalid_grant) without side effects.
         return HTTPRequest(
             .post, endpoint(tenant, name), service: .entra, operation: operation,
-            headers: ["Content-Type": "application/x-www-form-urlencoded"], body: Data(body.utf8), isIdempotent: true)
+            headers: ["Content-Type": "application/x-www-form-urlencoded"], body: Data(body.utf8), isIdempotent: true,
+            isRead: true)
     }
 
     private func endpoint(_ tenant: String, _ name: String) -> URL {

@@ -3,4 +3,11 @@
 public protocol OutputSink: Sendable {
     /// Writes one complete line (without its line break).
     func writeLine(_ line: String)
+    /// Called once `task.complete` with `result` ("Failed") was written: the run reported its outcome.
+    func completed(_ result: String)
+}
+
+extension OutputSink {
+    /// Nothing to do by default.
+    public func completed(_ result: String) {}
 }

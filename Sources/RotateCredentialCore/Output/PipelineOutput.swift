@@ -94,25 +94,21 @@ public final class PipelineOutput: SecretMasker {
                 data: secret.exposedValue))
     }
 
-    /// Writes an ordinary log line.
+    /// Writes an ordinary log line (one line: see ``line(_:)``).
     public func info(_ message: String) {
-        for line in clean(message).split(omittingEmptySubsequences: false, whereSeparator: \.isNewline) {
-            write(String(line))
-        }
+        write(line(message))
     }
 
-    /// Writes `##[debug]` lines when `SYSTEM_DEBUG` is true.
+    /// Writes a `##[debug]` line when `SYSTEM_DEBUG` is true.
     public func debug(_ message: @autoclosure () -> String) {
         guard debugEnabled else { return }
-        for line in clean(message()).split(whereSeparator: \.isNewline) {
-            write("##[debug]" + String(line))
-        }
+        write("##[debug]" + line(message()))
     }
 
     /// Reports a warning (`task.logissue type=warning`); beyond ``shownWarnings`` it is written as
     /// a plain `##[warning]` line and counted in one warning at the end.
     public func warning(_ message: String) {
-        let text = clean(message)
+        let text = line(message)
         let fold: Bool = state.withLock { state in
             state.warnings += 1
             guard state.warnings > Self.shownWarnings else { return false }
@@ -120,9 +116,7 @@ public final class PipelineOutput: SecretMasker {
             return true
         }
         guard fold else { return logIssue(.warning, message) }
-        for line in text.split(whereSeparator: \.isNewline) {
-            write("##[warning]" + String(line))
-        }
+        write("##[warning]" + text)
     }
 
     /// The warnings that were not reported as issues, scrubbed, in order (for the run summary).
@@ -137,7 +131,7 @@ public final class PipelineOutput: SecretMasker {
     public func logIssue(_ type: IssueType, _ message: String, code: String? = nil) {
         var properties = [("type", type.rawValue)]
         if let code { properties.append(("code", code)) }
-        emit(LoggingCommand("task.logissue", properties: properties, data: clean(message)))
+        emit(LoggingCommand("task.logissue", properties: properties, data: line(message)))
     }
 
     /// Number of warnings reported so far.
@@ -155,8 +149,8 @@ public final class PipelineOutput: SecretMasker {
                 "\(folded) more warning\(folded == 1 ? "" : "s") (beyond the first \(Self.shownWarnings)) \(folded == 1 ? "is" : "are") \(places)."
             )
         }
-        let line = LoggingCommand("task.complete", properties: [("result", result.rawValue)], data: clean(message)).line
-        write(line, completing: true)
+        let command = LoggingCommand("task.complete", properties: [("result", result.rawValue)], data: line(message))
+        if write(command.line, completing: true) { sink.completed(result.rawValue) }
     }
 
     /// Attaches a Markdown file to the run summary (`task.uploadsummary`).
@@ -166,7 +160,7 @@ public final class PipelineOutput: SecretMasker {
 
     /// Opens a collapsible group.
     public func group(_ title: String) {
-        write("##[group]" + clean(title))
+        write("##[group]" + line(title))
     }
 
     /// Closes the current group.
@@ -184,17 +178,26 @@ public final class PipelineOutput: SecretMasker {
         Self.neutralize(scrub(text))
     }
 
+    /// `text` as one log line: cleaned, and with every control character shown as an escape
+    /// (`\n`, `\u{1B}`), so text from a service (a display name, an error message) can neither
+    /// start a line of its own nor bring a formatting command (`##[error]`) to a line's start.
+    public func line(_ text: String) -> String {
+        Self.oneLine(clean(text))
+    }
+
     private func emit(_ command: LoggingCommand) {
         write(command.line)
     }
 
-    /// Writes a line unless the run is complete. The check and the write share one lock, so a
-    /// line from another task cannot slip in after `task.complete`.
-    private func write(_ line: String, completing: Bool = false) {
+    /// Writes a line unless the run is complete; whether it was written. The check and the write
+    /// share one lock, so a line from another task cannot slip in after `task.complete`.
+    @discardableResult
+    private func write(_ line: String, completing: Bool = false) -> Bool {
         state.withLock { state in
-            guard !state.completed else { return }
+            guard !state.completed else { return false }
             sink.writeLine(line)
             if completing { state.completed = true }
+            return true
         }
     }
 
@@ -211,7 +214,36 @@ public final class PipelineOutput: SecretMasker {
     /// The agent treats `##vso[` anywhere in a line as a command and warns about any other
     /// `##vso`; text from services (display names, error messages) must never become one. The
     /// agent itself rewrites such text as `**vso` (`StringUtil`), and so does this.
+    /// `##[` (a formatting command such as `##[error]` when it starts a line) is rewritten as `**[` too.
     static func neutralize(_ line: String) -> String {
         line.replacingOccurrences(of: "##vso", with: "**vso", options: .caseInsensitive)
+            .replacingOccurrences(of: "##[", with: "**[")
+    }
+
+    /// `text` with every control character but the tab (C0, DEL, C1, and the Unicode line and
+    /// paragraph separators) written as an escape: the agent splits lines at CR and LF, the web UI
+    /// at more than that.
+    static func oneLine(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: isLineBreaking) else { return text }
+        var result = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars {
+            guard isLineBreaking(scalar) else {
+                result.append(scalar)
+                continue
+            }
+            let escape: String
+            switch scalar {
+            case "\n": escape = "\\n"
+            case "\r": escape = "\\r"
+            default: escape = "\\u{\(String(scalar.value, radix: 16, uppercase: true))}"
+            }
+            result.append(contentsOf: escape.unicodeScalars)
+        }
+        return String(result)
+    }
+
+    private static func isLineBreaking(_ scalar: Unicode.Scalar) -> Bool {
+        (scalar.value < 0x20 && scalar != "\t") || (0x7F...0x9F).contains(scalar.value) || scalar.value == 0x2028
+            || scalar.value == 0x2029
     }
 }

@@ -45,17 +45,28 @@ public struct PlanRunner: Sendable {
         return PlanOutcome(plan: plan, completed: completed, failure: nil, effects: progress.effects)
     }
 
-    /// Runs the undos of a failed plan, newest first, and says what each did.
+    /// Runs the undos of a failed plan, newest first, and says what each did. A store abandoned by
+    /// a stop request may still land: undoing the new credential then could leave consumers
+    /// holding a dead one, so it is kept (it was created inside the run's recorded intent: the
+    /// next run sees where it is held, and removes it if it is held nowhere).
     private func undo(
         _ compensations: [Compensation], after step: Step, error: any Error, progress: inout PlanProgress
     ) async -> PlanOutcome.Failure {
         var undone: [String] = []
         var kept: [String] = []
         var leftBehind: [String] = []
-        for compensation in compensations.reversed() {
+        var pending = compensations
+        if step.secures, (error as? ServiceError)?.mayStillLand == true {
+            kept = pending.map {
+                "\($0.title): not done, since the store was abandoned by the stop request and may still land; the next run undoes it if it did not"
+            }
+            pending = []
+        }
+        for compensation in pending.reversed() {
             output.info("Undoing: \(compensation.title)…")
             do {
-                try await compensation.perform()
+                // An undo goes on after a stop request, within the undo deadline.
+                try await Cancellation.undoing { try await compensation.perform() }
                 undone.append(compensation.title)
                 if let id = compensation.takesBack { progress.effects.append(.tookBack(id)) }
             } catch let declined as CompensationDeclined {

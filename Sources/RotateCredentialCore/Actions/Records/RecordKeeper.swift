@@ -163,10 +163,10 @@ actor RecordKeeper {
     }
 
     /// Writes the record back: the lease released (kept, marked released, so a run that loaded
-    /// the record before can tell another held it), this run's intent settled with the ids it created that are
-    /// live and stored nowhere (`left`), and other intents dropped where `resolved` says so.
-    /// Nothing is written when this run took no lease. A failed write is a warning: the lease
-    /// then expires by itself.
+    /// the record before can tell another held it), this run's intent settled with the ids it
+    /// created that are live and stored nowhere (`left`), and other intents dropped where
+    /// `resolved` says so. Nothing is written when this run took no lease. A failed write is a
+    /// warning: the lease then expires by itself.
     func release(left: [String], resolved: @Sendable (Intent) -> Bool) async {
         guard var lease else { return }
         lease.released = true
@@ -177,7 +177,11 @@ actor RecordKeeper {
         }
         final = RecordPruning.fitted(final)
         do {
-            try await store.write(final)
+            // Giving the lease back goes on after a stop request, within the undo deadline: a lease
+            // left behind would stop the scope's other runs until it expires.
+            let store = self.store
+            let record = final
+            try await Cancellation.undoing { @Sendable in try await store.write(record) }
             self.lease = nil
         } catch {
             output.warning(

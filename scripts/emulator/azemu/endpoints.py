@@ -27,6 +27,7 @@ def _loc(lid, area, resource, template, version=4, released="7.1"):
 
 API_LOCATIONS = [
     _loc("e81700f7-3be2-46de-8624-2eb35882fcaa", "Location", "ResourceAreas", "_apis/{resource}/{areaId}", 1, "0.0"),
+    _loc("603fe2ac-9723-48b9-88ad-09305aa6c6e1", "core", "projects", "_apis/{resource}/{*projectId}"),
     _loc("e85f1c62-adfc-4b74-b618-11a150fb195e", "serviceendpoint", "endpoints",
          "{project}/_apis/{area}/{resource}/{endpointId}"),
     _loc("14e48fdc-2c8b-41ce-a0c3-e26f6cc55bd0", "serviceendpoint", "endpoints",

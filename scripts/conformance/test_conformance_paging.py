@@ -122,6 +122,26 @@ class PagingConformanceTest(unittest.TestCase):
         done = client.get_service_endpoint_details("Platform", EID)
         self.assertEqual((done.authorization.scheme, done.is_ready), ("WorkloadIdentityFederation", True))
 
+    def test_refusals_reach_the_client_as_azure_devops_words_them(self):
+        fx = fixture()
+        prod = next(e for e in fx["endpoints"] if e["name"] == "payments-prod")
+        prod["organizationAdministrators"] = []
+        auto = next(e for e in fx["endpoints"] if e["name"] == "payments-auto")
+        auto["operationStatus"] = {"state": "InProgress", "statusMessage": "Updating the service principal"}
+        self.emu.reset(fx)
+        from azure.devops.exceptions import AzureDevOpsServiceError
+        client = self.client(lambda c: c.get_service_endpoint_client())
+        endpoint = client.get_service_endpoint_details("Platform", EID)
+        endpoint.authorization.parameters["serviceprincipalkey"] = "conformance-new-key"
+        with self.assertRaises(AzureDevOpsServiceError) as caught:
+            client.update_service_endpoint(endpoint, EID)
+        self.assertIn("organization/collection level Administrator of the service endpoint", str(caught.exception))
+        busy = client.get_service_endpoint_details("Platform", ENDPOINTS["payments-auto"])
+        busy.authorization.scheme = "WorkloadIdentityFederation"
+        with self.assertRaises(AzureDevOpsServiceError) as caught:
+            client.update_service_endpoint(busy, busy.id, operation="ConvertAuthenticationScheme")
+        self.assertIn("Another operation is already in progress", str(caught.exception))
+
     def test_client_assertion_credential_meets_aadsts70021_until_the_credential_is_honoured(self):
         self.emu.configure(federatedCredentialPropagationSeconds=1.5, timeScale=1)
         self.assertEqual(self.graph("DELETE", FICS + "(name='payments-wif')").status_code, 204)

@@ -320,6 +320,18 @@ class ServiceConnectionConvertTest(unittest.TestCase):
         created = [r for r in self.emu.requests() if r["method"] == "POST" and r["path"].endswith("Credentials")]
         self.assertEqual([r["status"] for r in created], [201])
 
+    def test_a_409_for_the_credential_name_is_read_back_not_a_failure(self):
+        # Graph's answer when the name is taken (Azure/azure-dev#1482), e.g. by an earlier attempt whose answer was lost
+        name = f"rotate-credential-{ENDPOINTS['payments-prod']}-entra"
+        self.emu.add_fault(method="POST", path=r"/federatedIdentityCredentials$", status=409, times=1, body={
+            "error": {"code": "Request_MultipleObjectsWithSameKeyValue",
+                      "message": f"FederatedIdentityCredential with name {name} already exists."}})
+        res = run_task(self.env())
+        self.assertEqual(res.code, 0, str(res))
+        self.assertTrue(any("Request_MultipleObjectsWithSameKeyValue" in line for line in res.lines), res.stdout)
+        subject = endpoint(self.emu, "payments-prod")["authorization"]["parameters"]["workloadIdentityFederationSubject"]
+        self.assertEqual(len([f for f in self.fics() if f["subject"] == subject]), 1)
+
     # ---- the conversion that finishes later (issue #23)
     def test_credentials_honoured_after_8_seconds_convert_and_prove(self):
         self.assertEqual(self.emu.state()["config"]["federatedCredentialPropagationSeconds"], 8)

@@ -104,3 +104,26 @@ import Testing
         #expect(transport.requests.count == 1)
     }
 }
+
+/// Key Vault secret versions come 25 at most a page, behind `nextLink` (keyvault-secrets-7.5 `GetSecretVersions`).
+@Suite struct KeyVaultVersionPagesTests {
+    @Test func versionsFollowTheNextLinkOnTheVault() async throws {
+        let vault = "https://kv-rotation.vault.azure.net"
+        let next = "\(vault):443/secrets/app/versions?api-version=7.5&$skiptoken=abc&maxresults=25"
+        let transport = FakeTransport { request, index in
+            if index == 0 {
+                #expect(request.url.query?.contains("maxresults=25") == true)
+                let page = (0..<25).map { #"{"id":"\#(vault)/secrets/app/v\#($0)","attributes":{"enabled":true}}"# }
+                return FakeTransport.json(200, #"{"value":[\#(page.joined(separator: ","))],"nextLink":"\#(next)"}"#)
+            }
+            #expect(request.url.absoluteString == next)
+            return FakeTransport.json(200, #"{"value":[{"id":"\#(vault)/secrets/app/v25"}],"nextLink":null}"#)
+        }
+        let client = KeyVaultClient(
+            context: PagedListTests.context(transport), vault: URL(string: vault)!,
+            credential: .accessToken(Secret("kv-token")))
+        let versions = try await client.versions("app")
+        #expect(versions.count == 26)
+        #expect(transport.requests.count == 2)
+    }
+}

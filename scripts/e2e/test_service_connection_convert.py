@@ -416,6 +416,16 @@ class ServiceConnectionConvertTest(unittest.TestCase):
         self.assertEqual([r["status"] for r in changes(self.emu)], [403])
         self.assertEqual(len(self.fics()), 1)
 
+    def test_a_connection_busy_with_another_operation_is_refused_before_any_change(self):
+        fx = fixture()
+        busy = next(e for e in fx["endpoints"] if e["name"] == "payments-prod")
+        busy["operationStatus"] = {"state": "InProgress", "statusMessage": "Updating the service principal"}
+        self.emu.reset(fx)
+        res = run_task(self.env())
+        self.assertEqual(res.code, 1, str(res))
+        self.assertTrue(any("another operation" in e for e in res.errors()), res.errors())
+        self.assertEqual(changes(self.emu), [])
+
     def test_no_leaks(self):
         check_all_runs_leak_free(self)
 

@@ -64,40 +64,28 @@ struct FederationSteps: Sendable {
             let answer = try await tools.convert(endpoint) {
                 $0.isWorkloadIdentityFederation || $0.federationSubject != nil
             }
-            if case .busy(let message) = ConversionState.of(answer) {
-                throw FederationFailure.busy(name: endpoint.name, message: message)
-            }
-            if ConversionState.of(answer) == .converting, let issuer = answer.federationIssuer,
-                let subject = answer.federationSubject
-            {
-                tools.output.info(
-                    "Azure DevOps accepted the conversion of '\(endpoint.name)' and finishes it in the background once Entra honours the federated credential for issuer \(issuer) and subject \(subject)."
-                )
-                await progress.stated(issuer: issuer, subject: subject, endpoint: answer)
-                return nil
-            }
-            if !answer.isWorkloadIdentityFederation {
-                guard let issuer = answer.federationIssuer, let subject = answer.federationSubject else {
-                    throw FederationFailure.notStated(
+            let state = ConversionState.of(answer)
+            if case .busy(let message) = state { throw FederationFailure.busy(name: endpoint.name, message: message) }
+            guard let issuer = answer.federationIssuer, let subject = answer.federationSubject else {
+                throw answer.isWorkloadIdentityFederation
+                    ? FederationFailure.readBack(
+                        name: endpoint.name,
+                        detail: "the conversion answered scheme '\(answer.scheme)' without an issuer and subject")
+                    : FederationFailure.notStated(
                         name: endpoint.name, detail: "the connection states no issuer and subject")
-                }
-                tools.output.info(
-                    "Azure DevOps cannot federate the principal of '\(endpoint.name)' itself and left it unchanged (still on its secret); it states issuer \(issuer) and subject \(subject)."
-                )
-                await progress.stated(issuer: issuer, subject: subject, endpoint: answer)
-                return nil
             }
-            guard answer.isWorkloadIdentityFederation, let issuer = answer.federationIssuer,
-                let subject = answer.federationSubject
-            else {
-                throw FederationFailure.readBack(
-                    name: endpoint.name,
-                    detail: "the conversion answered scheme '\(answer.scheme)' without an issuer and subject")
+            await progress.stated(issuer: issuer, subject: subject, endpoint: state == .converted ? nil : answer)
+            guard state == .converted else {
+                tools.output.info(
+                    state == .converting
+                        ? "Azure DevOps accepted the conversion of '\(endpoint.name)' and finishes it in the background once Entra honours the federated credential for issuer \(issuer) and subject \(subject)."
+                        : "Azure DevOps cannot federate the principal of '\(endpoint.name)' itself and left it unchanged (still on its secret); it states issuer \(issuer) and subject \(subject)."
+                )
+                return nil
             }
             tools.output.info(
                 "Azure DevOps converted '\(endpoint.name)' and federated its principal itself (issuer \(issuer), subject \(subject))."
             )
-            await progress.stated(issuer: issuer, subject: subject)
             await progress.converted(answer)
             return revert(answer)
         }

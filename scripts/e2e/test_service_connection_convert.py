@@ -46,7 +46,39 @@ def fixture(**changes_to_make) -> dict:
     for e in fx["endpoints"]:
         if e["name"] in changes_to_make.get("locked", ()):
             e["conversionCanChangePrincipal"] = False
+    if changes_to_make.get("projects"):
+        add_projects(fx, changes_to_make["projects"])
     return fx
+
+
+def add_projects(fx: dict, count: int) -> None:
+    """`count` projects in all (Platform first), so Core - Projects - List answers in pages of 100."""
+    fx["organization"]["projects"] += [{"name": f"project-{i:03d}", "id": f"44444444-0000-4000-8000-{i:012d}"}
+                                       for i in range(1, count)]
+
+
+def copy_of(fx: dict, name: str, new_name: str, number: int, project: str) -> dict:
+    """A copy of connection `name` in `project`, as connection `new_name`."""
+    project_id = next(p["id"] for p in fx["organization"]["projects"] if p["name"] == project)
+    other = copy.deepcopy(next(e for e in fx["endpoints"] if e["name"] == name))
+    other["id"] = f"eeeeeeee-{number:04d}-4000-8000-{number:012d}"
+    other["name"] = new_name
+    other["serviceEndpointProjectReferences"] = [{"projectReference": {"id": project_id, "name": project},
+                                                  "name": new_name}]
+    fx["endpoints"].append(other)
+    return other
+
+
+def already_federated(fx: dict, name: str = "payments-prod") -> dict:
+    """Connection `name` federated on the Entra issuer (as a conversion leaves it), with no federated credential
+    for it on its application: a conversion interrupted before the credential existed, or one deleted later."""
+    e = next(e for e in fx["endpoints"] if e["name"] == name)
+    params = e["authorization"]["parameters"]
+    e["authorization"] = {"scheme": "WorkloadIdentityFederation", "parameters": {
+        "tenantid": params["tenantid"], "serviceprincipalid": params["serviceprincipalid"],
+        "workloadIdentityFederationIssuer": ENTRA_ISSUER,
+        "workloadIdentityFederationSubject": f"/eid1/c/pub/t/EREREQ/a/rLueSSET/sc/{ORG_ID}/{e['id']}"}}
+    return e
 
 
 class ServiceConnectionConvertTest(unittest.TestCase):
@@ -138,7 +170,9 @@ class ServiceConnectionConvertTest(unittest.TestCase):
 
     def test_failure_after_the_conversion_reverts_to_the_secret(self):
         secret = endpoint(self.emu, "payments-prod")["authorization"]["parameters"]["serviceprincipalkey"]
-        # the read-back after the conversion fails: the conversion is undone (reverted within its window)
+        # the read-back after the conversion fails: the conversion is undone (reverted within its window);
+        # the credential is honoured at once here, so the conversion completes in its request
+        self.emu.configure(federatedCredentialPropagationSeconds=0)
         self.emu.add_fault(method="GET", path=r"/serviceendpoint/endpoints/eeeeeeee-0001", status=500, skip=1, times=20)
         res = run_task(self.env())
         self.emu.clear_faults()
@@ -153,7 +187,7 @@ class ServiceConnectionConvertTest(unittest.TestCase):
         self.emu.add_fault(method="POST", path=r"/oauth2/v2\.0/token$", status=400, skip=2, times=10,
                            body={"error": "invalid_client", "error_codes": [700223],
                                  "error_description": "AADSTS700223: federated identity credentials are disabled."})
-        res = run_task(self.env(replicationTimeoutSeconds=0))
+        res = run_task(self.env())
         self.emu.clear_faults()
         self.assertEqual(res.code, 1, str(res))
         self.assertEqual(endpoint(self.emu, "payments-prod")["authorization"]["scheme"], "ServicePrincipal")
@@ -171,7 +205,8 @@ class ServiceConnectionConvertTest(unittest.TestCase):
         res = run_task(self.env("payments-auto", convertAutomaticConnections=True))
         self.assertEqual(res.code, 0, str(res))
         self.assertEqual(endpoint(self.emu, "payments-auto")["authorization"]["scheme"], "WorkloadIdentityFederation")
-        self.assertTrue(any("federated its principal itself" in line for line in res.lines), res.stdout)
+        self.assertTrue(any("federated its principal itself" in line or "in the background" in line
+                            for line in res.lines), res.stdout)
 
     def test_automatic_conversion_failed_is_completed_by_hand(self):
         self.emu.reset(fixture(locked=("payments-auto",)))
@@ -251,6 +286,145 @@ class ServiceConnectionConvertTest(unittest.TestCase):
         self.assertEqual(len(app(self.emu, OTHER_APP_ID)["passwordCredentials"]), 1)
         self.assertTrue(any("Key Vault secret 'other-team-secret'" in line and "kept" in line for line in res.lines),
                         res.stdout)
+
+    # ---- every page read (issue #23)
+    def test_secret_kept_while_a_holder_on_the_second_page_of_projects_may_hold_it(self):
+        fx = fixture(projects=130)
+        copy_of(fx, "other-team", "other-team-ops", 9, "project-120")  # page 2 of the project list
+        failed = copy_of(fx, "other-team", "other-team-failed", 10, "project-005")
+        failed["operationStatus"] = {"state": "Failed", "statusMessage": "converting_scheme_failed"}
+        self.emu.reset(fx)
+        res = run_task(self.env("other-team", removeSecretAfterConversion=True, graceHours=0))
+        self.assertEqual(res.code, 0, str(res))
+        self.assertEqual(len(app(self.emu, OTHER_APP_ID)["passwordCredentials"]), 1)
+        kept = [line for line in res.lines if "kept" in line and "client secret" in line]
+        self.assertTrue(any("project-120/other-team-ops" in line for line in kept), res.stdout)
+        self.assertTrue(any("project-005/other-team-failed" in line for line in kept), res.stdout)
+        pages = [r for r in self.emu.requests() if r["path"].endswith("/_apis/projects")]
+        self.assertEqual([r["query"].get("continuationToken") for r in pages], [None, "100"])
+
+    def test_a_credential_name_taken_on_a_later_page_is_not_reused(self):
+        fx = fixture()
+        payments = next(a for a in fx["apps"] if a["appId"] == PAYMENTS_APP_ID)
+        taken = f"rotate-credential-{ENDPOINTS['payments-prod']}-entra"
+        payments["federatedCredentials"] += [
+            {"name": name, "issuer": ENTRA_ISSUER, "subject": f"/eid1/other/{name}",
+             "audiences": ["api://AzureADTokenExchange"]} for name in ["f1", "f2", "f3", "f4", taken]]
+        self.emu.reset(fx)
+        res = run_task(self.env())
+        self.assertEqual(res.code, 0, str(res))
+        subject = endpoint(self.emu, "payments-prod")["authorization"]["parameters"]["workloadIdentityFederationSubject"]
+        serving = [f for f in self.fics() if f["subject"] == subject]
+        self.assertEqual(len(serving), 1)
+        self.assertNotEqual(serving[0]["name"], taken)
+        created = [r for r in self.emu.requests() if r["method"] == "POST" and r["path"].endswith("Credentials")]
+        self.assertEqual([r["status"] for r in created], [201])
+
+    def test_a_409_for_the_credential_name_is_read_back_not_a_failure(self):
+        # Graph's answer when the name is taken (Azure/azure-dev#1482), e.g. by an earlier attempt whose answer was lost
+        name = f"rotate-credential-{ENDPOINTS['payments-prod']}-entra"
+        self.emu.add_fault(method="POST", path=r"/federatedIdentityCredentials$", status=409, times=1, body={
+            "error": {"code": "Request_MultipleObjectsWithSameKeyValue",
+                      "message": f"FederatedIdentityCredential with name {name} already exists."}})
+        res = run_task(self.env())
+        self.assertEqual(res.code, 0, str(res))
+        self.assertTrue(any("Request_MultipleObjectsWithSameKeyValue" in line for line in res.lines), res.stdout)
+        subject = endpoint(self.emu, "payments-prod")["authorization"]["parameters"]["workloadIdentityFederationSubject"]
+        self.assertEqual(len([f for f in self.fics() if f["subject"] == subject]), 1)
+
+    # ---- the conversion that finishes later (issue #23)
+    def test_credentials_honoured_after_8_seconds_convert_and_prove(self):
+        self.assertEqual(self.emu.state()["config"]["federatedCredentialPropagationSeconds"], 8)
+        res = run_task(self.env())
+        self.assertEqual(res.code, 0, str(res))
+        ep = endpoint(self.emu, "payments-prod")
+        self.assertEqual((ep["authorization"]["scheme"], ep["operationStatus"]["state"]),
+                         ("WorkloadIdentityFederation", "Ready"))
+        waits = [line for line in res.lines if "converting_scheme" in line]
+        self.assertTrue(waits and all("at most" in line for line in waits), res.stdout)
+        self.assertTrue(self.read_report()["connections"][0]["proof"].startswith("proven"))
+        self.emu.clear_requests()
+        again = run_task(self.env())
+        self.assertEqual(again.code, 0, str(again))
+        self.assertEqual([r for r in changes(self.emu) if "oidctoken" not in r["path"]], [])
+
+    def test_a_conversion_that_fails_in_the_background_names_the_manual_fix(self):
+        secret = endpoint(self.emu, "payments-prod")["authorization"]["parameters"]["serviceprincipalkey"]
+        self.emu.configure(federatedCredentialPropagationSeconds=100000, conversionBackgroundSeconds=2)
+        res = run_task(self.env(replicationTimeoutSeconds=12))
+        self.assertEqual(res.code, 1, str(res))
+        ep = endpoint(self.emu, "payments-prod")
+        self.assertEqual(ep["authorization"]["scheme"], "ServicePrincipal")
+        self.assertTrue(token_works(self.emu, secret))
+        errors = " ".join(res.errors())
+        self.assertIn("converting_scheme_failed", errors)
+        self.assertIn("Convert", errors)
+        self.assertIn(ep["authorization"]["parameters"]["workloadIdentityFederationSubject"], errors)
+        retried = [r for r in self.emu.requests() if r["method"] == "PUT" and r["status"] == 200]
+        self.assertGreater(len(retried), 1)  # the conversion was sent again after the service's test failed
+
+    def test_a_run_that_stops_while_azure_devops_converts_is_finished_by_the_next(self):
+        self.emu.add_fault(method="GET", path=r"/serviceendpoint/endpoints/eeeeeeee-0001", status=500, skip=1, times=20)
+        res = run_task(self.env())
+        self.emu.clear_faults()
+        self.assertEqual(res.code, 1, str(res))
+        self.assertTrue(any("later in the background" in e for e in res.errors()), res.errors())
+        again = run_task(self.env())
+        self.assertEqual(again.code, 0, str(again))
+        self.assertEqual(endpoint(self.emu, "payments-prod")["authorization"]["scheme"], "WorkloadIdentityFederation")
+        self.assertTrue(self.read_report()["connections"][0]["proof"].startswith("proven"))
+
+    # ---- "already converted" without its credential (issue #23)
+    def test_a_federated_connection_without_its_credential_gets_it_and_is_proven(self):
+        fx = fixture()
+        e = already_federated(fx)
+        self.emu.reset(fx)
+        res = run_task(self.env())
+        self.assertEqual(res.code, 0, str(res))
+        subject = e["authorization"]["parameters"]["workloadIdentityFederationSubject"]
+        self.assertEqual(len([f for f in self.fics() if f["issuer"] == ENTRA_ISSUER and f["subject"] == subject]), 1)
+        row = self.read_report()["connections"][0]
+        self.assertEqual(row["outcome"], "federated credential added")
+        self.assertTrue(row["proof"].startswith("proven"), row)
+        self.assertEqual(res.outputs().get("changed"), "true")
+        self.emu.clear_requests()
+        again = run_task(self.env())
+        self.assertEqual(again.code, 0, str(again))
+        self.assertEqual([r for r in changes(self.emu) if "oidctoken" not in r["path"]], [])
+        self.assertEqual(self.read_report()["connections"][0]["outcome"], "up to date (federated)")
+
+    def test_a_federated_connection_without_its_credential_fails_naming_it_when_it_cannot_be_added(self):
+        fx = fixture()
+        e = already_federated(fx)
+        self.emu.reset(fx)
+        self.emu.add_fault(method="POST", path=r"/federatedIdentityCredentials$", status=403, times=10)
+        res = run_task(self.env())
+        self.assertEqual(res.code, 1, str(res))
+        errors = " ".join(res.errors())
+        self.assertIn(e["authorization"]["parameters"]["workloadIdentityFederationSubject"], errors)
+        self.assertIn("no federated credential", errors)
+        self.assertIn(PAYMENTS_APP_ID, errors)
+
+    # ---- errors as Azure words them (issue #23)
+    def test_an_organization_level_administrator_refusal_changes_nothing(self):
+        fx = fixture()
+        next(e for e in fx["endpoints"] if e["name"] == "payments-prod")["organizationAdministrators"] = []
+        self.emu.reset(fx)
+        res = run_task(self.env())
+        self.assertEqual(res.code, 1, str(res))
+        self.assertTrue(any("organization (collection) level" in e for e in res.errors()), res.errors())
+        self.assertEqual([r["status"] for r in changes(self.emu)], [403])
+        self.assertEqual(len(self.fics()), 1)
+
+    def test_a_connection_busy_with_another_operation_is_refused_before_any_change(self):
+        fx = fixture()
+        busy = next(e for e in fx["endpoints"] if e["name"] == "payments-prod")
+        busy["operationStatus"] = {"state": "InProgress", "statusMessage": "Updating the service principal"}
+        self.emu.reset(fx)
+        res = run_task(self.env())
+        self.assertEqual(res.code, 1, str(res))
+        self.assertTrue(any("another operation" in e for e in res.errors()), res.errors())
+        self.assertEqual(changes(self.emu), [])
 
     def test_no_leaks(self):
         check_all_runs_leak_free(self)

@@ -5,7 +5,7 @@ import os
 import tempfile
 import unittest
 
-from harness import ORG, PROJECT, Emulator, check_all_runs_leak_free, identity_client_secret, run_task, task_env
+from harness import DEFAULT_FIXTURE, ORG, PROJECT, Emulator, check_all_runs_leak_free, identity_client_secret, run_task, task_env
 from app_secret_support import changes
 
 
@@ -66,6 +66,20 @@ class ServiceConnectionListTest(unittest.TestCase):
         self.assertTrue(row["issuer"].startswith("https://login.microsoftonline.com/"))
         self.assertTrue(row["subject"].startswith("/eid1/"))
         self.assertIsNotNone(row["revertDeadline"])
+
+    def test_a_connection_whose_conversion_failed_is_listed_too(self):
+        with open(DEFAULT_FIXTURE) as f:
+            fx = json.load(f)
+        failed = next(e for e in fx["endpoints"] if e["name"] == "other-team")
+        failed["operationStatus"] = {"state": "Failed", "statusMessage": "converting_scheme_failed"}
+        self.emu.reset(fx)
+        _, report = self.run_list()
+        rows = {r["name"]: r for r in report["connections"]}
+        self.assertEqual(len(rows), 5)
+        self.assertEqual(rows["other-team"]["advice"], "convert")
+        self.assertIn("converting_scheme_failed", rows["other-team"]["reason"])
+        _, named = self.run_list(serviceConnections="other-team")
+        self.assertEqual([r["name"] for r in named["connections"]], ["other-team"])
 
     def test_no_leaks(self):
         check_all_runs_leak_free(self)

@@ -56,6 +56,8 @@ enum ErrorCatalogue {
         "AADSTS700027": "The client assertion's signature is invalid",
         "AADSTS700213":
             "No federated credential matches the pipeline's OIDC token: add one for issuer https://vstoken.dev.azure.com/{organizationId} and subject sc://{organization}/{project}/{connection}",
+        "AADSTS70021":
+            "No federated credential of the application matches the token's issuer, subject and audience; right after one was added, Entra may not honour it yet (it can take a few minutes): check the application's federated credentials against the issuer and subject the service connection states, or wait and run again",
         "AADSTS7000112": "The application is disabled",
         "AADSTS9001023": "This grant is not supported on /common or /consumers: give the tenant id",
         "AADSTS50196": "Too many identical sign-in requests (loop detected): run again later",
@@ -68,6 +70,10 @@ enum ErrorCatalogue {
         "Request_ResourceNotFound":
             "No application with that id: applicationId must be the application (client) id or the object id of an app registration in this tenant",
         "Request_BadRequest": "Graph refused the request as malformed",
+        "Request_MultipleObjectsWithSameKeyValue":
+            "An object with that key already exists: for a federated credential, another credential of the application has that name (names are unique per application); remove it if it is stale, or let the task create its own under another name",
+        "InvalidFederatedIdentityCredentialValue":
+            "Graph refused the federated credential: its issuer and subject are already used by another credential of the application (the pair must be unique), or a value is invalid",
         // Key Vault
         "ObjectIsDeletedButRecoverable":
             "A deleted secret with this name is still in the vault's soft-delete retention: recover it (az keyvault secret recover) or purge it (az keyvault secret purge), or choose another secretName",
@@ -79,6 +85,10 @@ enum ErrorCatalogue {
         "ForbiddenByFirewall":
             "The vault's firewall blocked the agent's address: allow it, or run on an agent inside the allowed network",
         "SecretNotFound": "The secret does not exist in the vault: check keyVaultName and secretName",
+        "SecretDisabled":
+            "The latest version of the secret is disabled, and Key Vault does not fall back to an older one: enable it (az keyvault secret set-attributes --enabled true with its name and version) or store a new version; this is not a missing permission",
+        "VaultNotFound":
+            "Key Vault does not know this vault: check keyVaultName or keyVaultUrl (and the cloud's DNS suffix); a private endpoint or proxy may answer for another vault; nothing was changed",
         "BadParameter": "Key Vault refused a parameter",
         // Azure DevOps
         "VssInvalidPreviewVersionException": "The API version needs the -preview suffix",

@@ -17,18 +17,60 @@ public struct FederatedCredentialClient: Sendable {
 
     private struct Page: Decodable {
         var value: [FederatedIdentityCredential]
+        var nextLink: String?
+
+        enum CodingKeys: String, CodingKey {
+            case value
+            case nextLink = "@odata.nextLink"
+        }
     }
 
-    /// The credentials of the application with object id `objectId`.
+    /// The credentials of the application with object id `objectId`, every page: Graph may answer a
+    /// collection in pages and the client follows `@odata.nextLink` as is until it is absent
+    /// (learn.microsoft.com/graph/paging), never to another host.
     public func list(objectId: String) async throws(ServiceError) -> [FederatedIdentityCredential] {
-        let request = HTTPRequest(
-            .get, url(objectId), service: .graph, operation: "list the federated credentials of application \(objectId)"
-        )
-        return try await context.http.json(Page.self, request, authorization: try await authorization()).value
+        let operation = "list the federated credentials of application \(objectId)"
+        var result: [FederatedIdentityCredential] = []
+        var next: URL? = url(objectId)
+        var seen: Set<URL> = []
+        while let page = next {
+            guard seen.insert(page).inserted else {
+                throw ServiceError(
+                    service: .graph, operation: operation, kind: .malformedResponse,
+                    serviceMessage: "Graph returned the same @odata.nextLink twice")
+            }
+            let request = HTTPRequest(.get, page, service: .graph, operation: operation)
+            let decoded = try await context.http.json(Page.self, request, authorization: try await authorization())
+            result += decoded.value
+            next = try decoded.nextLink.map { link throws(ServiceError) in try sameHost(link, operation: operation) }
+        }
+        return result
+    }
+
+    /// Which key a refused create says is taken, if that is what it says: a name in use is 409
+    /// `Request_MultipleObjectsWithSameKeyValue` "FederatedIdentityCredential with name … already
+    /// exists." (Azure/azure-dev#1482); an issuer and subject in use is 400 "The combination of
+    /// issuer and subject must be unique … already exist." (Azure/azure-workload-identity#434).
+    public static func duplicate(_ error: ServiceError) -> Duplicate? {
+        if error.code == "Request_MultipleObjectsWithSameKeyValue" || error.status == 409 { return .name }
+        let message = (error.serviceMessage ?? "").lowercased()
+        if error.kind == .invalidRequest, message.contains("already exist"), message.contains("issuer") {
+            return .issuerAndSubject
+        }
+        return nil
+    }
+
+    /// What a duplicate create collided with.
+    public enum Duplicate: Sendable, Equatable {
+        /// Another credential of the application has that name.
+        case name
+        /// Another credential of the application has that issuer and subject.
+        case issuerAndSubject
     }
 
     /// Creates `new` on application `objectId`. Not idempotent: after a timeout the caller lists
-    /// again (the name is unique, so a second create of the same name is refused, never doubled).
+    /// again (the name is unique, so a second create of the same name is refused, never doubled:
+    /// see ``duplicate(_:)``).
     public func create(_ new: FederatedIdentityCredential, objectId: String) async throws(ServiceError)
         -> FederatedIdentityCredential
     {
@@ -52,6 +94,20 @@ public struct FederatedCredentialClient: Sendable {
         } catch  where error.kind == .notFound {
             return
         }
+    }
+
+    /// A next link on the Graph host the token is for; anything else is not followed.
+    private func sameHost(_ link: String, operation: String) throws(ServiceError) -> URL {
+        let graph = context.urls.graph
+        guard let url = URL(string: link), url.scheme?.lowercased() == graph.scheme?.lowercased(),
+            url.host?.lowercased() == graph.host?.lowercased(), url.port == graph.port, url.user == nil
+        else {
+            throw ServiceError(
+                service: .graph, operation: operation, kind: .malformedResponse,
+                serviceMessage:
+                    "Graph's @odata.nextLink points elsewhere than \(graph.host ?? "Graph"); it was not followed")
+        }
+        return url
     }
 
     private func url(_ objectId: String) -> URL {

@@ -113,13 +113,38 @@ public struct KeyVaultClient: Sendable {
         return try await bundle(request)
     }
 
-    /// Reads the latest version of `name`, or nil when there is none.
+    /// Reads the latest version of `name`, or nil when there is none: only a 404 with the error code
+    /// `SecretNotFound` means absent. Any other 404 (`VaultNotFound`, a wrong vault URL, a private
+    /// endpoint or proxy answering for another host) is not absence and is thrown, so the run stops
+    /// before it changes anything (shared notes api-contracts.md, "errors as Azure words them").
     public func getSecretIfPresent(_ name: String) async throws(ServiceError) -> SecretBundle? {
         do {
             return try await getSecret(name)
         } catch  where error.kind == .notFound {
+            guard Self.isAbsent(error) else { throw Self.notAbsent(error) }
             return nil
         }
+    }
+
+    /// Whether `error` says the secret does not exist (404 `SecretNotFound`).
+    static func isAbsent(_ error: ServiceError) -> Bool {
+        error.kind == .notFound && error.code == "SecretNotFound"
+    }
+
+    /// A 404 that is not `SecretNotFound`, with advice when the service's code has none.
+    static func notAbsent(_ error: ServiceError) -> ServiceError {
+        guard error.advice == nil else { return error }
+        var error = error
+        error.advice =
+            "Key Vault answered 404 without SecretNotFound, so this is not a missing secret: the vault URL is probably wrong (check keyVaultName or keyVaultUrl, and the cloud's DNS suffix), or a private endpoint or proxy answered for another host; nothing was changed"
+        return error
+    }
+
+    /// Whether two secret ids name the same version. Key Vault's names are case-insensitive
+    /// ("Names are case-insensitive", about-keys-secrets-certificates), and so are the host and the
+    /// version's hexadecimal id, so ids are compared without regard to case.
+    public static func sameSecretId(_ first: String, _ second: String) -> Bool {
+        first.lowercased() == second.lowercased()
     }
 
     /// Lists every version of `name` (without values), following `nextLink`.
@@ -140,6 +165,7 @@ public struct KeyVaultClient: Sendable {
                 result += decoded.value
                 next = try decoded.nextLink.flatMap { link throws(ServiceError) in try sameVault(link, request) }
             } catch  where error.kind == .notFound {
+                guard Self.isAbsent(error) else { throw Self.notAbsent(error) }
                 return []
             }
         }
@@ -167,7 +193,8 @@ public struct KeyVaultClient: Sendable {
         do {
             let decoded = try await context.http.json(Bundle.self, request, authorization: authorization)
             return TextVersion(id: decoded.id, text: decoded.value, contentType: decoded.contentType)
-        } catch  where error.kind == .notFound && error.code == "SecretNotFound" {
+        } catch  where error.kind == .notFound {
+            guard Self.isAbsent(error) else { throw Self.notAbsent(error) }
             return nil
         }
     }

@@ -20,7 +20,7 @@ public struct SecretStore: Sendable {
         let written = try await keyVault.setSecret(
             name, value: value, contentType: contentType, expires: expires, tags: tags)
         let latest = try await keyVault.getSecret(name)
-        guard KeyVaultVersionId.same(latest.id, written.id), latest.value == value else {
+        guard KeyVaultClient.sameSecretId(latest.id, written.id), latest.value == value else {
             throw RotationFailure.readBackMismatch(secretName: name, version: written.id)
         }
         return latest

@@ -37,16 +37,15 @@ extension ServiceEndpointClient {
             let value = try await context.http.json(JSONValue.self, request, authorization: try await authorization())
             return ServiceEndpoint(value)
         } catch  where error.kind == .permission {
-            var error = error
-            error.advice = permissionAdvice(endpoint.name)
-            throw error
+            throw refused(error, name: endpoint.name)
         }
     }
 
-    /// Every connection of the project (optionally of one `type`, e.g. `azurerm`).
+    /// Every connection of the project (optionally of one `type`, e.g. `azurerm`), failed ones
+    /// included. Endpoints - Get Service Endpoints has no paging (vsts-rest-api-specs serviceEndpoint 7.1).
     public func allEndpoints(type: String? = nil) async throws(ServiceError) -> [ServiceEndpoint] {
         struct Page: Decodable { var value: [JSONValue] }
-        let query = type.map { [URLQueryItem(name: "type", value: $0)] } ?? []
+        let query = (type.map { [URLQueryItem(name: "type", value: $0)] } ?? []) + [Self.includeFailed]
         let request = HTTPRequest(
             .get, url([project, "_apis", "serviceendpoint", "endpoints"], query: query), service: .azureDevOps,
             operation: "list the service connections of project \(project)")
@@ -54,14 +53,32 @@ extension ServiceEndpointClient {
             ServiceEndpoint.init)
     }
 
-    /// The names of the projects the identity can list (Core - Projects - List).
+    /// The names of every project the identity can list (Core - Projects - List), page by page: at
+    /// most 100 a call, the rest behind the `x-ms-continuationtoken` response header, sent back as
+    /// `continuationToken` (vsts-rest-api-specs#275; organizations with more than 100 projects are
+    /// common: azure-devops-pull-request-hub#81, azure-functions-ux#3890).
     public func projectNames() async throws(ServiceError) -> [String] {
         struct Project: Decodable { var name: String }
         struct Page: Decodable { var value: [Project] }
-        let request = HTTPRequest(
-            .get, url(["_apis", "projects"]), service: .azureDevOps, operation: "list the projects of the organization")
-        return try await context.http.json(Page.self, request, authorization: try await authorization()).value.map(
-            \.name)
+        var names: [String] = []
+        var continuation: String?
+        var seen: Set<String> = []
+        repeat {
+            var query = [URLQueryItem(name: "$top", value: "100")]
+            if let continuation { query.append(URLQueryItem(name: "continuationToken", value: continuation)) }
+            let request = HTTPRequest(
+                .get, url(["_apis", "projects"], query: query), service: .azureDevOps,
+                operation: "list the projects of the organization")
+            let response = try await context.http.send(request, authorization: try await authorization())
+            names += try context.http.decode(Page.self, response, for: request).value.map(\.name)
+            continuation = response.header("x-ms-continuationtoken").flatMap { $0.isEmpty ? nil : $0 }
+            if let continuation, !seen.insert(continuation).inserted {
+                throw ServiceError(
+                    service: .azureDevOps, operation: request.operation, kind: .malformedResponse,
+                    serviceMessage: "the service returned the same continuation token twice")
+            }
+        } while continuation != nil
+        return names
     }
 
     /// A client for another project with the same identity.

@@ -55,6 +55,25 @@ struct ConversionDecisionTests {
                 == .federated)
     }
 
+    @Test func aConnectionBusyWithAnotherOperationIsRefusedBeforeAnyChange() {
+        for scheme in ["ServicePrincipal", "WorkloadIdentityFederation"] {
+            var busy = endpoint(scheme: scheme, issuer: scheme == "ServicePrincipal" ? nil : Self.ado)
+            busy.body["operationStatus"] = .object([
+                "state": .string("InProgress"), "statusMessage": .string("Updating the service principal"),
+            ])
+            guard case .refuse(let reason) = ConversionDecision.decide(busy, convertAutomatic: true) else {
+                Issue.record("expected a refusal for \(scheme)")
+                continue
+            }
+            #expect(reason.contains("another operation"))
+        }
+        var converting = endpoint()
+        converting.body["operationStatus"] = .object([
+            "state": .string("InProgress"), "statusMessage": .string("converting_scheme"),
+        ])
+        #expect(ConversionDecision.decide(converting, convertAutomatic: false) == .convert(automatic: false))
+    }
+
     @Test func refusesWhatCannotBeConverted() {
         for candidate in [
             endpoint(type: "generic"), endpoint(authenticationType: "spnCertificate"), endpoint(shared: true),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from . import clock, entra_interactive
+from . import clock, endpoint_conversion, entra_interactive
 from .faults import make_rule
 from .responses import Resp
 from .state import CONFIG_KEYS, State
@@ -24,6 +24,11 @@ def control(st: State, method: str, path: str, body: bytes) -> Resp:
         return route(st, req)  # never wait for the state lock: a held request may need it to finish
     with st.lock:
         return route(st, req)
+
+
+def _state(st: State) -> Resp:
+    endpoint_conversion.settle(st)  # background conversions as of now
+    return Resp(200, st.snapshot())
 
 
 def _health(st: State) -> Resp:
@@ -110,7 +115,7 @@ def _release(st: State, req) -> Resp:
 
 
 ROUTES = {
-    ("GET", "/state"): lambda st, req: Resp(200, st.snapshot()),
+    ("GET", "/state"): lambda st, req: _state(st),
     ("POST", "/reset"): _reset,
     ("POST", "/requests/clear"): _clear_requests,
     ("GET", "/requests"): lambda st, req: Resp(200, st.requests),

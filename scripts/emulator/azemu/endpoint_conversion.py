@@ -22,7 +22,23 @@ Sources (see docs/federation.md for the whole account):
   saving the service connection").
 - Revert: within seven days (connect-to-azure.md); `data.revertSchemeDeadline` (a round-trip "o" date) records
   it, as the decompiled AzureEndpointConstants of Azure DevOps Server 2022 name it.
-- Fixture per endpoint: `conversionCanChangePrincipal` (default: true for Automatic, false for Manual)."""
+- Fixture per endpoint: `conversionCanChangePrincipal` (default: true for Automatic, false for Manual).
+- Test-authentication first (Azure DevOps Server 2022's service code, a public decompilation; the cloud may
+  differ: api-contracts notes "Paging, conversion in the background"): with the credential in place, the upgrade
+  signs in with the new scheme. Success converts at once. While Entra does not honour the credential yet
+  (federated_credentials.py, "Propagation"), the connection is saved with its old scheme and `operationStatus
+  {InProgress, converting_scheme}` (`isReady` false, issuer and subject stated) and the service finishes in the
+  background: converted once the credential is honoured, or `{Failed, converting_scheme_failed}` (still on its
+  secret) after config `conversionBackgroundSeconds` (scaled by timeScale; how long the service keeps trying is not
+  published: an inference). `settle()` advances that background work before every Azure DevOps answer and every
+  state read. A conversion request while converting_scheme (or after it failed) tests again.
+- A request while `InProgress` with any other status message is refused ("another operation is already in progress";
+  the notes' wording, status and type key an inference).
+- Changing a connection's credentials (its key, or its scheme) can need an organization/collection-level
+  Administrator of the endpoint: fixture endpoint key `organizationAdministrators` (principal ids; the job token is
+  `build-service`) lists who may; others get 403 "You need to be an organization/collection level Administrator of the
+  service endpoint to perform this operation." (server resource string, quoted by a 2021 bzzzt.io post on the cloud
+  service; the type key AccessCheckException is an inference). Without the key, the project-level role suffices."""
 
 from __future__ import annotations
 
@@ -34,17 +50,62 @@ import uuid
 from . import federated_credentials
 from .clock import now
 from .responses import Resp, vss_error
+from .state import scaled
 from .util import guid, parse_json_object
 
 OPERATION = "convertauthenticationscheme"
 WIF = "WorkloadIdentityFederation"
 SPN = "ServicePrincipal"
 REVERT_SECONDS = 7 * 86400
+PROJECT_PAGE = 100
 NS = "Microsoft.VisualStudio.Services.ServiceEndpoints.WebApi"
 AUTOMATIC_FAILED = ("Automatic authentication conversion failed. Your service connection was not modified. To "
                     "continue the conversion manually, create a Federated Credential for the underlying Service "
                     "Principal using the Federation Subject Identifier below and try again.")
 _ADO_APP = "499b84ac-1321-427f-aa17-267ca6975798"
+
+
+IN_PROGRESS = {"state": "InProgress", "statusMessage": "converting_scheme"}
+FAILED = {"state": "Failed", "statusMessage": "converting_scheme_failed"}
+ORG_ADMIN_NEEDED = ("You need to be an organization/collection level Administrator of the service endpoint to perform "
+                    "this operation.")
+
+
+def busy(e: dict) -> Resp | None:
+    """The refusal of a request while another operation is in progress on `e`, else None."""
+    status = e["body"].get("operationStatus") or {}
+    if status.get("state") == "InProgress" and status.get("statusMessage") != IN_PROGRESS["statusMessage"]:
+        return vss_error(400, f"Another operation is already in progress on the service connection "
+                         f"'{e['body']['name']}' ({status.get('statusMessage') or 'InProgress'}). Try again when it "
+                         "has completed.", "ServiceEndpointException", NS)
+    return None
+
+
+def organization_administrator_missing(e: dict, who: dict) -> Resp | None:
+    """403 when `e` lists its organization-level administrators and the caller is not one of them."""
+    admins = e.get("organizationAdministrators")
+    caller = "build-service" if who["kind"] == "job" else who["id"]
+    if admins is None or caller.lower() in [a.lower() for a in admins]:
+        return None
+    return vss_error(403, ORG_ADMIN_NEEDED, "AccessCheckException", "Microsoft.VisualStudio.Services.Security")
+
+
+def settle(s) -> None:
+    """Background conversions: converted once Entra honours the credential, Failed after the service gives up."""
+    for e in s.endpoints.values():
+        work = e.get("conversion")
+        if not work:
+            continue
+        if e["body"].get("operationStatus") != IN_PROGRESS:
+            e.pop("conversion", None)
+            continue
+        cred = _matching(s, e, work["issuer"], work["subject"])
+        if cred and federated_credentials.honoured(s.config, cred):
+            _complete(e, work["issuer"], work["subject"])
+        elif now() >= work["started"] + scaled(s.config, s.config.get("conversionBackgroundSeconds")):
+            e["body"]["operationStatus"] = dict(FAILED)
+            e["body"]["isReady"] = True  # it still signs in with its secret
+            e.pop("conversion", None)
 
 
 def conversion_target(method: str, low: list[str], query: dict) -> int | None:
@@ -58,11 +119,23 @@ def conversion_target(method: str, low: list[str], query: dict) -> int | None:
     return None
 
 
-def projects(s) -> Resp:
-    """GET {org}/_apis/projects (Core - Projects - List)."""
+def projects(s, query: dict) -> Resp:
+    """GET {org}/_apis/projects (Core - Projects - List): at most 100 a page (`$top` asks for fewer), the rest
+    behind the `x-ms-continuationtoken` response header, sent back as `continuationToken` (MicrosoftDocs/
+    vsts-rest-api-specs#275; azure-devops-pull-request-hub#81; azure-functions-ux#3890). The token is the number of
+    projects already returned, as azure-devops-python-api's `get_projects(continuation_token: int)` documents it
+    ("Pointer that shows how many projects already been fetched"); `$skip` works alike."""
+    try:
+        top = min(int(query.get("$top") or PROJECT_PAGE), PROJECT_PAGE)
+        start = int(query.get("continuationToken") or 0) + int(query.get("$skip") or 0)
+    except ValueError:
+        return vss_error(400, "The continuation token or paging parameter is not valid.", "ArgumentException",
+                         "System")
+    every = s.org.get("projects", [])
     vals = [{"id": p["id"], "name": p["name"], "state": "wellFormed", "visibility": "private",
-             "url": f"{s.base}/ado/{s.org['name']}/_apis/projects/{p['id']}"} for p in s.org.get("projects", [])]
-    return Resp(200, {"count": len(vals), "value": vals})
+             "url": f"{s.base}/ado/{s.org['name']}/_apis/projects/{p['id']}"} for p in every[start:start + max(top, 0)]]
+    more = {"x-ms-continuationtoken": str(start + len(vals))} if vals and start + len(vals) < len(every) else {}
+    return Resp(200, {"count": len(vals), "value": vals}, more)
 
 
 def federation(s, e: dict) -> tuple[str, str]:
@@ -106,7 +179,7 @@ def convert(ado, eid: str, body: bytes, who: dict, check_body) -> Resp:
                          f"{e['body']['name']} to perform this action.", "AccessCheckException",
                          "Microsoft.VisualStudio.Services.Security")
     new = parse_json_object(body)
-    err = check_body(new, eid)
+    err = check_body(new, eid) or busy(e)
     if err:
         return err
     current = (e["body"].get("authorization") or {}).get("scheme", "")
@@ -114,6 +187,9 @@ def convert(ado, eid: str, body: bytes, who: dict, check_body) -> Resp:
     if target.lower() == current.lower():
         return vss_error(400, f"Converting endpoint type {e['body'].get('type')} scheme from {current} to {target} "
                          "is neither an upgrade or a downgrade and is not supported.", "ArgumentException", "System")
+    refused = organization_administrator_missing(e, who)
+    if refused and {current, target} == {SPN, WIF}:
+        return refused
     if current == SPN and target == WIF:
         return _to_federation(s, e)
     if current == WIF and target == SPN:
@@ -134,18 +210,40 @@ def _to_federation(s, e: dict) -> Resp:
     issuer, subject = federation(s, e)
     app = s.apps.get(str(params.get("serviceprincipalid", "")).lower())
     creds = federated_credentials.ensure_ids(app) if app else []
-    has = any(c["issuer"] == issuer and c["subject"] == subject for c in creds)
+    cred = _matching(s, e, issuer, subject)
     automatic = (body.get("data") or {}).get("creationMode") == "Automatic"
     can_change = e.get("conversionCanChangePrincipal")
-    if not has and app and (automatic if can_change is None else can_change) and len(creds) < federated_credentials.LIMIT:
-        creds.append({"id": guid(), "name": body["id"], "issuer": issuer, "subject": subject,
-                      "description": f"Federation for Service Connection {body['name']}",
-                      "audiences": ["api://AzureADTokenExchange"]})
-        has = True
-    if not has:
-        params["workloadIdentityFederationIssuer"] = issuer
-        params["workloadIdentityFederationSubject"] = subject
+    if not cred and app and (automatic if can_change is None else can_change) and len(creds) < federated_credentials.LIMIT:
+        cred = {"id": guid(), "name": body["id"], "issuer": issuer, "subject": subject,
+                "description": f"Federation for Service Connection {body['name']}",
+                "audiences": ["api://AzureADTokenExchange"], "createdAt": now()}
+        creds.append(cred)
+    params["workloadIdentityFederationIssuer"] = issuer
+    params["workloadIdentityFederationSubject"] = subject
+    if not cred:
         return vss_error(400, AUTOMATIC_FAILED, "ServiceEndpointException", NS)
+    if federated_credentials.honoured(s.config, cred):  # the test sign-in with the new scheme works
+        _complete(e, issuer, subject)
+    else:
+        e["conversion"] = {"started": now(), "issuer": issuer, "subject": subject}
+        body["isReady"] = False
+        body["operationStatus"] = dict(IN_PROGRESS)
+    from .endpoints import public
+    return Resp(200, public(e, omit=False))
+
+
+def _matching(s, e: dict, issuer: str, subject: str) -> dict | None:
+    """The credential of `e`'s application for `issuer` and `subject`, if any."""
+    params = (e["body"].get("authorization") or {}).get("parameters") or {}
+    app = s.apps.get(str(params.get("serviceprincipalid", "")).lower())
+    creds = federated_credentials.ensure_ids(app) if app else []
+    return next((c for c in creds if c["issuer"] == issuer and c["subject"] == subject), None)
+
+
+def _complete(e: dict, issuer: str, subject: str) -> None:
+    """Converts `e` to federation (its secret kept for a revert within seven days)."""
+    body = e["body"]
+    params = body["authorization"].get("parameters") or {}
     e["revert"] = {"parameters": copy.deepcopy(params), "deadline": now() + REVERT_SECONDS}
     body["authorization"] = {"scheme": WIF, "parameters": {
         "tenantid": params.get("tenantid"), "serviceprincipalid": params.get("serviceprincipalid"),
@@ -153,8 +251,7 @@ def _to_federation(s, e: dict) -> Resp:
     body.setdefault("data", {})["revertSchemeDeadline"] = _round_trip(now() + REVERT_SECONDS)
     body["isReady"] = True
     body["operationStatus"] = {"state": "Ready", "statusMessage": ""}
-    from .endpoints import public
-    return Resp(200, public(e, omit=False))
+    e.pop("conversion", None)
 
 
 def _revert(s, e: dict) -> Resp:

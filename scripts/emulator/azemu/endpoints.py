@@ -27,6 +27,7 @@ def _loc(lid, area, resource, template, version=4, released="7.1"):
 
 API_LOCATIONS = [
     _loc("e81700f7-3be2-46de-8624-2eb35882fcaa", "Location", "ResourceAreas", "_apis/{resource}/{areaId}", 1, "0.0"),
+    _loc("603fe2ac-9723-48b9-88ad-09305aa6c6e1", "core", "projects", "_apis/{resource}/{*projectId}"),
     _loc("e85f1c62-adfc-4b74-b618-11a150fb195e", "serviceendpoint", "endpoints",
          "{project}/_apis/{area}/{resource}/{endpointId}"),
     _loc("14e48fdc-2c8b-41ce-a0c3-e26f6cc55bd0", "serviceendpoint", "endpoints",
@@ -52,6 +53,7 @@ class AzureDevOps:
         if len(parts) < 2 or parts[1].lower() != s.org["name"].lower():
             return vss_error(404, "TF400813: The organization was not found.", "AccountNotFoundException")
         low = [p.lower() for p in parts]
+        endpoint_conversion.settle(s)
         if method == "OPTIONS" and low[2:] == ["_apis"]:
             return Resp(200, {"count": len(API_LOCATIONS), "value": API_LOCATIONS})
         who, kind = ado_auth.principal(s, headers)
@@ -60,7 +62,7 @@ class AzureDevOps:
         if method == "GET" and low[2:] == ["_apis", "resourceareas"]:
             return Resp(200, {"count": 0, "value": []})
         if method == "GET" and low[2:] == ["_apis", "projects"]:
-            return endpoint_conversion.projects(s)
+            return endpoint_conversion.projects(s, query)
         err = self.request_error(method, query, headers, body, who)
         if err:
             return err
@@ -118,8 +120,9 @@ class AzureDevOps:
             sch = [x.strip().lower() for x in query["authSchemes"].split(",")]
             out = [e for e in out if (e["body"].get("authorization") or {}).get("scheme", "").lower() in sch]
         if (query.get("includeFailed") or "").lower() != "true":
-            out = [e for e in out if (e["body"].get("operationStatus") or {}).get("state") != "Failed"
-                   or e["body"].get("isReady", True)]
+            # A connection whose last operation failed (a failed conversion still holding its secret) is listed only
+            # with includeFailed=true (api-contracts notes, "Paging, conversion in the background").
+            out = [e for e in out if (e["body"].get("operationStatus") or {}).get("state") != "Failed"]
         vals = [public(e, omit=True) for e in out]
         return Resp(200, {"count": len(vals), "value": vals})
 
@@ -137,10 +140,15 @@ class AzureDevOps:
                              "DevOps Server administrator.", "AccessCheckException",
                              "Microsoft.VisualStudio.Services.Security")
         new = parse_json_object(body)
-        err = _check_put_body(new, eid)
+        err = _check_put_body(new, eid) or endpoint_conversion.busy(e)
         if err:
             return err
         params, changed = _merge_params(e["body"], new)
+        scheme = (new["authorization"].get("scheme") or "").lower()
+        if changed or scheme != ((e["body"].get("authorization") or {}).get("scheme") or "").lower():
+            refused = endpoint_conversion.organization_administrator_missing(e, who)
+            if refused:
+                return refused
         if changed and ((new.get("data") or {}).get("creationMode") or "").lower() == "automatic":
             return vss_error(400, f"Unable to update the credentials of the service connection "
                              f"'{e['body']['name']}': the credentials of an automatically created service "
@@ -174,6 +182,7 @@ class AzureDevOps:
             stored["isReady"] = True
             stored["operationStatus"] = {"state": "Ready", "statusMessage": ""}
         e["body"] = stored
+        e.pop("conversion", None)  # a save replaces a conversion still under way
         endpoint_conversion.after_save(self.s, e)
 
     # ---- OIDC

@@ -15,6 +15,7 @@ import secrets as pysecrets
 import urllib.parse
 
 from . import entra_interactive as interactive
+from . import federated_credentials
 from .clock import now
 from .responses import Resp, aad_error
 from .state import scaled
@@ -197,6 +198,13 @@ class Entra:
         match = [f for f in app.get("federatedCredentials", [])
                  if f.get("subject") == o["sub"] and f.get("issuer", o["iss"]) == o["iss"]
                  and o["aud"] in f.get("audiences", ["api://AzureADTokenExchange"])]
+        if match and not any(federated_credentials.honoured(self.s.config, f) for f in match):
+            # Just added: Entra does not honour it yet (federated_credentials.py, "Propagation").
+            return aad_error(400, "invalid_request", 70021,
+                             "No matching federated identity record found for presented assertion. Assertion "
+                             f"Issuer: '{o['iss']}'. Assertion Subject: '{o['sub']}'. Assertion Audience: "
+                             f"'{o['aud']}'. https://docs.microsoft.com/en-us/azure/active-directory/develop/"
+                             "workload-identity-federation")
         if not match:
             return aad_error(400, "invalid_request", 700213,
                              f"No matching federated identity record found for presented assertion subject "

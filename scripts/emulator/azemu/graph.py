@@ -40,7 +40,7 @@ class Graph:
         if fm:
             a = self.find(fm.group(1), fm.group(2))
             if a:
-                return federated_credentials.handle(self, method, fm, raw, a, body, err)
+                return federated_credentials.handle(self, method, fm, raw, a, body, err, query)
         m = _APP_PATH.match(rest)
         if not m:
             return err(400, "BadRequest", f"Resource not found for the segment '{parts[2] if len(parts) > 2 else ''}'.")

@@ -31,10 +31,14 @@ MODEL_DEFAULTS = {
     "adoScopes": True,                 # delegated tokens and PATs need the route's scope (vso.pats, …)
     "patRevokeRevoked": "noContent",   # DELETE of an already revoked PAT: "noContent" | "authorizationNotFound"
     "dateStyle": "service",            # "service" (ADO trims digits, Graph echoes) | "fixed7" | "mixed"
+    "federatedCredentialPropagationSeconds": 8,  # a new federated credential answers AADSTS70021 for this long
+    "conversionBackgroundSeconds": 120,  # a conversion that could not test-authenticate ends Failed after this
+    "graphPageSize": 5,                # Graph collections (federatedIdentityCredentials) answer at most this many
 }
 
 
-# The consistency model's windows (graphReadLagSeconds, secretFlapping's windowSeconds) are multiplied by
+# The consistency model's windows (graphReadLagSeconds, secretFlapping's windowSeconds,
+# federatedCredentialPropagationSeconds, conversionBackgroundSeconds) are multiplied by
 # "timeScale": tests that run the task's waits at a fraction of the real ones
 # (ROTATE_CREDENTIAL_TEST_SLEEP_SCALE) run the services' windows at the same fraction, so the two keep
 # their real proportions. `--time-scale` sets the default; the config key overrides it until the next reset.
@@ -145,13 +149,14 @@ class State:
         fail = e.pop("failReadinessAfterUpdate", False)
         admins = e.pop("administrators", None)
         can_change = e.pop("conversionCanChangePrincipal", None)
+        org_admins = e.pop("organizationAdministrators", None)
         e.setdefault("isReady", True)
         e.setdefault("operationStatus", {"state": "Ready", "statusMessage": ""})
         for k, v in (e.get("authorization", {}).get("parameters") or {}).items():
             if k in ENDPOINT_SECRET_PARAMS:
                 self.remember(v)
         return {"body": e, "failReadinessAfterUpdate": fail, "administrators": admins,
-                "conversionCanChangePrincipal": can_change}
+                "conversionCanChangePrincipal": can_change, "organizationAdministrators": org_admins}
 
     def _load_vault(self, v: dict, T) -> dict:
         vault = {"name": v["name"], "secretsOfficers": [x.lower() for x in v.get("secretsOfficers", [])],
@@ -176,6 +181,9 @@ class State:
     def advance(self, hours: float) -> None:
         d = hours * 3600.0
         for a in self.apps.values():
+            for c in a.get("federatedCredentials", []):
+                if c.get("createdAt") is not None:
+                    c["createdAt"] -= d
             for p in a["passwordCredentials"] + a.get("removedPasswords", []):
                 for k in ("start", "end", "addedAt", "removedAt"):
                     if p.get(k) is not None:

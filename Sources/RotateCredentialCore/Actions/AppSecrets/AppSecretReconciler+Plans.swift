@@ -23,7 +23,7 @@ extension AppSecretReconciler {
         if let storedValue, stored?.versionId == observation.stored?.versionId { return storedValue }
         guard let store = consumers.store, let secretName = consumers.secretName,
             let latest = try await store.latest(secretName),
-            KeyVaultVersionId.same(latest.id, observation.stored?.versionId)
+            KeyVaultClient.sameSecretId(latest.id, observation.stored?.versionId ?? "")
         else {
             throw RotationFailure.readBackMismatch(
                 secretName: consumers.secretName ?? "", version: observation.stored?.versionId ?? "")

@@ -12,11 +12,17 @@ public enum ConversionDecision: Sendable, Equatable {
 
     /// Decides for `endpoint`. Refusals follow Microsoft's conversion rules
     /// (azure-devops-docs `docs/pipelines/library/connect-to-azure.md`: Azure Resource Manager
-    /// connections only; "You can't convert cross-project service connections").
+    /// connections only; "You can't convert cross-project service connections"), and Azure DevOps
+    /// refuses any request while another operation is in progress (``ConversionState``).
     public static func decide(_ endpoint: ServiceEndpoint, convertAutomatic: Bool) -> ConversionDecision {
         guard endpoint.type.lowercased() == "azurerm" else {
             return .refuse(
                 "its type is '\(endpoint.type)'; only Azure Resource Manager (azurerm) connections can use workload identity federation."
+            )
+        }
+        if case .busy(let message) = ConversionState.of(endpoint) {
+            return .refuse(
+                "Azure DevOps is busy with another operation on it (operationStatus InProgress, '\(message)') and refuses changes until it ends; run again when it has finished."
             )
         }
         if endpoint.isWorkloadIdentityFederation {

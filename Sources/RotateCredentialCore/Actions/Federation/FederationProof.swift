@@ -6,7 +6,9 @@
 ///
 /// Right after a federated credential is created Entra may still answer "no matching federated
 /// identity record" (AADSTS70021/700211/700213) or "no configured federated identity credentials"
-/// (AADSTS70025) while it replicates; those are retried until `timeoutSeconds`.
+/// (AADSTS70025) while it replicates ("retry, even after one success": Entra's workload identity
+/// federation considerations); those are retried until `timeoutSeconds`, with a line at least
+/// every 10 s saying for how long at most.
 struct FederationProof: Sendable {
     let tokens: EntraTokenClient
     /// `SYSTEM_OIDCREQUESTURI` and the job access token; nil outside a pipeline job.
@@ -52,13 +54,15 @@ struct FederationProof: Sendable {
                 failure = error
             }
             let replicating = failure.code.map(Self.replicationCodes.contains) == true
-            guard replicating, stopwatch.elapsed < Double(timeoutSeconds) else { throw failure }
+            let left = Double(timeoutSeconds) - stopwatch.elapsed
+            guard replicating, left > 0 else { throw failure }
             attempt += 1
+            let pause = min(Double(1 << min(attempt, 4)), ConversionCompletion.longestPause, left)
             output.info(
-                "Entra does not accept the OIDC token of '\(endpoint.name)' yet (\(failure.code ?? "")); the federated credential may still be replicating. Trying again."
+                "Entra does not accept the OIDC token of '\(endpoint.name)' yet (\(failure.code ?? "")): a new federated credential can take minutes to be honoured. Trying again in \(Int(pause)) s, for at most \(Int(left.rounded(.up))) s more (replicationTimeoutSeconds)."
             )
             try cancellation.check()
-            try await stopwatch.pause(min(Double(1 << min(attempt, 4)), 15))
+            try await stopwatch.pause(pause)
         }
     }
 

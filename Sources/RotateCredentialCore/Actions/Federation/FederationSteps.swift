@@ -6,7 +6,9 @@
 /// 2. Ensure the application's federated credential for them (created only when missing, read back).
 /// 3. Convert (the same request, now that the credential exists): the connection goes from its secret
 ///    to federation with its credential already in place, so there is no moment without a working
-///    credential. Undone (reverted to the secret) when a later step fails.
+///    credential. Azure DevOps signs in with the new scheme first and, while Entra does not honour the
+///    credential yet, finishes in the background (``ConversionCompletion``). Undone (reverted to the
+///    secret) when a later step fails.
 /// 4. Read it back: scheme, issuer, subject, `isReady`, `operationStatus`.
 /// 5. Prove it: the job's OIDC token for it, exchanged at Entra (secures the conversion).
 ///
@@ -30,6 +32,12 @@ struct FederationSteps: Sendable {
             convertStep(endpoint, progress: progress), readBack(endpoint, progress: progress),
             prove(endpoint, progress: progress),
         ]
+    }
+
+    /// Steps for a connection already federated: add its missing credential (when `missing`), prove it.
+    func verify(_ endpoint: ServiceEndpoint, missing: Bool, progress: ConnectionProgress) -> [Step] {
+        (missing ? [ensureCredential(endpoint, progress: progress, replaces: nil)] : [])
+            + [prove(endpoint, progress: progress)]
     }
 
     /// Steps for a connection on the Azure DevOps issuer.
@@ -56,35 +64,34 @@ struct FederationSteps: Sendable {
             let answer = try await tools.convert(endpoint) {
                 $0.isWorkloadIdentityFederation || $0.federationSubject != nil
             }
-            if !answer.isWorkloadIdentityFederation {
-                guard let issuer = answer.federationIssuer, let subject = answer.federationSubject else {
-                    throw FederationFailure.notStated(
+            let state = ConversionState.of(answer)
+            if case .busy(let message) = state { throw FederationFailure.busy(name: endpoint.name, message: message) }
+            guard let issuer = answer.federationIssuer, let subject = answer.federationSubject else {
+                throw answer.isWorkloadIdentityFederation
+                    ? FederationFailure.readBack(
+                        name: endpoint.name,
+                        detail: "the conversion answered scheme '\(answer.scheme)' without an issuer and subject")
+                    : FederationFailure.notStated(
                         name: endpoint.name, detail: "the connection states no issuer and subject")
-                }
-                tools.output.info(
-                    "Azure DevOps cannot federate the principal of '\(endpoint.name)' itself and left it unchanged (still on its secret); it states issuer \(issuer) and subject \(subject)."
-                )
-                await progress.stated(issuer: issuer, subject: subject, endpoint: answer)
-                return nil
             }
-            guard answer.isWorkloadIdentityFederation, let issuer = answer.federationIssuer,
-                let subject = answer.federationSubject
-            else {
-                throw FederationFailure.readBack(
-                    name: endpoint.name,
-                    detail: "the conversion answered scheme '\(answer.scheme)' without an issuer and subject")
+            await progress.stated(issuer: issuer, subject: subject, endpoint: state == .converted ? nil : answer)
+            guard state == .converted else {
+                tools.output.info(
+                    state == .converting
+                        ? "Azure DevOps accepted the conversion of '\(endpoint.name)' and finishes it in the background once Entra honours the federated credential for issuer \(issuer) and subject \(subject)."
+                        : "Azure DevOps cannot federate the principal of '\(endpoint.name)' itself and left it unchanged (still on its secret); it states issuer \(issuer) and subject \(subject)."
+                )
+                return nil
             }
             tools.output.info(
                 "Azure DevOps converted '\(endpoint.name)' and federated its principal itself (issuer \(issuer), subject \(subject))."
             )
-            await progress.stated(issuer: issuer, subject: subject)
             await progress.converted(answer)
             return revert(answer)
         }
     }
 
-    private func ensureCredential(_ endpoint: ServiceEndpoint, progress: ConnectionProgress, replaces: String?) -> Step
-    {
+    func ensureCredential(_ endpoint: ServiceEndpoint, progress: ConnectionProgress, replaces: String?) -> Step {
         let ensurer = CredentialEnsurer(tools: tools)
         let objectId = self.objectId
         let appLabel = self.appLabel
@@ -109,12 +116,11 @@ struct FederationSteps: Sendable {
             "Convert service connection '\(endpoint.name)' to workload identity federation (its federated credential is already in place)"
         ) {
             if await progress.converted { return nil }
-            let current = await progress.endpoint
-            let answer = try await tools.convert(current) { $0.isWorkloadIdentityFederation }
-            guard answer.isWorkloadIdentityFederation else {
-                throw FederationFailure.readBack(
-                    name: endpoint.name, detail: "the conversion answered scheme '\(answer.scheme)'")
+            guard let issuer = await progress.issuer, let subject = await progress.subject else {
+                throw FederationFailure.notStated(name: endpoint.name, detail: "no issuer and subject learned")
             }
+            let completion = ConversionCompletion(tools: tools, timeoutSeconds: tools.proof.timeoutSeconds)
+            let answer = try await completion.complete(await progress.endpoint, issuer: issuer, subject: subject)
             await progress.converted(answer)
             return revert(answer)
         }
@@ -182,7 +188,7 @@ struct FederationSteps: Sendable {
         }
     }
 
-    private func prove(_ endpoint: ServiceEndpoint, progress: ConnectionProgress) -> Step {
+    func prove(_ endpoint: ServiceEndpoint, progress: ConnectionProgress) -> Step {
         let tools = self.tools
         return .read(
             "Prove that service connection '\(endpoint.name)' works: the job's OIDC token for it, exchanged at Entra",

@@ -57,8 +57,8 @@ struct CredentialEnsurer: Sendable {
             throw FederationFailure.credentialLimit(application: appLabel, count: existing.count)
         }
         let kind = FederationIssuer(issuer)
-        var name = FederatedCredentialRecord.name(for: endpoint, issuer: kind)
-        if existing.contains(where: { $0.name == name }) { name += "-\(existing.count + 1)" }
+        let name = Self.freeName(
+            FederatedCredentialRecord.name(for: endpoint, issuer: kind), taken: existing.map(\.name))
         let new = FederatedIdentityCredential(
             name: name, issuer: issuer, subject: subject,
             description: FederatedCredentialRecord.description(for: endpoint, created: tools.now(), replaces: replaces))
@@ -67,28 +67,49 @@ struct CredentialEnsurer: Sendable {
         return created
     }
 
-    /// Creates `new`; after an answer that leaves it uncertain (no answer, a server failure) the
-    /// application is read: the credential is there, or it is created once more (its unique name
-    /// keeps a second create from doubling it). Returns it as read back.
+    /// `name`, or `name-2`, `name-3`, … when it is taken (names are unique per application).
+    static func freeName(_ name: String, taken: [String]) -> String {
+        let used = Set(taken)
+        guard used.contains(name) else { return name }
+        return (2...).lazy.map { "\(name)-\($0)" }.first { !used.contains($0) }!
+    }
+
+    /// Creates `new` and reads it back. After an answer that leaves it uncertain (no answer, a server
+    /// failure) or says the name or the issuer and subject are taken (409
+    /// `Request_MultipleObjectsWithSameKeyValue`, 400 "already exist": an earlier attempt may have
+    /// landed while Graph's reads lag its writes), the application is read: the credential is
+    /// there, or it is created again (under another name when its name is taken by another one).
     private func create(_ new: FederatedIdentityCredential, objectId: String, appLabel: String) async throws
         -> FederatedIdentityCredential
     {
-        for attempt in 1...2 {
+        var candidate = new
+        var stopwatch = Stopwatch(tools.context.clock)
+        for attempt in 1...3 {
+            var refusal: ServiceError?
             do throws(ServiceError) {
-                _ = try await tools.credentials.create(new, objectId: objectId)
+                _ = try await tools.credentials.create(candidate, objectId: objectId)
             } catch {
-                let uncertain = [.transport, .serverFailure, .throttled].contains(error.kind)
-                let duplicate = error.kind == .invalidRequest && (error.serviceMessage ?? "").contains("already exists")
-                guard uncertain || (duplicate && attempt > 1) else { throw error }
+                guard Self.mayLookAgain(error) else { throw error }
+                refusal = error
                 tools.output.info(
-                    "Creating \(new.label) got no certain answer (\(error.kind)); reading the application's credentials to see whether it exists."
+                    "Creating \(candidate.label) was answered \(error.code ?? "\(error.kind)"); reading the application's credentials to see whether it exists."
                 )
             }
             let after = try await tools.credentials.list(objectId: objectId)
             if let created = after.first(where: { $0.matches(issuer: new.issuer, subject: new.subject) }) {
                 return created
             }
+            if let refusal, FederatedCredentialClient.duplicate(refusal) == .name {
+                candidate.name = Self.freeName(new.name, taken: after.map(\.name) + [candidate.name])
+            }
+            if attempt < 3 { try await stopwatch.pause(Double(attempt)) }
         }
         throw FederationFailure.credentialMissing(application: appLabel, issuer: new.issuer, subject: new.subject)
+    }
+
+    /// Whether a refused create may have landed or collided with one that did.
+    static func mayLookAgain(_ error: ServiceError) -> Bool {
+        [.transport, .serverFailure, .throttled].contains(error.kind)
+            || FederatedCredentialClient.duplicate(error) != nil
     }
 }

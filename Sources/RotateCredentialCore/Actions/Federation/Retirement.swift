@@ -95,7 +95,7 @@ struct Retirement: Sendable {
         if let keyId = record?.keyId, keyId.lowercased() == candidate.keyId.lowercased() {
             kept.append("Key Vault secret '\(holders.secretName ?? "")' (its current version holds it)")
         }
-        kept += await holders.secretConnections(of: application.appId)
+        kept += await holders.secretConnections(of: application.appId).map(\.description)
         kept += grace(endpoints.map { ConversionTime.of($0, credentials: credentials) }, now: now)
         let label = "client secret \(candidate.label)"
         guard kept.isEmpty else {
@@ -113,13 +113,13 @@ struct Retirement: Sendable {
         var text: String
     }
 
-    /// The secret the connections used: the one Key Vault's current version records for them, else
-    /// the application's only secret.
+    /// The secret the connections used: the one Key Vault's current version records for them (by id,
+    /// or by name as older records have it), else the application's only secret.
     static func candidate(
         _ application: GraphApplication, endpoints: [ServiceEndpoint],
         record: (keyId: String?, connections: Set<String>)?
     ) -> Result<PasswordCredential, NoCandidate> {
-        let names = Set(endpoints.map { $0.name.lowercased() })
+        let names = Set(endpoints.flatMap { [$0.id.lowercased(), $0.name.lowercased()] })
         let passwords = application.passwordCredentials
         if let keyId = record?.keyId, !(record?.connections ?? []).isDisjoint(with: names),
             let recorded = passwords.first(where: { $0.keyId.lowercased() == keyId.lowercased() })

@@ -1,11 +1,30 @@
 /// Who may still hold an application's client secret, as far as the task can see: Key Vault's
 /// current version (its `keyId` tag) and every connection of the application that still signs in
 /// with a secret, in every project the identity can list (a connection's key cannot be read, so
-/// such a connection counts as a holder of every secret of its application).
+/// such a connection counts as a holder of every secret of its application). Every page of projects
+/// is read, and failed connections too (``ServiceEndpointClient/projectNames()``,
+/// ``ServiceEndpointClient/allEndpoints(type:)``): a conversion that ended Failed still holds its
+/// secret.
 struct SecretHolders: Sendable {
     let connections: ServiceEndpointClient
     let store: SecretStore?
     let secretName: String?
+
+    /// A connection that may hold the secret, or a place that could not be read (and so may).
+    enum Holder: Sendable, Equatable, CustomStringConvertible {
+        /// A connection of the application that still signs in with a client secret.
+        case connection(project: String, id: String, name: String)
+        /// The projects, or one project's connections, could not be listed.
+        case unreadable(String)
+
+        var description: String {
+            switch self {
+            case .connection(let project, let id, let name):
+                return "service connection '\(project)/\(name)' (\(id); still on a client secret)"
+            case .unreadable(let what): return "? (\(what))"
+            }
+        }
+    }
 
     /// Key Vault's current version: the keyId it holds and the connections its tags record.
     func vaultRecord() async throws -> (keyId: String?, connections: Set<String>)? {
@@ -13,25 +32,24 @@ struct SecretHolders: Sendable {
         return (latest.tags["keyId"], ConnectionRecord.names(in: latest.tags))
     }
 
-    /// Secret-based connections of `appId`, by "project/name"; an entry "?" says a project could
-    /// not be read (and so counts as a possible holder).
-    func secretConnections(of appId: String) async -> [String] {
+    /// The secret-based connections of `appId` in every project the identity can list.
+    func secretConnections(of appId: String) async -> [Holder] {
         let projects: [String]
         do {
             projects = try await connections.projectNames()
         } catch {
-            return ["? (the projects of the organization could not be listed: \(error.kind))"]
+            return [.unreadable("the projects of the organization could not be listed: \(error.kind)")]
         }
-        var holders: [String] = []
+        var holders: [Holder] = []
         for project in projects {
             do {
                 let all = try await connections.forProject(project).allEndpoints(type: "azurerm")
                 for endpoint in all
                 where endpoint.usesClientSecret && endpoint.servicePrincipalId?.lowercased() == appId.lowercased() {
-                    holders.append("service connection '\(project)/\(endpoint.name)' (still on a client secret)")
+                    holders.append(.connection(project: project, id: endpoint.id, name: endpoint.name))
                 }
             } catch {
-                holders.append("? (the connections of project \(project) could not be listed: \(error.kind))")
+                holders.append(.unreadable("the connections of project \(project) could not be listed: \(error.kind)"))
             }
         }
         return holders

@@ -5,11 +5,7 @@ extension ServiceConnectionConvertAction {
     ) async throws -> (ConversionReport.Connection, PlanOutcome?, ServiceEndpoint?) {
         var row = Self.row(endpoint, decision: decision)
         if decision == .federated {
-            context.output.info(
-                "Service connection '\(endpoint.name)' already uses workload identity federation (issuer \(endpoint.federationIssuer ?? "not stated")); nothing to convert."
-            )
-            row.outcome = "up to date (federated)"
-            return (row, nil, endpoint)
+            return try await verify(endpoint, row: row, tools: tools, context: context)
         }
         guard let appId = endpoint.servicePrincipalId else {
             throw FederationFailure.incomplete(name: endpoint.name, missing: "serviceprincipalid")
@@ -31,6 +27,51 @@ extension ServiceConnectionConvertAction {
         return (row, outcome, done ? current : nil)
     }
 
+    /// A connection already federated is done only when its application has the federated credential
+    /// for the issuer and subject it states and the job's exchange works: the run adds a missing
+    /// credential (when it may) and proves it, or fails naming what is missing.
+    func verify(
+        _ endpoint: ServiceEndpoint, row: ConversionReport.Connection, tools: FederationTools, context: ActionContext
+    ) async throws -> (ConversionReport.Connection, PlanOutcome?, ServiceEndpoint?) {
+        var row = row
+        guard let appId = endpoint.servicePrincipalId, let issuer = endpoint.federationIssuer,
+            let subject = endpoint.federationSubject
+        else {
+            throw FederationFailure.incomplete(
+                name: endpoint.name, missing: "serviceprincipalid, workloadIdentityFederationIssuer or Subject")
+        }
+        let application = try await tools.graph.application(appId)
+        let credentials = try await tools.credentials.list(objectId: application.id)
+        let missing = !credentials.contains { $0.matches(issuer: issuer, subject: subject) }
+        context.output.info(
+            missing
+                ? "Service connection '\(endpoint.name)' uses workload identity federation, but application \(application.label) has no federated credential for issuer \(issuer) and subject \(subject)."
+                : "Service connection '\(endpoint.name)' already uses workload identity federation and application \(application.label) has its federated credential; nothing to convert."
+        )
+        let progress = ConnectionProgress(endpoint)
+        await progress.stated(issuer: issuer, subject: subject)
+        let steps = FederationSteps(tools: tools, objectId: application.id, appLabel: application.label)
+        let plan = Plan(
+            missing
+                ? "Give service connection '\(endpoint.name)' its missing federated credential"
+                : "Prove service connection '\(endpoint.name)'",
+            untouched: missing
+                ? "Service connection '\(endpoint.name)' uses workload identity federation, but application \(application.label) has no federated credential for issuer \(issuer) and subject \(subject) (audience \(FederatedIdentityCredential.entraAudience)): pipelines using it cannot sign in until one is added."
+                : nil,
+            steps: steps.verify(endpoint, missing: missing, progress: progress))
+        let outcome = await context.runner.run(plan)
+        await Self.fill(&row, from: endpoint, progress: progress)
+        row.outcome = Self.verified(missing: missing, outcome: outcome, dryRun: context.configuration.dryRun)
+        return (row, outcome, outcome.succeeded ? endpoint : nil)
+    }
+
+    /// The outcome of a federated connection's check.
+    static func verified(missing: Bool, outcome: PlanOutcome, dryRun: Bool) -> String {
+        guard outcome.succeeded else { return "failed at '\(outcome.failure?.step ?? "")'" }
+        if !missing { return "up to date (federated)" }
+        return dryRun ? "would add the missing federated credential" : "federated credential added"
+    }
+
     /// The plan for a connection to convert or to move to the Entra issuer.
     static func plan(
         _ endpoint: ServiceEndpoint, decision: ConversionDecision, application: GraphApplication,
@@ -42,7 +83,7 @@ extension ServiceConnectionConvertAction {
             return Plan(
                 "Convert service connection '\(endpoint.name)' to workload identity federation",
                 untouched:
-                    "Service connection '\(endpoint.name)' keeps working: on its client secret unless the conversion completed and was not undone.",
+                    "Service connection '\(endpoint.name)' keeps working: on its client secret, or on its federated credential when the conversion completed (in this run and was not undone, or later in the background, once Azure DevOps had accepted it); a re-run proves it.",
                 steps: steps.convert(endpoint, progress: progress))
         }
         let credentials = try await tools.credentials.list(objectId: application.id)

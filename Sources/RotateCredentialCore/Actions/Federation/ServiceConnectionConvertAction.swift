@@ -46,7 +46,10 @@ struct ServiceConnectionConvertAction: TaskAction {
         }
         report.changed =
             !configuration.dryRun && !report.completedSteps.isEmpty
-            && (report.connections.contains { $0.outcome.hasPrefix("converted") || $0.outcome.hasPrefix("moved") }
+            && (report.connections.contains {
+                $0.outcome.hasPrefix("converted") || $0.outcome.hasPrefix("moved")
+                    || $0.outcome.hasPrefix("federated credential added")
+            }
                 || report.retirements.contains { $0.outcome.hasPrefix("removed") })
         try context.writeReport(report)
         return ActionResult(

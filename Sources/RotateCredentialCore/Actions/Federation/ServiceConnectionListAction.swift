@@ -39,7 +39,10 @@ struct ConnectionInventory: Sendable {
             base = ConnectionFacts(
                 endpoint, issuer: federated ? endpoint.federationIssuer : nil,
                 subject: federated ? endpoint.federationSubject : nil)
-            let (advice, reason) = Self.advise(endpoint)
+            var (advice, reason) = Self.advise(endpoint)
+            if endpoint.operationState?.lowercased() == "failed" {
+                reason += " (its last operation failed: \(endpoint.operationMessage ?? "no message"))"
+            }
             extra = Advice(
                 type: endpoint.type, authenticationType: endpoint.authenticationType,
                 issuerKind: base.issuer.map { FederationIssuer($0).rawValue }, creationMode: endpoint.creationMode,

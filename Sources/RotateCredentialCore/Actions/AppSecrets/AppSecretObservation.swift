@@ -66,7 +66,7 @@ struct BystanderScan: Sendable, Equatable {
     var found: [Bystander] = []
     /// Ids (lower-cased) of every secret-based connection of the application, bystander or not.
     var present: Set<String> = []
-    /// "project 'X' (HTTP 403)", or the organization when its projects could not be listed.
+    /// Places that could not be read ("the connections of project X could not be listed: …").
     var unreadable: [String] = []
 
     /// Whether connection `id` no longer uses a secret of the application (deleted, converted),

@@ -57,7 +57,7 @@ struct AppSecretOwnership: Sendable, Equatable {
         for password in observation.passwords {
             let start = password.startDateTime ?? .distantPast
             if let place = scan.unreadable.first {
-                protect(password.keyId, "\(place) could not be read, and may hold it")
+                protect(password.keyId, "a connection that could not be looked at may hold it (\(place))")
             } else if let bystander = scan.found.first(where: {
                 start < $0.firstSeen.addingTimeInterval(Intent.tolerance)
             }) {

@@ -56,7 +56,7 @@ extension AppSecretReconciler {
                     }
                     for place in scan.unreadable {
                         output.warning(
-                            "Could not look for service connections in \(place), which may hold a client secret of application \(observation.label); no old secret is removed until it can be read (give the identity Reader on the organization's service connections)."
+                            "Not every service connection could be looked at (\(place)); one there may hold a client secret of application \(observation.label), so no old secret is removed until it can be read (give the identity the Reader role on the organization's service connections and vso.project)."
                         )
                     }
                     return StepResult(effects: [.foundBystanders(scan)])

@@ -17,42 +17,15 @@ struct BystanderScanner: Sendable {
                 "the organization's service connections (no Azure DevOps identity: a pipeline job passes its own token; outside one set azureDevOpsIdentity to azureSubscription)"
             ])
         }
-        let projects: [String]
-        do {
-            projects = try await client.projectNames()
-        } catch {
-            return BystanderScan(unreadable: ["the organization's project list (\(error.kind))"])
-        }
-        let perProject = await Parallel.map(projects, maxParallel: maxParallel) { project in
-            await scan(
-                project, client: client.forProject(project), appId: appId, record: record, written: written, now: now)
-        }
-        return perProject.reduce(into: BystanderScan()) { all, one in
-            all.found += one.found
-            all.present.formUnion(one.present)
-            all.unreadable += one.unreadable
-        }
-    }
-
-    private func scan(
-        _ project: String, client: ServiceEndpointClient, appId: String, record: CredentialRecord,
-        written: Set<String>, now: Date
-    ) async -> BystanderScan {
-        let endpoints: [ServiceEndpoint]
-        do {
-            endpoints = try await client.allEndpoints(type: "azurerm")
-        } catch {
-            return BystanderScan(unreadable: ["project '\(project)' (\(error.kind))"])
-        }
-        let secretBased = endpoints.filter { endpoint in
-            endpoint.usesClientSecret && endpoint.servicePrincipalId?.lowercased() == appId.lowercased()
-        }
-        let found = secretBased.filter { !written.contains($0.id.lowercased()) }
+        let search = await client.secretConnections(of: appId, maxParallel: maxParallel)
+        let found = search.found.filter { !written.contains($0.endpoint.id.lowercased()) }
         return BystanderScan(
-            found: found.map { endpoint in
-                let known = record.bystanders.first { $0.id.lowercased() == endpoint.id.lowercased() }
+            found: found.map { hit in
+                let known = record.bystanders.first { $0.id.lowercased() == hit.endpoint.id.lowercased() }
                 return Bystander(
-                    id: endpoint.id, name: endpoint.name, project: project, firstSeen: known?.firstSeen ?? now)
-            }, present: Set(secretBased.map { $0.id.lowercased() }))
+                    id: hit.endpoint.id, name: hit.endpoint.name, project: hit.project,
+                    firstSeen: known?.firstSeen ?? now)
+            },
+            present: Set(search.found.map { $0.endpoint.id.lowercased() }), unreadable: search.unreadable)
     }
 }

@@ -34,24 +34,8 @@ struct SecretHolders: Sendable {
 
     /// The secret-based connections of `appId` in every project the identity can list.
     func secretConnections(of appId: String) async -> [Holder] {
-        let projects: [String]
-        do {
-            projects = try await connections.projectNames()
-        } catch {
-            return [.unreadable("the projects of the organization could not be listed: \(error.kind)")]
-        }
-        var holders: [Holder] = []
-        for project in projects {
-            do {
-                let all = try await connections.forProject(project).allEndpoints(type: "azurerm")
-                for endpoint in all
-                where endpoint.usesClientSecret && endpoint.servicePrincipalId?.lowercased() == appId.lowercased() {
-                    holders.append(.connection(project: project, id: endpoint.id, name: endpoint.name))
-                }
-            } catch {
-                holders.append(.unreadable("the connections of project \(project) could not be listed: \(error.kind)"))
-            }
-        }
-        return holders
+        let search = await connections.secretConnections(of: appId, maxParallel: 8)
+        return search.found.map { .connection(project: $0.project, id: $0.endpoint.id, name: $0.endpoint.name) }
+            + search.unreadable.map(Holder.unreadable)
     }
 }

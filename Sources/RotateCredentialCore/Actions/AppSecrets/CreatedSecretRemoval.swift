@@ -18,7 +18,8 @@ struct CreatedSecretRemoval: Sendable {
 
     /// Removes `keyId` from application `objectId`; `label` names it in messages.
     func remove(objectId: String, keyId: String, label: String) async throws {
-        var stopwatch = Stopwatch(clock)
+        var stopwatch = WaitProgress(
+            clock: clock, output: output, waitingFor: "Graph to remove \(label)", atMostSeconds: Self.settleSeconds)
         var lastNotFound: ServiceError?
         var attempt = 0
         repeat {

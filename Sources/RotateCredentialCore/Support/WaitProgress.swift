@@ -11,22 +11,30 @@ public struct WaitProgress: Sendable {
     public static let interval = 10.0
 
     private var stopwatch: Stopwatch
-    private let output: PipelineOutput
+    private let report: @Sendable (String) -> Void
     private let what: String
     private let limit: Double
     /// `elapsed` at which the next line is due.
     private var nextLine: Double
 
-    /// Starts the wait for `what` ("the PAT owner to sign in"), which lasts at most `limit` seconds.
-    /// A wait that may last longer than ``interval`` says so at once.
+    /// Starts the wait for `what` ("the PAT owner to sign in"), which lasts at most `limit` seconds,
+    /// reporting to the log. A wait that may last longer than ``interval`` says so at once.
     public init(clock: any WallClock, output: PipelineOutput, waitingFor what: String, atMostSeconds limit: Double) {
+        self.init(clock: clock, report: { output.info($0) }, waitingFor: what, atMostSeconds: limit)
+    }
+
+    /// The same, reporting each line to `report` (a layer that logs through a closure of its own).
+    public init(
+        clock: any WallClock, report: @escaping @Sendable (String) -> Void, waitingFor what: String,
+        atMostSeconds limit: Double
+    ) {
         stopwatch = Stopwatch(clock)
-        self.output = output
+        self.report = report
         self.what = what
         self.limit = limit
         nextLine = Self.interval
         if limit > Self.interval {
-            output.info("Waiting for \(what) (at most \(Self.duration(limit))).")
+            report("Waiting for \(what) (at most \(Self.duration(limit))).")
         }
     }
 
@@ -50,7 +58,7 @@ public struct WaitProgress: Sendable {
     public mutating func tick() {
         let now = elapsed
         guard now >= nextLine else { return }
-        output.info("Still waiting for \(what): \(Self.duration(now)) so far, at most \(Self.duration(limit)).")
+        report("Still waiting for \(what): \(Self.duration(now)) so far, at most \(Self.duration(limit)).")
         nextLine = now + Self.interval
     }
 

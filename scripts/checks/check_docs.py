@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Documentation checks (python3 unittest): one permissions matrix, referenced everywhere.
+"""Documentation checks (python3 unittest): one permissions matrix, referenced everywhere, and the
+Marketplace page.
 
     python3 scripts/checks/check_docs.py -v
 
@@ -18,6 +19,9 @@ and the comments of pipelines/*.yml:
        whose conditions its inputs meet) and every role on service connections they need, and nothing
        the matrix does not give those steps.
 The matrix itself is checked too: its actions exist in task.json, the inputs of its conditions exist.
+overview.md (the Marketplace page): (o1) names every action; (o2) its snippets use no password flow;
+(o3) its relative links resolve to files and headings of the repository (scripts/package --repository
+makes them absolute); (o4) it links the README's sections instead of naming "the README".
 Uses check_contract.py's YAML loading (PyYAML, installed into .venv-checks when missing).
 """
 import os
@@ -294,6 +298,54 @@ class Permissions(unittest.TestCase):
                 self.assertEqual(set(), key_vault_roles(needed) - named, "the Key Vault role the steps need")
                 self.assertEqual(set(), connection_roles(needed) - named, "the roles on service connections")
         self.assertGreater(checked, 5)
+
+
+# ---------------------------------------------------------------- the Marketplace page
+
+OVERVIEW = os.path.join(REPO, "overview.md")
+LINK = re.compile(r"\[([^\]]*)\]\(([^)\s]+)\)")
+
+
+def github_slug(heading):
+    """The anchor GitHub gives a heading: lower case, punctuation dropped, spaces as hyphens."""
+    return re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
+
+
+def anchors(path):
+    return {github_slug(line.lstrip("#")) for line in read(path).splitlines() if re.match(r"^#{1,6} ", line)}
+
+
+class Overview(unittest.TestCase):
+    """overview.md (the Marketplace page) checked against the repository: every action, the session
+    instead of the deprecated password flow, and links (which scripts/package makes absolute with
+    --repository) instead of "see the project's README"."""
+
+    def setUp(self):
+        self.text = read(OVERVIEW)
+
+    def test_o1_every_action_is_named(self):
+        named = set(re.findall(r"`([a-z]+(?:-[a-z]+)+)`", self.text))
+        self.assertEqual(set(), set(task_actions()) - named)
+
+    def test_o2_no_password_flow(self):
+        for line, block in contract.fenced_blocks(OVERVIEW, ["yaml", "yml", "sh"]):
+            with self.subTest(line=line):
+                self.assertNotRegex(block, r"patOwner(Username|Password)", "the README calls the password flow deprecated")
+
+    def test_o3_relative_links_resolve(self):
+        links = [target for _, target in LINK.findall(self.text) if not re.match(r"(https?|mailto):", target)]
+        self.assertTrue(links)
+        for target in links:
+            path, _, anchor = target.partition("#")
+            full = os.path.normpath(os.path.join(REPO, path or "overview.md"))
+            with self.subTest(target):
+                self.assertTrue(os.path.exists(full), "no such file")
+                if anchor:
+                    self.assertIn(anchor, anchors(full))
+
+    def test_o4_the_readme_is_linked_not_named(self):
+        self.assertNotIn("README", LINK.sub("", self.text), "link the README's section instead")
+        self.assertNotRegex(self.text.lower(), r"see the (project's )?readme")
 
 
 if __name__ == "__main__":

@@ -10,7 +10,9 @@ is left alone). scripts/package honours ROTATE_CREDENTIAL_BINARY (package a preb
 instead of running the release build), so this also works with a hand-made stub binary; the
 check that the packaged binary needs no Swift runtime library then tells a debug build apart.
 
-Checks: extension.vsixmanifest parses, names the right identity and assets that exist;
+Checks: extension.vsixmanifest parses, names the right identity and assets that exist; a public
+package (and one built with --repository, as --build does) has its Marketplace links and an
+overview.md whose links are absolute;
 [Content_Types].xml covers every file; RotateCredential/task.json equals ./task.json;
 run.js and the icons exist; the binary is stored with mode 0755, runs and prints
 "rotate-credential <version>" for --version; `node RotateCredential/run.js` without
@@ -26,6 +28,7 @@ import glob
 import json
 import os
 import platform
+import re
 import shutil
 import stat
 import subprocess
@@ -39,6 +42,9 @@ REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 VSX = "{http://schemas.microsoft.com/developer/vsx-schema/2011}"
 CT = "{http://schemas.openxmlformats.org/package/2006/content-types}"
 BUILD = "--build" in sys.argv or os.environ.get("RUN_PACKAGE_TEST") == "1"
+# What --build passes as --repository: a package with the Marketplace page's links.
+SAMPLE_REPOSITORY = "https://github.com/contoso/rotate-credential"
+LINKS = "Microsoft.VisualStudio.Services.Links."
 if "--build" in sys.argv:
     sys.argv.remove("--build")
 
@@ -62,7 +68,8 @@ def find_vsix(build_dir):
     folder = os.path.join(REPO, "dist")
     if BUILD:
         folder = os.path.join(build_dir, "dist")
-        subprocess.run([os.path.join(REPO, "scripts", "package"), "--output", folder], cwd=REPO, check=True)
+        subprocess.run([os.path.join(REPO, "scripts", "package"), "--output", folder,
+                        "--repository", SAMPLE_REPOSITORY], cwd=REPO, check=True)
     candidates = sorted(glob.glob(os.path.join(folder, "*.vsix")), key=os.path.getmtime)
     return candidates[-1] if candidates else None
 
@@ -124,6 +131,33 @@ class Vsix(unittest.TestCase):
         flags = (ET.parse(os.path.join(self.root, "extension.vsixmanifest")).getroot().findtext(
             VSX + "Metadata/" + VSX + "GalleryFlags") or "").split()
         self.assertEqual(ext["public"], "Public" in flags, flags)
+
+    def properties(self):
+        pm = ET.parse(os.path.join(self.root, "extension.vsixmanifest")).getroot()
+        return {p.get("Id"): p.get("Value") for p in pm.iter(VSX + "Property")}
+
+    def test_a_published_package_has_its_links(self):
+        # A public package (and every package built with --repository) carries support, privacy
+        # policy, repository and get-started links, and the license link once a LICENSE exists;
+        # overview.md's relative links point into the repository.
+        properties = self.properties()
+        flags = (ET.parse(os.path.join(self.root, "extension.vsixmanifest")).getroot().findtext(
+            VSX + "Metadata/" + VSX + "GalleryFlags") or "").split()
+        if "Public" not in flags and LINKS + "GitHub" not in properties:
+            self.skipTest("a private package built without --repository has no links")
+        required = ["Support", "Privacypolicy", "GitHub", "Getstarted"]
+        if os.path.isfile(os.path.join(REPO, "LICENSE")) or "Public" in flags:
+            required.append("License")
+        for name in required:
+            with self.subTest(link=name):
+                self.assertRegex(properties.get(LINKS + name) or "", r"^https://")
+        if BUILD:
+            self.assertEqual(SAMPLE_REPOSITORY + "/issues", properties[LINKS + "Support"])
+            self.assertEqual(SAMPLE_REPOSITORY + "/blob/HEAD/docs/privacy.md", properties[LINKS + "Privacypolicy"])
+        with open(os.path.join(self.root, "overview.md"), encoding="utf-8") as f:
+            targets = [m.group(1) for m in re.finditer(r"\]\(([^)\s]+)\)", f.read())]
+        self.assertTrue(targets)
+        self.assertEqual([], [t for t in targets if not t.startswith(("https://", "mailto:", "#"))])
 
     def test_source_manifest_is_not_shipped(self):
         # tfx builds extension.vsixmanifest and extension.vsomanifest from vss-extension.json

@@ -12,9 +12,13 @@ import unittest
 import urllib.parse
 import urllib.request
 
+import copy
+import json
+import os
+
 import harness
-from harness import (PAT_CLIENT_ID, TENANT_ID, Emulator, assert_no_leak, default_binary, find_leaks,
-                     identity_pat_owner, run_task, task_env, unescape_data)
+from harness import (ORG, PAT_CLIENT_ID, REPO, TENANT_ID, VAULT, Emulator, assert_no_leak, default_binary,
+                     find_leaks, identity_pat_owner, run_task, task_env, unescape_data)
 from pat_owner_support import BOT, PIPELINE, SESSION, seed_session, session_inputs
 
 CODE_RE = re.compile(r"open (\S+) and enter the code (\w+)")
@@ -65,7 +69,20 @@ class PatOwnerLoginTest(unittest.TestCase):
             env.update(TF_BUILD="True", BUILD_DEFINITIONNAME=PIPELINE)
         return env
 
-    def login(self, username: str = BOT, deny: bool = False) -> harness.TaskResult:
+    def workstation_env(self) -> dict:
+        """A workstation, not an agent: only tenantId, the public clientId, keyVaultName,
+        patOwnerRefreshTokenSecret and signInFlow (plus the organization and the emulator's URLs and CA);
+        no service connection, no client secret, no job token, no agent variables."""
+        env = task_env(self.emu, action="pat-owner-login", organization=ORG, tenantId=TENANT_ID,
+                       clientId=PAT_CLIENT_ID, keyVaultName=VAULT, patOwnerRefreshTokenSecret=SESSION,
+                       signInFlow="deviceCode")
+        for name in [k for k in env if k.startswith(("SYSTEM_", "ENDPOINT_", "BUILD_"))
+                     or k in ("AGENT_TEMPDIRECTORY", "AGENT_OS")]:
+            del env[name]
+        env["TMPDIR"] = env["HOME"]
+        return env
+
+    def login(self, username: str = BOT, deny: bool = False, env: dict | None = None) -> harness.TaskResult:
         seen = []
 
         def approve(line: str):
@@ -75,8 +92,8 @@ class PatOwnerLoginTest(unittest.TestCase):
                 verb = "deny" if deny else "approve"
                 self.emu._control("POST", f"/devicecode/{verb}", {"userCode": m.group(2), "username": username})
 
-        res = run_interactive(self.emu, self.env("pat-owner-login", tenantId=TENANT_ID, clientId=PAT_CLIENT_ID),
-                              approve)
+        env = env or self.env("pat-owner-login", tenantId=TENANT_ID, clientId=PAT_CLIENT_ID)
+        res = run_interactive(self.emu, env, approve)
         assert_no_leak(self, res, self.emu)
         self.assertEqual(len(seen), 1, res)
         self.user_code = seen[0]
@@ -129,6 +146,39 @@ class PatOwnerLoginTest(unittest.TestCase):
         self.assertGreaterEqual(after_second[-1]["created"], after_first[-1]["created"])
         self.assertEqual(len({v["value"] for v in after_second}), 3, "each run stored a new refresh token")
         self.assertIn(after_first[-1]["version"], second.stdout, "the second run renewed the first run's version")
+
+    def test_workstation_login_with_only_a_public_client_then_a_pipeline_uses_the_session(self):
+        """Issue #25: no azureSubscription, no client secret: the owner's own sign-in writes the vault."""
+        res = self.login(env=self.workstation_env())
+        self.assertEqual(res.code, 0, res)
+        self.assertIn("written with the PAT owner's own sign-in", res.stdout)
+        self.assertNotIn("task.setsecret", res.stdout, "outside an agent no secret is printed, not even to mask it")
+        [stored] = self.session_versions()
+        self.assertEqual((stored["tags"]["user"], stored["tags"]["client"]), (BOT, PAT_CLIENT_ID))
+        rotated = self.run_pat("pat-rotate", tokenDisplayNames="ci-feed-reader", renewWithinDays=7)
+        self.assertEqual(rotated.code, 0, rotated)
+        self.assertEqual(len(self.session_versions()), 2, "the pipeline renewed the workstation's session")
+
+    def test_workstation_login_names_what_the_owner_lacks_for_key_vault(self):
+        fixture_path = os.path.join(REPO, "scripts", "emulator", "default_fixture.json")
+        with open(fixture_path, encoding="utf-8") as f:
+            default = json.load(f)
+        no_delegation = copy.deepcopy(default)
+        next(a for a in no_delegation["apps"] if a["appId"] == PAT_CLIENT_ID)["delegatedResources"] = ["ado"]
+        no_role = copy.deepcopy(default)
+        vault = next(v for v in no_role["vaults"] if v["name"] == VAULT)
+        vault["secretsOfficers"] = [o for o in vault["secretsOfficers"] if o != BOT]
+        for fixture, expected in ((no_delegation, ["AADSTS650057", "user_impersonation", "docs/permissions.md"]),
+                                  (no_role, ["ForbiddenByRbac", "Key Vault Secrets Officer"])):
+            with self.subTest(expected[0]):
+                self.emu.reset(fixture)
+                self.emu._control("POST", "/interactive", {"interval": 1})
+                res = self.login(env=self.workstation_env())
+                self.assertEqual(res.code, 1, res)
+                for text in expected:
+                    self.assertIn(text, " ".join(res.errors()))
+                self.assertEqual(self.session_versions(), [])
+        self.emu.reset()
 
     def test_pat_list_reports_when_the_session_was_last_renewed(self):
         self.seed_session()

@@ -100,6 +100,22 @@ public struct EntraUserTokenClient: Sendable {
             operation: "renew the PAT owner's session (refresh token of application \(client))")
     }
 
+    /// Redeems a refresh token for another resource the client may reach for the user, such as Key
+    /// Vault (`https://vault.azure.net/.default`): Entra binds a refresh token to user and client, not to
+    /// a resource (".../refresh-tokens": a client "can use a refresh token to acquire access tokens across
+    /// any combination of resource and tenant where it has permission to do so").
+    public func redeem(refreshToken: Secret, tenant: String, client: String, scope: String, operation: String)
+        async throws(ServiceError) -> UserTokens
+    {
+        try await tokens(
+            tenant: tenant,
+            [
+                ("grant_type", "refresh_token"), ("client_id", client), ("scope", scope),
+                ("refresh_token", refreshToken.exposedValue),
+            ],
+            operation: operation)
+    }
+
     /// Redeems an authorization code with its PKCE verifier.
     public func redeem(code: Secret, verifier: Secret, redirectURI: String, tenant: String, client: String)
         async throws(ServiceError) -> UserTokens

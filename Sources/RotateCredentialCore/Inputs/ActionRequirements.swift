@@ -192,7 +192,10 @@ struct ActionRequirements {
     /// An identity for Key Vault wherever a vault is used.
     private mutating func keyVaultIdentity() {
         let action = configuration.action
-        if configuration.keyVault != nil, configuration.azureIdentity == nil, !action.isPersonalAccessTokenAction {
+        // pat-owner-login without an identity writes the vault with the PAT owner's own sign-in.
+        if configuration.keyVault != nil, configuration.azureIdentity == nil, !action.isPersonalAccessTokenAction,
+            action != .patOwnerLogin
+        {
             fail(
                 "azureSubscription",
                 "required to use Key Vault: an Azure Resource Manager service connection, or tenantId, clientId and clientSecret."

@@ -12,12 +12,10 @@ enum PatOwnerSignInRequirements {
                     "patOwnerRefreshTokenSecret",
                     "required for pat-owner-login: the Key Vault secret that receives the PAT owner's refresh token.")
             }
+            // No vault identity is required: without one, the PAT owner's own sign-in writes the vault.
             if configuration.keyVault == nil {
                 fail(
                     "keyVaultName", "required for pat-owner-login: the vault that keeps the PAT owner's refresh token.")
-                if configuration.azureIdentity == nil {
-                    fail("azureSubscription", "required for pat-owner-login: \(vaultIdentity).")
-                }
             }
             if signIn?.flow == .browser, signIn?.onAgent == true {
                 fail(

@@ -9,9 +9,10 @@ public protocol RedirectListener: Sendable {
     /// The `redirect_uri` to send to `/authorize`.
     var redirectURI: String { get }
     /// Waits for the request that carries `code` or `error`, answers the browser, and returns the
-    /// query's parameters. Other requests (a favicon) get a 404 and the wait goes on.
-    func waitForRedirect(timeoutSeconds: Double, clock: any WallClock, cancellation: Cancellation) async throws
-        -> [String: String]
+    /// query's parameters. Other requests (a favicon) get a 404 and the wait goes on. `progress`
+    /// measures the wait and reports it.
+    func waitForRedirect(timeoutSeconds: Double, progress: inout WaitProgress, cancellation: Cancellation)
+        async throws -> [String: String]
     /// Stops listening.
     func close()
 }
@@ -57,18 +58,17 @@ public final class LoopbackRedirectListener: RedirectListener, @unchecked Sendab
 
     public var redirectURI: String { "http://127.0.0.1:\(port)/" }
 
-    public func waitForRedirect(timeoutSeconds: Double, clock: any WallClock, cancellation: Cancellation) async throws
-        -> [String: String]
+    public func waitForRedirect(timeoutSeconds: Double, progress: inout WaitProgress, cancellation: Cancellation)
+        async throws -> [String: String]
     {
-        let deadline = clock.now().addingTimeInterval(timeoutSeconds)
-        while clock.now() < deadline {
+        while progress.elapsed < timeoutSeconds {
             // Not `try cancellation.check()`: its typed throw inlined here crashes the release compiler
             // (Swift 6.3.1, LLVM CoroSplit, signal 11 in emitSetAndGetSwiftErrorValueAround).
             if let signal = cancellation.requested { throw RunCancelled(signal: signal) }
             if Self.readable(socketDescriptor, milliseconds: 0) {
                 if let query = Self.answer(socketDescriptor) { return query }
             } else {
-                try await clock.sleep(seconds: 0.1)
+                try await progress.pause(0.1)
             }
         }
         throw ListenerError("no browser came back to \(redirectURI) within \(Int(timeoutSeconds)) seconds")

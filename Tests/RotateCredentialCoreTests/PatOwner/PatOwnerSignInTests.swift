@@ -48,6 +48,10 @@ import Testing
 
     @Test func loginInputs() {
         #expect(errors(Self.loginEnvironment) == [])
+        // A workstation with only the public client: the owner's own sign-in writes the vault.
+        var publicClientOnly = Self.loginEnvironment
+        publicClientOnly["INPUT_CLIENTSECRET"] = nil
+        #expect(errors(publicClientOnly) == [])
         var missing = Self.loginEnvironment
         missing["INPUT_PATOWNERREFRESHTOKENSECRET"] = nil
         missing["INPUT_CLIENTID"] = nil

@@ -31,6 +31,9 @@ GRAPH_RESOURCES = {
 KV_RESOURCES = {"https://vault.azure.net", "https://vault.usgovcloudapi.net", "https://vault.azure.cn",
                 "cfa8b339-82a2-471a-a3c9-0fc0be7a4093"}
 RESERVED_SCOPES = {"openid", "profile", "offline_access", "email"}
+# The first-party application id of each resource kind (what AADSTS650057 names).
+RESOURCE_APP_IDS = {"ado": ADO_RESOURCE, "graph": "00000003-0000-0000-c000-000000000000",
+                    "kv": "cfa8b339-82a2-471a-a3c9-0fc0be7a4093", "arm": "797f4846-ba00-4fd7-ba43-dac1f8f63013"}
 JWT_BEARER = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 NO_CREDENTIAL = "The request body must contain the following parameter: 'client_assertion' or 'client_secret'."
 
@@ -163,6 +166,22 @@ class Entra:
                                    "tenant or consented to by any user in the tenant.")
         return resource, None
 
+    def delegation_error(self, app: dict, resource: str) -> Resp | None:
+        """A user's token only for a resource the app registration lists under its API permissions
+        (fixture `delegatedResources`: resource kinds such as "ado", "kv"; absent means any). Otherwise
+        AADSTS650057 "Invalid resource", with the text Entra gives (as observed in public reports of the
+        error, e.g. AzureAD/azure-activedirectory-library-for-python#146 for its AADSTS65005 predecessor)."""
+        listed = app.get("delegatedResources")
+        kind = self.resource_kind(resource)
+        if listed is None or kind in listed:
+            return None
+        return aad_error(400, "invalid_client", 650057, "Invalid resource. The client has requested access to a "
+                         "resource which is not listed in the requested permissions in the client's application "
+                         f"registration. Client app ID: {app['appId']}({app.get('displayName', '')}). Resource "
+                         f"value from request: {resource}. Resource app ID: {RESOURCE_APP_IDS.get(kind, resource)}. "
+                         "List of valid resources from app registration: "
+                         f"{', '.join(RESOURCE_APP_IDS.get(k, k) for k in listed)}.")
+
     def resource_kind(self, resource: str) -> str | None:
         r = resource.rstrip("/")
         if r.lower() == ADO_RESOURCE or r.lower() in ("https://app.vssps.visualstudio.com",):
@@ -263,6 +282,9 @@ class Entra:
             return aad_error(400, "interaction_required", 50076, "Due to a configuration change made by your "
                              "administrator, or because you moved to a new location, you must use multi-factor "
                              "authentication to access '" + resource + "'.")
+        err = self.delegation_error(app, resource)
+        if err:
+            return err
         out = self.issue_token(self.resource_kind(resource), resource, "user", app, user, refresh=True)
         return Resp(200, self.with_identity(out, app, user, form))
 

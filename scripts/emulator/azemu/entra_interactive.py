@@ -126,7 +126,7 @@ def _device_code(entra, form: dict) -> Resp:
     if err:
         return err
     resource, err = entra._resource(form)
-    if err:
+    if err or (err := entra.delegation_error(app, resource)):
         return err
     cfg = store(st)["settings"]
     device_code = "DAQABIQEAAAB" + b64url(pysecrets.token_bytes(120))
@@ -160,7 +160,7 @@ def _authorize(entra, q: dict) -> Resp:
     if q.get("response_type") != "code":
         return aad_error(400, "unsupported_response_type", 70005, "The response_type must be 'code'.")
     resource, err = entra._resource(q)
-    if err:
+    if err or (err := entra.delegation_error(app, resource)):
         return err
     if q.get("code_challenge") and q.get("code_challenge_method", "plain") not in ("S256", "plain"):
         return aad_error(400, "invalid_request", 50027, "Invalid code_challenge_method.")
@@ -258,7 +258,7 @@ def refresh(entra, app: dict, form: dict) -> Resp:
     resource = rt["resource"]
     if form.get("scope"):
         resource, err = entra._resource(form)
-        if err:
+        if err or (err := entra.delegation_error(app, resource)):
             return err
     user = st.users.get(username)
     out = entra.issue_token(entra.resource_kind(resource), resource, "user", app, user, refresh=True)

@@ -64,7 +64,10 @@ struct AppSecretConsumers: Sendable {
     func observe(
         objectId: String, within seconds: Double, until shows: ([PasswordCredential]) -> Bool
     ) async throws -> AppSecretObservation {
-        var stopwatch = Stopwatch(context.clock)
+        var stopwatch = WaitProgress(
+            clock: context.clock, output: context.output,
+            waitingFor: "Graph to list this run's changes to application \(objectId)",
+            atMostSeconds: seconds)
         var pause = 1.0
         var application = try await graph.application(objectId: objectId)
         while !shows(application.passwordCredentials), stopwatch.elapsed < seconds {

@@ -18,7 +18,9 @@ struct CreatedSecretRemoval: Sendable {
 
     /// Removes `keyId` from application `objectId`; `label` names it in messages.
     func remove(objectId: String, keyId: String, label: String) async throws {
-        var stopwatch = Stopwatch(clock)
+        var stopwatch = WaitProgress(
+            clock: clock, output: output, waitingFor: "Graph to remove \(label)",
+            atMostSeconds: Self.settleSeconds + Self.readWaits.reduce(0, +))
         var lastNotFound: ServiceError?
         var attempt = 0
         repeat {
@@ -38,15 +40,16 @@ struct CreatedSecretRemoval: Sendable {
             lastNotFound = failure
             output.info("Removing \(label) answered 'not found' (Graph may still be replicating it); trying again.")
         } while stopwatch.elapsed < Self.settleSeconds
-        try await confirmGone(objectId: objectId, keyId: keyId, label: label, lastNotFound: lastNotFound)
+        try await confirmGone(
+            objectId: objectId, keyId: keyId, label: label, lastNotFound: lastNotFound, progress: &stopwatch)
     }
 
     /// After replication can no longer explain "not found": gone only if the application does not list it.
-    private func confirmGone(objectId: String, keyId: String, label: String, lastNotFound: ServiceError?)
-        async throws
-    {
+    private func confirmGone(
+        objectId: String, keyId: String, label: String, lastNotFound: ServiceError?, progress: inout WaitProgress
+    ) async throws {
         for wait in Self.readWaits {
-            if wait > 0 { try await clock.sleep(seconds: wait) }
+            if wait > 0 { try await progress.pause(wait) }
             let application = try await graph.application(objectId: objectId)
             if !application.passwordCredentials.contains(where: { $0.keyId.lowercased() == keyId.lowercased() }) {
                 output.info("\(label) is gone (the application no longer lists it).")

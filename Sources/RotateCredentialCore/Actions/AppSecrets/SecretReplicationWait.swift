@@ -8,7 +8,7 @@
 /// as long as the flapping that has been seen; a rejection starts the count again. Only
 /// AADSTS7000215 is retried, with backoff, until `timeoutSeconds`; any other error fails at once.
 /// When `isYoung` says the secret is not one that could still be replicating, AADSTS7000215 fails
-/// at once too (a mistyped value).
+/// at once too (a mistyped value). The wait reports itself at least every 10 s (``WaitProgress``).
 struct SecretReplicationWait: Sendable {
     let tokens: EntraTokenClient
     let clock: any WallClock
@@ -29,7 +29,11 @@ struct SecretReplicationWait: Sendable {
 
     /// Waits until `secret` of application `appId` in `tenantId` obtains tokens reliably.
     func waitUntilWorks(tenantId: String, appId: String, secret: Secret) async throws {
-        var stopwatch = Stopwatch(clock)
+        var stopwatch = WaitProgress(
+            clock: clock, output: output,
+            waitingFor:
+                "Entra to accept the new secret of application \(appId) in \(Self.acceptedInARow) token requests in a row",
+            atMostSeconds: Double(timeoutSeconds + Self.provenSeconds))
         var delay = 2.0
         var accepted = 0
         var attempts = 0

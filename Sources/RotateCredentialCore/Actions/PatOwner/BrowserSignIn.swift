@@ -21,8 +21,11 @@ struct BrowserSignIn: Sendable {
         context.output.warning(
             "To sign in as the PAT owner, open this URL in a browser on this machine (waiting \(Int(Self.timeoutSeconds / 60)) minutes): \(url.absoluteString)"
         )
+        var progress = WaitProgress(
+            clock: context.clock, output: context.output, waitingFor: "the browser to come back with the sign-in",
+            atMostSeconds: Self.timeoutSeconds)
         let answer = try await listener.waitForRedirect(
-            timeoutSeconds: Self.timeoutSeconds, clock: context.clock, cancellation: context.cancellation)
+            timeoutSeconds: Self.timeoutSeconds, progress: &progress, cancellation: context.cancellation)
         guard answer["state"] == state else { throw PatOwnerSessionFailure.redirectStateMismatch }
         if let error = answer["error"] {
             throw PatOwnerSessionFailure.signInDeclined(

@@ -2,7 +2,8 @@
 /// (a warning, so the pipeline's summary shows it too), then poll every `interval` seconds;
 /// `authorization_pending` waits, `slow_down` adds 5 seconds to the interval (RFC 8628 3.5),
 /// `expired_token` and `access_denied` / `authorization_declined` (Entra's name, v2-oauth2-device-code
-/// "Expected errors") stop. The user code is meant to be read; the device code is a secret.
+/// "Expected errors") stop. The user code is meant to be read; the device code is a secret. The wait
+/// (up to the code's lifetime, 15 minutes by default) prints a line at least every 10 s (``WaitProgress``).
 struct DeviceCodeSignIn: Sendable {
     let entra: EntraUserTokenClient
     let tenant: String
@@ -16,16 +17,21 @@ struct DeviceCodeSignIn: Sendable {
             "To sign in as the PAT owner, open \(code.verificationURI) and enter the code \(code.userCode) (valid for \(minutes) minutes)."
         )
         var interval = Double(max(1, code.interval))
-        let deadline = context.clock.now().addingTimeInterval(Double(code.expiresIn))
+        var wait = WaitProgress(
+            clock: context.clock, output: context.output,
+            waitingFor: "the PAT owner to sign in with the code \(code.userCode) at \(code.verificationURI)",
+            atMostSeconds: Double(code.expiresIn))
         while true {
-            try await context.clock.sleep(seconds: interval)
+            try await wait.pause(interval)
             try context.cancellation.check()
             do {
                 return try await entra.pollDeviceCode(tenant: tenant, client: client, code)
             } catch {
                 switch error.code {
                 case "authorization_pending":
-                    if context.clock.now() > deadline { throw PatOwnerSessionFailure.signInExpired(minutes: minutes) }
+                    if wait.elapsed > Double(code.expiresIn) {
+                        throw PatOwnerSessionFailure.signInExpired(minutes: minutes)
+                    }
                 case "slow_down":
                     interval += 5
                 case "expired_token":

@@ -2,8 +2,10 @@
 /// browser with PKCE); the refresh token goes to Key Vault (`patOwnerRefreshTokenSecret`) with tags
 /// naming user, tenant and client, no expiry, and is read back. Every PAT action then renews it.
 ///
-/// Observe: read what the vault holds now, so a missing permission shows before anyone is asked to
-/// sign in. Act: sign in, store, read back, and prove the session can list PATs.
+/// The vault is written by the configured identity (`azureSubscription`, or a client secret), or,
+/// without one, by the signed-in owner (``OwnerKeyVault``): a workstation needs only the public client.
+/// Observe: with an identity, read what the vault holds before anyone is asked to sign in, so a missing
+/// permission shows first. Act: sign in, store, read back, and prove the session can list PATs.
 struct PatOwnerLoginAction: TaskAction {
     /// Opens the loopback listener of the browser flow (tests give their own).
     var openListener: @Sendable () throws -> any RedirectListener = { try LoopbackRedirectListener.open() }
@@ -11,14 +13,20 @@ struct PatOwnerLoginAction: TaskAction {
     func run(_ context: ActionContext) async throws -> ActionResult {
         let configuration = context.configuration
         guard let signIn = configuration.patOwnerSignIn, let tenant = signIn.tenantId, let client = signIn.clientId,
-            let keyVault = context.keyVault()
+            let vault = configuration.keyVault?.url
         else {
             throw RotationFailure.missingInput(
-                "pat-owner-login needs tenantId, clientId, patOwnerRefreshTokenSecret, Key Vault and azureSubscription."
+                "pat-owner-login needs tenantId, clientId, patOwnerRefreshTokenSecret and keyVaultName.")
+        }
+        let identityVault = context.keyVault()
+        if let identityVault {
+            let current = try await PatOwnerSessionStore(keyVault: identityVault, secretName: signIn.secretName).read()
+            context.output.info(describe(current, secretName: signIn.secretName))
+        } else {
+            context.output.info(
+                "Key Vault \(vault.host ?? vault.absoluteString) is written with the PAT owner's own sign-in (no azureSubscription or clientSecret is set)."
             )
         }
-        let store = PatOwnerSessionStore(keyVault: keyVault, secretName: signIn.secretName)
-        context.output.info(describe(try await store.read(), secretName: signIn.secretName))
         if configuration.dryRun {
             context.output.info(
                 "[dry run] would ask the PAT owner to sign in (\(signIn.flow.rawValue)) and store the refresh token in '\(signIn.secretName)'."
@@ -31,13 +39,18 @@ struct PatOwnerLoginAction: TaskAction {
             throw PatOwnerSessionFailure.noRefreshToken(secretName: signIn.secretName)
         }
         let user = tokens.claims.user ?? "unknown"
-        let stored: KeyVaultClient.SecretBundle
-        do {
-            stored = try await store.store(
-                refresh, tags: tags(signIn, tokens.claims, tenant: tenant, client: client, now: context.serviceNow))
-        } catch {
-            throw PatOwnerSessionFailure.loginNotStored(secretName: signIn.secretName, error: "\(error)")
+        let keyVault: KeyVaultClient
+        if let identityVault {
+            keyVault = identityVault
+        } else {
+            keyVault = try await OwnerKeyVault(context: context).open(
+                vault: vault, refreshToken: refresh, user: user, tenant: tokens.claims.tenantId ?? tenant,
+                client: client)
         }
+        let stored = try await store(
+            refresh, in: keyVault, describing: identityVault == nil, signIn: signIn,
+            tags: tags(signIn, tokens.claims, tenant: tenant, client: client, now: context.serviceNow), context: context
+        )
         context.output.info("Signed in as \(user); stored the refresh token as \(stored.id) and read it back.")
         context.output.setVariable("keyVaultSecretId", stored.id)
         let count = try await prove(tokens.accessToken, user: user, context: context)
@@ -45,8 +58,22 @@ struct PatOwnerLoginAction: TaskAction {
             changed: true, summaryMarkdown: summary(user: user, signIn: signIn, stored: stored, count: count))
     }
 
-    /// What the vault holds before the sign-in (read first: a missing permission shows before a
-    /// person is asked to sign in).
+    /// Stores the refresh token as a new version and reads it back; with the owner's own sign-in, first
+    /// says what the vault held (it could not be read before the sign-in).
+    private func store(
+        _ refresh: Secret, in keyVault: KeyVaultClient, describing: Bool, signIn: PatOwnerSignIn,
+        tags: [String: String], context: ActionContext
+    ) async throws -> KeyVaultClient.SecretBundle {
+        let store = PatOwnerSessionStore(keyVault: keyVault, secretName: signIn.secretName)
+        do {
+            if describing { context.output.info(describe(try await store.read(), secretName: signIn.secretName)) }
+            return try await store.store(refresh, tags: tags)
+        } catch {
+            throw PatOwnerSessionFailure.loginNotStored(secretName: signIn.secretName, error: "\(error)")
+        }
+    }
+
+    /// What the vault holds before the new session replaces it.
     private func describe(_ current: KeyVaultClient.SecretBundle?, secretName: String) -> String {
         guard let current else { return "Key Vault secret '\(secretName)' does not exist yet; the sign-in creates it." }
         let user = current.tags[PatOwnerSessionStore.Tag.user] ?? "an unknown user"

@@ -17,6 +17,8 @@ enum PatOwnerSessionFailure: Error, Sendable, Equatable, CustomStringConvertible
     case redirectStateMismatch
     /// The sign-in worked but its refresh token could not be stored.
     case loginNotStored(secretName: String, error: String)
+    /// Without a vault identity, the owner's own sign-in could not obtain a Key Vault token.
+    case ownerCannotReachVault(user: String, client: String, error: String)
 
     static let fix = "run the pat-owner-login pipeline again"
 
@@ -68,6 +70,9 @@ enum PatOwnerSessionFailure: Error, Sendable, Equatable, CustomStringConvertible
         case .loginNotStored(let name, let error):
             return
                 "The PAT owner signed in, but the refresh token could not be stored in Key Vault secret '\(name)' and read back (\(error)). Nothing usable was stored; fix the Key Vault access and \(Self.fix)."
+        case .ownerCannotReachVault(let user, let client, let error):
+            return
+                "\(user) signed in, but that sign-in could not get a token for Key Vault (\(error)), so nothing was stored. Without azureSubscription the session is stored with the PAT owner's own sign-in: give the app registration \(client) the delegated permission Azure Key Vault user_impersonation with admin consent (AADSTS650057 or AADSTS65001 say it is missing), and the PAT owner the role Key Vault Secrets Officer on the vault (docs/permissions.md); or set azureSubscription to a service connection that may write the vault. Then run pat-owner-login again."
         }
     }
 }

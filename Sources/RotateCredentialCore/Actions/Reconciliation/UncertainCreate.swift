@@ -59,7 +59,9 @@ struct UncertainCreate: Sendable {
             "Creating \(credential) got no certain answer (\(error.kind)); checking whether it was created anyway…")
         let knownIds = Set(known.map { $0.lowercased() })
         var strays: [String] = []
-        var stopwatch = Stopwatch(clock)
+        var stopwatch = WaitProgress(
+            clock: clock, output: output, waitingFor: "\(credential) to show up, if the create went through",
+            atMostSeconds: max(Self.checkWaits.reduce(0, +), settleSeconds))
         var look = 0
         while look < Self.checkWaits.count || stopwatch.elapsed < settleSeconds {
             let wait = Self.checkWaits[min(look, Self.checkWaits.count - 1)]

@@ -31,8 +31,8 @@ APP_STAGGERS = (0, 0, 0.05, 0.1, 0.2, 0.4, 0.7, 1.0)       # a client secret rot
 
 
 def run_names(res, run: dict) -> bool:
-    """Whether a run's errors name the run `run` (its build id or plan id)."""
-    text = "\n".join(res.errors())
+    """Whether a run's errors or warnings name the run `run` (its build id or plan id)."""
+    text = "\n".join(res.errors() + res.warnings())
     return run["BUILD_BUILDID"] in text or run["SYSTEM_PLANID"] in text
 
 

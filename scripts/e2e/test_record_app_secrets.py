@@ -29,6 +29,7 @@ REGIONS = ["westeurope", "northeurope", "eastus2", "westus3", "centralus", "ukso
 
 
 class RecordAppSecretTestCase(unittest.TestCase):
+    e2e_weight = 8  # seconds, roughly: the parallel runner starts the slowest tests first
     def setUp(self):
         self.emu = Emulator.shared()
 

@@ -72,6 +72,7 @@ class OneWriterTestCase(unittest.TestCase):
 
 
 class TwoRunsAtOnceTest(OneWriterTestCase):
+    e2e_weight = 30  # seconds, roughly: the parallel runner starts the slowest tests first
     def test_pat_rotate_pairs(self):
         problems = []
         fixture_ids = {p["authorizationId"] for p in managed_pat_world()["pats"]}

@@ -559,6 +559,18 @@ def _read_text(path: str) -> str:
         return ""
 
 
+# What a Swift value's debug description looks like in a message: a type's full name
+# ("RotateCredentialCore.PersonalAccessToken"), a type with labelled fields ("PersonalAccessToken(authorizationId: "),
+# an enum case with its payload ("updateConnection(\"payments-prod\")"). A person never reads these (issue #26).
+SWIFT_DEBUG_TEXT = re.compile(r"RotateCredentialCore\.|\b[A-Z][A-Za-z]*(\.[A-Z][A-Za-z]*)*\([a-z][A-Za-z]*: "
+                              r"|\b[a-z]+[A-Z][A-Za-z]*\((\"|[A-Z][A-Za-z]*[.(])")
+
+
+def swift_debug_lines(text: str) -> list[str]:
+    """The lines of `text` that show a Swift value's debug description."""
+    return [line.strip()[:300] for line in text.splitlines() if SWIFT_DEBUG_TEXT.search(line)]
+
+
 # Key Vault secrets whose names start with this are the task's own records (intent, holders, lease: issue
 # #26), kept beside the credential they describe. They carry ids, names and times, never a secret value.
 RECORD_PREFIX = "rotate-credential-"

@@ -14,7 +14,7 @@ import re
 from datetime import datetime, timedelta
 
 from harness import (BOT_PASSWORD, BOT_USER, DEFAULT_FIXTURE, ORG, PAT_CLIENT_ID, PAYMENTS_APP_ID, VAULT, Emulator,
-                     TaskResult, service_time)
+                     TaskResult, service_time, swift_debug_lines)
 
 CI = "ffffffff-0001-4000-8000-000000000001"  # ci-feed-reader, due in 3 days
 CI_NAME = "ci-feed-reader"
@@ -26,9 +26,6 @@ WRITES = ("POST", "PUT", "PATCH", "DELETE")
 # A second agent job: what SYSTEM_PLANID / SYSTEM_JOBID / BUILD_BUILDID of another run look like.
 OTHER_RUN = {"SYSTEM_PLANID": "77777777-7777-4777-8777-777777777777",
              "SYSTEM_JOBID": "88888888-8888-4888-8888-888888888888", "BUILD_BUILDID": "5353"}
-# What a Swift value's debug description looks like in a message ("PersonalAccessToken(authorizationId: …",
-# "RotateCredentialCore.RotationFailure…"): never shown to a person.
-SWIFT_DEBUG_TEXT = re.compile(r"RotateCredentialCore\.|\b[A-Z][A-Za-z]*(\.[A-Z][A-Za-z]*)*\([a-z][A-Za-z]*: ")
 
 
 def default_fixture() -> dict:
@@ -220,5 +217,4 @@ def debug_text(res: TaskResult) -> list[str]:
     data = report(res)
     if data is not None:
         texts.append(("report", json.dumps(data, indent=1)))
-    return [f"{where}: {line.strip()[:300]}" for where, text in texts for line in text.splitlines()
-            if SWIFT_DEBUG_TEXT.search(line)]
+    return [f"{where}: {line}" for where, text in texts for line in swift_debug_lines(text)]

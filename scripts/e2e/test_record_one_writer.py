@@ -26,8 +26,13 @@ from record_support import (APP_SECRET, CI, CI_NAME, OTHER_RUN, debug_text, defa
 
 THIS_RUN = {"SYSTEM_PLANID": PLAN_ID, "SYSTEM_JOBID": JOB_ID, "BUILD_BUILDID": BUILD_ID}
 RENEW_DAYS = 7
-PAT_STAGGERS = (0, 0, 0.01, 0.02, 0.04, 0.06, 0.09, 0.12)  # seconds; a PAT rotation takes ~0.2 s here
-APP_STAGGERS = (0, 0, 0.05, 0.1, 0.2, 0.4, 0.7, 1.0)       # a client secret rotation takes ~1.5 s here
+# The pairs run at these fractions of the real pauses: a run's pauses (taking the lease among them) at a
+# fraction small enough to provoke what no real service does (a Key Vault round trip longer than the lease's
+# safety margin, which scales with them) would test the emulator's speed, not the task.
+PAT_SCALE = 1.0  # a PAT rotation takes ~1.2 s
+APP_SCALE = 0.2  # a client secret rotation takes ~2.5 s (proving the new secret; no flapping here)
+PAT_STAGGERS = (0, 0, 0.05, 0.2, 0.5, 0.8, 1.2, 2.0)  # seconds between the two starts of each pair
+APP_STAGGERS = (0, 0, 0.1, 0.3, 0.6, 1.0, 1.8, 3.0)
 
 
 def run_names(res, run: dict) -> bool:
@@ -72,14 +77,13 @@ class OneWriterTestCase(unittest.TestCase):
 
 
 class TwoRunsAtOnceTest(OneWriterTestCase):
-    e2e_weight = 30  # seconds, roughly: the parallel runner starts the slowest tests first
+    e2e_weight = 40  # seconds, roughly: the parallel runner starts the slowest tests first
     def test_pat_rotate_pairs(self):
         problems = []
         fixture_ids = {p["authorizationId"] for p in managed_pat_world()["pats"]}
         for n, stagger in enumerate(PAT_STAGGERS, 1):
             self.emu.reset(managed_pat_world())
-            scale = matrix_time(self.emu)
-            self.emu.configure(delayMs=10)  # every answer a little later: the two runs overlap longer
+            scale = matrix_time(self.emu, PAT_SCALE)
             env = dict(action="pat-rotate", tokenDisplayNames=CI_NAME, renewWithinDays=RENEW_DAYS,
                        **identity_pat_owner(), **scale)
             results = self.together(task_env(self.emu, **env), task_env(self.emu, **env, **OTHER_RUN), stagger)
@@ -102,8 +106,10 @@ class TwoRunsAtOnceTest(OneWriterTestCase):
         fixture_keys = {c["keyId"] for a in default_fixture()["apps"] for c in a.get("passwordCredentials", [])}
         for n, stagger in enumerate(APP_STAGGERS, 1):
             self.emu.reset()
-            scale = matrix_time(self.emu)
-            inputs = dict(serviceConnections="payments-prod", renewWithinDays=RENEW_DAYS, **scale)
+            scale = matrix_time(self.emu, APP_SCALE)
+            self.emu.configure(secretFlapping=None)  # what two runs do at once, not how a new secret settles
+            inputs = dict(serviceConnections="payments-prod", renewWithinDays=RENEW_DAYS, replicationTimeoutSeconds=20,
+                          **scale)
             results = self.together(app_env(self.emu, "app-secret-rotate", **inputs),
                                     app_env(self.emu, "app-secret-rotate", **inputs, **OTHER_RUN), stagger)
             label = f"pair {n} (second run {stagger:.2f} s later)"

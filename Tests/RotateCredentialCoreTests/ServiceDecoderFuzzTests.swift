@@ -4,7 +4,7 @@ import Testing
 @testable import RotateCredentialCore
 
 /// The PAT, Graph and service-endpoint decoders, fed truncated and mutated real responses
-/// (from the services' published examples): they throw, never crash or hang.
+/// (from the services' published examples), checked by ``Mutations/check(_:sourceLocation:_:)``.
 @Suite(.timeLimit(.minutes(2))) struct ServiceDecoderFuzzTests {
     static let patList = #"""
         {"continuationToken":"","patTokens":[{"displayName":"all_access_token","validTo":"2020-11-23T04:04:38.5233333Z","scope":"app_token","targetAccounts":null,"validFrom":"2020-10-24T03:04:57.52Z","authorizationId":"4c60c9ed-a378-4883-af16-d655ca025b11","token":null},{"displayName":"work_token","validTo":"2020-11-23T04:03:55.8033333Z","scope":"vso.work_full","targetAccounts":["38aaa865-2c70-4bf7-a308-0c6539c38c1a"],"validFrom":"2020-10-24T03:04:19.1466667Z","authorizationId":"eabb38b2-48ef-440b-959b-b9e6cb37a64e","token":null}]}
@@ -24,40 +24,65 @@ import Testing
 
     static let identity = DecoderFuzzTests.identity
 
-    @Test func personalAccessTokenList() async {
-        for body in Mutations.of(Self.patList) {
-            _ = try? await PersonalAccessTokenClient(context: DecoderFuzzTests.context(body), credential: Self.identity)
-                .list()
-        }
-        let tokens = try? await PersonalAccessTokenClient(
-            context: DecoderFuzzTests.context(Self.patList), credential: Self.identity
-        ).list()
-        #expect(tokens?.count == 2)
+    /// A created token's fields, for comparing decodes.
+    struct CreatedFields: Equatable {
+        var token: PersonalAccessToken
+        var value: Secret
     }
 
-    @Test func personalAccessTokenCreate() async {
-        for body in Mutations.of(Self.patCreate) {
-            _ = try? await PersonalAccessTokenClient(context: DecoderFuzzTests.context(body), credential: Self.identity)
-                .create(
-                    displayName: "new_token", scope: "app_token", validTo: Date(timeIntervalSince1970: 1_800_000_000))
+    /// A new client secret's fields, for comparing decodes.
+    struct NewPasswordFields: Equatable {
+        var credential: PasswordCredential
+        var secret: Secret
+    }
+
+    static func patClient(_ body: String) -> PersonalAccessTokenClient {
+        PersonalAccessTokenClient(context: DecoderFuzzTests.context(body), credential: Self.identity)
+    }
+
+    static func endpointClient(_ body: String) -> ServiceEndpointClient {
+        ServiceEndpointClient(
+            context: DecoderFuzzTests.context(body), credential: .systemAccessToken(Secret("job")), project: "p")
+    }
+
+    static func graphClient(_ body: String) -> GraphApplicationClient {
+        GraphApplicationClient(context: DecoderFuzzTests.context(body), credential: Self.identity)
+    }
+
+    @Test func personalAccessTokenList() async throws {
+        try await Mutations.check(Self.patList) { body in try await Self.patClient(body).list() }
+        #expect(try await Self.patClient(Self.patList).list().count == 2)
+    }
+
+    @Test func personalAccessTokenCreate() async throws {
+        try await Mutations.check(Self.patCreate) { body in
+            let created = try await Self.patClient(body).create(
+                displayName: "new_token", scope: "app_token", validTo: Date(timeIntervalSince1970: 1_800_000_000))
+            return CreatedFields(token: created.token, value: created.value)
         }
     }
 
-    @Test func serviceEndpoints() async {
-        for body in Mutations.of(Self.endpoints) {
-            let client = ServiceEndpointClient(
-                context: DecoderFuzzTests.context(body), credential: .systemAccessToken(Secret("job")), project: "p")
-            _ = try? await client.endpoints(named: ["MyNewServiceEndpoint"])
-            _ = try? await client.endpoint(id: "5e47a0d8-c745-44f8-8f93-784f18ff31c4")
+    @Test func serviceEndpoints() async throws {
+        try await Mutations.check(Self.endpoints) { body in
+            try await Self.endpointClient(body).endpoints(named: ["MyNewServiceEndpoint"])
+        }
+        let endpoint = String(Self.endpoints.dropFirst(#"{"count":1,"value":["#.count).dropLast(2))  // GET by id
+        try await Mutations.check(endpoint) { body in
+            try await Self.endpointClient(body).endpoint(id: "5e47a0d8-c745-44f8-8f93-784f18ff31c4")
         }
     }
 
-    @Test func graphApplicationAndAddPassword() async {
-        for body in Mutations.of(Self.application) + Mutations.of(Self.addPassword) {
-            let client = GraphApplicationClient(context: DecoderFuzzTests.context(body), credential: Self.identity)
-            _ = try? await client.application("aaaaaaaa-0003-4000-8000-000000000003")
-            _ = try? await client.addPassword(
+    @Test func graphApplication() async throws {
+        try await Mutations.check(Self.application) { body in
+            try await Self.graphClient(body).application("aaaaaaaa-0003-4000-8000-000000000003")
+        }
+    }
+
+    @Test func graphAddPassword() async throws {
+        try await Mutations.check(Self.addPassword) { body in
+            let added = try await Self.graphClient(body).addPassword(
                 objectId: "b", displayName: "d", endDateTime: Date(timeIntervalSince1970: 1_800_000_000))
+            return NewPasswordFields(credential: added.credential, secret: added.secret)
         }
     }
 }

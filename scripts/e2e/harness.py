@@ -59,6 +59,7 @@ PROJECT = "Platform"
 PROJECT_ID = "33333333-3333-3333-3333-333333333333"
 PLAN_ID = "55555555-5555-4555-8555-555555555555"
 JOB_ID = "66666666-6666-4666-8666-666666666666"
+BUILD_ID = "4242"
 VAULT = "kv-rotation"
 ROTATION_APP_ID = "aaaaaaaa-0001-4000-8000-000000000001"
 ROTATION_APP_SECRET = "Rot8Q~fixture.rotation_automation-secret1"
@@ -309,7 +310,7 @@ def task_env(emulator: Emulator, **inputs) -> dict:
         "AGENT_TEMPDIRECTORY": tmp,
         "AGENT_CAINFO": emulator.ca_file,
         "AGENT_OS": "Linux",
-        "BUILD_BUILDID": "4242",
+        "BUILD_BUILDID": BUILD_ID,
         # Every pause of the binary (retry backoff, Retry-After, replication and reconcile waits)
         # takes this fraction of its real length; what happens, and in which order, stays the same.
         "ROTATE_CREDENTIAL_TEST_SLEEP_SCALE": os.environ.get("E2E_SLEEP_SCALE", SLEEP_SCALE),
@@ -493,8 +494,9 @@ def run_task(env: dict, binary: str | None = None, timeout: float = 120,
     emu = emulator or Emulator._shared
     if emu is not None and emu.proc is not None:
         try:
-            res.leak_problems = find_leaks(res, emu.state()["issuedSecrets"], extra=_env_secrets(env),
-                                           files=task_files(env))
+            state = emu.state()
+            res.leak_problems = find_leaks(res, secret_values(state), extra=_env_secrets(env),
+                                           files=task_files(env)) + record_problems(state)
         except Exception as exc:  # the emulator being gone is a failure too
             res.leak_problems = [f"leak check could not run: {exc!r}"]
         _leak_failures.extend(f"run #{len(_leak_failures) + 1}: {p}" for p in res.leak_problems)
@@ -557,6 +559,63 @@ def _read_text(path: str) -> str:
         return ""
 
 
+# What a Swift value's debug description looks like in a message: a type's full name
+# ("RotateCredentialCore.PersonalAccessToken"), a type with labelled fields ("PersonalAccessToken(authorizationId: "),
+# an enum case with its payload ("updateConnection(\"payments-prod\")"). A person never reads these (issue #26).
+SWIFT_DEBUG_TEXT = re.compile(r"RotateCredentialCore\.|\b[A-Z][A-Za-z]*(\.[A-Z][A-Za-z]*)*\([a-z][A-Za-z]*: "
+                              r"|\b[a-z]+[A-Z][A-Za-z]*\((\"|[A-Z][A-Za-z]*[.(])")
+
+
+def swift_debug_lines(text: str) -> list[str]:
+    """The lines of `text` that show a Swift value's debug description."""
+    return [line.strip()[:300] for line in text.splitlines() if SWIFT_DEBUG_TEXT.search(line)]
+
+
+# Key Vault secrets whose names start with this are the task's own records (intent, holders, lease: issue
+# #26), kept beside the credential they describe. They carry ids, names and times, never a secret value.
+RECORD_PREFIX = "rotate-credential-"
+
+
+def _records(state: dict) -> list[tuple[str, str]]:
+    """(where, value) of every version of every record in every vault."""
+    return [(f"Key Vault {vault['name']}/{name}", version["value"]) for vault in state["vaults"]
+            for name, versions in vault["secrets"].items() if name.lower().startswith(RECORD_PREFIX)
+            for version in versions if isinstance(version.get("value"), str)]
+
+
+def _credential_values(state: dict) -> set[str]:
+    """Every value the emulator holds as a credential outside the records: PATs, client secrets, connection
+    keys, Key Vault secrets that are not records, passwords, the job's token."""
+    values = {p["token"] for p in state["pats"]}
+    values |= {c["secretText"] for a in state["apps"] for c in a["passwordCredentials"]}
+    for e in state["endpoints"]:
+        parameters = (e.get("authorization") or {}).get("parameters") or {}
+        values |= {parameters.get(k) for k in ("serviceprincipalkey", "password", "apitoken", "accessToken", "key")}
+    values |= {version["value"] for vault in state["vaults"] for name, versions in vault["secrets"].items()
+               if not name.lower().startswith(RECORD_PREFIX) for version in versions}
+    values |= {u.get("password") for u in state["users"]} | {state["jobAccessToken"].get("token")}
+    return {v for v in values if isinstance(v, str)}
+
+
+def secret_values(state: dict) -> list[str]:
+    """The emulator's issued secrets, less the values of the task's records (which are not secrets: a
+    record that contains a secret is reported by record_problems) unless the value is also a credential."""
+    only_records = {value for _, value in _records(state)} - _credential_values(state)
+    return [s for s in state["issuedSecrets"] if s not in only_records]
+
+
+def record_problems(state: dict) -> list[str]:
+    """The task's records in Key Vault (RECORD_PREFIX) hold no secret value, in any encoding."""
+    secrets = [s for s in dict.fromkeys(secret_values(state)) if isinstance(s, str) and len(s) >= 6]
+    problems = []
+    for where, value in _records(state):
+        for secret in secrets:
+            masked, b64 = _forms(secret)
+            if any(f in value for f in masked + b64):
+                problems.append(f"{where}: a record holds a secret (sha256:{_digest(secret)})")
+    return problems
+
+
 def find_leaks(result: TaskResult, secrets: list[str], extra: list[str] = (), files: list[str] = ()) -> list[str]:
     """A secret (or its %AZP25-, URL-, JSON- or base64-encoded form) may appear in the task's output
     only on a line that registers it with the masker: `##vso[task.setsecret]<value>` or
@@ -585,6 +644,7 @@ def find_leaks(result: TaskResult, secrets: list[str], extra: list[str] = (), fi
 
 
 def assert_no_leak(test, result: TaskResult, emulator: Emulator) -> None:
-    problems = find_leaks(result, emulator.state()["issuedSecrets"], extra=_env_secrets(result.env),
-                          files=task_files(result.env))
+    state = emulator.state()
+    problems = find_leaks(result, secret_values(state), extra=_env_secrets(result.env),
+                          files=task_files(result.env)) + record_problems(state)
     test.assertEqual(problems, [], "secret leak in task output")

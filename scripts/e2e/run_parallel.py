@@ -93,10 +93,11 @@ def worker() -> None:
         if not test_id:
             continue
         channel.write(json.dumps(run_one(loader, result, test_id)) + "\n")
+    before = (len(result.failures), len(result.errors))  # the tests' own failures went with their answers
     result._testRunEntered = False
     unittest.TestSuite().run(result)  # tears down the last class and module
     leaks = harness.leak_failures()
-    channel.write(json.dumps({"done": True, "leaks": leaks, "teardown": _problems(result, 0, 0)}) + "\n")
+    channel.write(json.dumps({"done": True, "leaks": leaks, "teardown": _problems(result, *before)}) + "\n")
 
 
 def _problems(result, failures_before: int, errors_before: int) -> dict:

@@ -14,6 +14,10 @@ action again. After that re-run:
 - the re-run's exit code is 0 exactly when both hold;
 - a second re-run changes nothing.
 
+The first-ever rotation (issue #26): pat-rotate and app-secret-rotate while Key Vault holds nothing yet (no
+secret of the family), stopped at every boundary (SIGKILL): the re-run heals (exit 0) and a second re-run
+changes nothing.
+
 Also: a one-time 403 on a connection's PUT (run 1 fails, run 2 brings the connection up to date), the
 emulator's clock ±15 minutes off the binary's, and SIGINT through the Node handler (scripts/handler/run.js).
 Cells run in parallel, one emulator per worker; the matrix's size and time are printed.
@@ -69,24 +73,50 @@ class Scenario:
     inputs: dict
     kind: str  # "pat", "app" or "fed" (a conversion to workload identity federation)
     connections: list = field(default_factory=list)
+    first: bool = False  # the first-ever rotation: Key Vault holds no secret of the family yet; must heal
+
+    def __str__(self) -> str:
+        return f"{self.action} (first)" if self.first else self.action
+
+    def fixture(self, offset: float = 0) -> dict:
+        fixture = base_fixture(offset)
+        if self.first:
+            del fixture["vaults"][0]["secrets"]["pat-ci-feed-reader" if self.kind == "pat" else PAYMENTS_SECRET]
+        return fixture
+
+
+PAT_INPUTS = dict(tokenDisplayNames="ci-feed-reader", renewWithinDays=RENEW_DAYS)
+APP_INPUTS = dict(applicationId=PAYMENTS_APP, secretName=PAYMENTS_SECRET, azureDevOpsIdentity="azureSubscription",
+                  organization="contoso", project="Platform", renewWithinDays=RENEW_DAYS, replicationTimeoutSeconds=20,
+                  serviceConnections="payments-prod")
+
+
+def wanted(found: list[Scenario]) -> list[Scenario]:
+    """The scenarios INTERRUPTION_MATRIX_ACTIONS names (all when unset)."""
+    names = {a for a in os.environ.get("INTERRUPTION_MATRIX_ACTIONS", "").split(",") if a}
+    return [s for s in found if not names or s.action in names]
+
+
+def first_rotations() -> list[Scenario]:
+    """pat-rotate and app-secret-rotate while Key Vault holds nothing yet."""
+    return wanted([Scenario("pat-rotate", {**PAT_INPUTS, **identity_pat_owner()}, "pat", first=True),
+                   Scenario("app-secret-rotate", {**APP_INPUTS, **identity_client_secret()}, "app", ["payments-prod"],
+                            first=True)])
 
 
 def scenarios() -> list[Scenario]:
-    pat = dict(tokenDisplayNames="ci-feed-reader", renewWithinDays=RENEW_DAYS, **identity_pat_owner())
-    app = dict(applicationId=PAYMENTS_APP, secretName=PAYMENTS_SECRET, azureDevOpsIdentity="azureSubscription",
-               organization="contoso", project="Platform", renewWithinDays=RENEW_DAYS, replicationTimeoutSeconds=20,
-               serviceConnections="payments-prod", **identity_client_secret())
+    pat = {**PAT_INPUTS, **identity_pat_owner()}
+    app = {**APP_INPUTS, **identity_client_secret()}
     convert = dict(azureDevOpsIdentity="azureSubscription", organization="contoso", project="Platform",
                    replicationTimeoutSeconds=20, serviceConnections="payments-prod", **identity_client_secret())
-    wanted = {a for a in os.environ.get("INTERRUPTION_MATRIX_ACTIONS", "").split(",") if a}
-    return [s for s in [
+    return wanted([
         Scenario("pat-rotate", pat, "pat"),
         Scenario("pat-create", pat, "pat"),
         Scenario("app-secret-rotate", app, "app", ["payments-prod"]),
         Scenario("app-secret-create", app, "app", ["payments-prod"]),
         Scenario("service-connection-update", app, "app", ["payments-prod"]),
         Scenario("service-connection-convert", convert, "fed", ["payments-prod"]),
-    ] if not wanted or s.action in wanted]
+    ])
 
 
 class World:
@@ -104,8 +134,8 @@ class World:
         self.fixture_ids: set = set()
         self.scale: dict = {}
 
-    def reset(self, offset: float = 0) -> None:
-        fixture = base_fixture(offset)
+    def reset(self, offset: float = 0, scenario: Scenario | None = None) -> None:
+        fixture = scenario.fixture(offset) if scenario else base_fixture(offset)
         self.emu.reset(fixture)
         self.scale = matrix_time(self.emu)
         self.fixture_ids = {p["authorizationId"] for p in fixture["pats"]}
@@ -204,7 +234,7 @@ class Cell:
 
     def __str__(self) -> str:
         skew = f" skew {self.offset:+.0f}s" if self.offset else ""
-        return f"{self.scenario.action} {self.how} {self.when} #{self.k}{skew}"
+        return f"{self.scenario} {self.how} {self.when} #{self.k}{skew}"
 
 
 def interrupted_run(world: World, cell: Cell) -> str:
@@ -250,7 +280,10 @@ def check_convergence(world: World, cell: Cell) -> tuple[list[str], bool]:
     again = run_task(world.env(cell.scenario), emulator=world.emu)
     problems = world.problems(cell.scenario)
     failures = []
-    if (again.code == 0) != (not problems):
+    if cell.scenario.first and again.code != 0:
+        failures.append(f"{cell}: the first rotation did not heal: re-run exit {again.code}, state problems "
+                        f"{problems}: {' | '.join(again.errors())[:600]}")
+    elif (again.code == 0) != (not problems):
         failures.append(f"{cell}: re-run exit {again.code} but state problems {problems}: "
                         f"{' | '.join(again.errors())[:600]}")
     world.emu.clear_requests()
@@ -262,11 +295,11 @@ def check_convergence(world: World, cell: Cell) -> tuple[list[str], bool]:
 
 def baseline(world: World, scenario: Scenario, offset: float = 0) -> list[dict]:
     """The task requests of an undisturbed run, in order (the matrix's k range)."""
-    world.reset(offset)
+    world.reset(offset, scenario)
     world.emu.clear_requests()
     res = run_task(world.env(scenario), emulator=world.emu)
     if res.code != 0:
-        raise AssertionError(f"baseline {scenario.action} failed: {res}")
+        raise AssertionError(f"baseline {scenario} failed: {res}")
     return world.task_requests()
 
 
@@ -305,7 +338,7 @@ def run_cells(cells: list[Cell], workers: int) -> tuple[list[str], int]:
                     cell = todo.get_nowait()
                 except queue.Empty:
                     return
-                world.reset(cell.offset)
+                world.reset(cell.offset, cell.scenario)
                 try:
                     found, done = check_convergence(world, cell)
                 except Exception as exc:  # a broken cell is a failure, not a crash of the matrix
@@ -343,6 +376,17 @@ class InterruptionMatrixTest(unittest.TestCase):
             cells += cells_for(scenario, baseline(self.world, scenario), quick)
         failures, converged = run_cells(cells, self.workers)
         print(f"\ninterruption matrix: {len(cells)} cells on {self.workers} workers in "
+              f"{time.monotonic() - started:.0f} s; {converged} re-runs converged, {len(failures)} cells failed")
+        self.assertEqual(failures, [], "\n".join(failures[:20]))
+
+    def test_first_rotation_heals_at_every_boundary(self):
+        """Key Vault holds nothing yet: a kill at any boundary heals on the next run (SIGKILL pass)."""
+        started = time.monotonic()
+        cells: list[Cell] = []
+        for scenario in first_rotations():
+            cells += cells_for(scenario, baseline(self.world, scenario), quick=True)
+        failures, converged = run_cells(cells, self.workers)
+        print(f"\nfirst-rotation matrix: {len(cells)} cells on {self.workers} workers in "
               f"{time.monotonic() - started:.0f} s; {converged} re-runs converged, {len(failures)} cells failed")
         self.assertEqual(failures, [], "\n".join(failures[:20]))
 

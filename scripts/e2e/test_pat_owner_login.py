@@ -48,7 +48,9 @@ def run_interactive(emu: Emulator, env: dict, on_line, timeout: float = 60) -> h
     proc.stdout.close()
     proc.stderr.close()
     res = harness.TaskResult("".join(out), "".join(err), code, time.monotonic() - started, env)
-    res.leak_problems = find_leaks(res, emu.state()["issuedSecrets"], extra=harness._env_secrets(env))
+    state = emu.state()
+    res.leak_problems = find_leaks(res, harness.secret_values(state), extra=harness._env_secrets(env)) + \
+        harness.record_problems(state)
     harness._leak_failures.extend(f"pat-owner-login run: {p}" for p in res.leak_problems)
     return res
 

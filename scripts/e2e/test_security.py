@@ -175,7 +175,7 @@ class SecurityTable(unittest.TestCase):
         self.assertEqual(result.code, 0, result)
         self.assertNotIn("setsecret", result.stdout)
         self.assertNotIn("issecret=true", result.stdout)
-        secrets = [*self.emu.state()["issuedSecrets"], harness.BOT_PASSWORD]
+        secrets = [*harness.secret_values(self.emu.state()), harness.BOT_PASSWORD]
         everything = result.stdout + result.stderr
         with open(inputs["INPUT_REPORTPATH"]) as f:
             everything += f.read()

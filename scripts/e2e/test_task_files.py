@@ -17,7 +17,7 @@ class TaskFilesTest(unittest.TestCase):
     def assert_private_and_clean(self, directory):
         files = [p for p in glob.glob(os.path.join(directory, "**", "*"), recursive=True) if os.path.isfile(p)]
         self.assertTrue(files, "the task wrote no file")
-        secrets = [s for s in self.emulator.state()["issuedSecrets"] if len(s) >= 6]
+        secrets = [s for s in harness.secret_values(self.emulator.state()) if len(s) >= 6]
         for path in files:
             mode = stat.S_IMODE(os.stat(path).st_mode)
             self.assertEqual(mode & 0o077, 0, f"{os.path.basename(path)} is readable by others ({oct(mode)})")

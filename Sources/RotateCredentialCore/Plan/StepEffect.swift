@@ -19,6 +19,9 @@ enum StepEffect: Sendable {
     case tookBack(String)
     /// Secret-based connections the task does not write were looked for (a read).
     case foundBystanders(BystanderScan)
+    /// A create got no certain answer before it succeeded: what the first attempt made may still
+    /// land, inside the run's intent.
+    case doubtedCreate
 }
 
 /// The effects of the steps that ran so far in one plan.
@@ -57,6 +60,11 @@ struct PlanProgress: Sendable {
     /// Client secrets this plan removed.
     var removedSecrets: [PasswordCredential] {
         effects.compactMap { if case .removedSecret(let secret) = $0 { secret } else { nil } }
+    }
+
+    /// Whether a create of this plan got no certain answer first (it may land later).
+    var doubted: Bool {
+        effects.contains { if case .doubtedCreate = $0 { true } else { false } }
     }
 
     /// Whether the credential `id` was taken back.

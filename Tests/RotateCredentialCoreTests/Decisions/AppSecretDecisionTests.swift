@@ -81,12 +81,19 @@ import Testing
         let observation = observe(
             [old, lost, new], held: "new", connections: ["prod"],
             record: record(holders: ["prod": "new"], intentHoursAgo: 0.03))
-        guard case .converged = decide(observation, begun) else {
-            Issue.record("without the start, 'lost' looks older than the held secret")
-            return
-        }
+        // Even before this run's start is known, 'lost' shares the open intent with the held 'new'.
+        #expect(decide(observation, begun) == .removeOrphans([lost]))
         begun.heldWhenRunBegan = old.startDateTime
         #expect(decide(observation, begun) == .removeOrphans([lost]))
+    }
+
+    @Test func theSecretKeyVaultsVersionReplacedIsNeverAnOrphan() {
+        // A run added 'previous' and stored it; a run in the same window replaced it with 'new'.
+        let previous = password("previous", startedHoursAgo: 0.02, endsInDays: 700, ours: true)
+        let new = password("new", startedHoursAgo: 0.01, endsInDays: 700, ours: true)
+        var observation = observe([previous, new], held: "new", record: record(intentHoursAgo: 0.03))
+        observation.stored?.replaces = "previous"
+        #expect(decide(observation, policy()) == .converged(.upToDate(new, keptBack: [])))
     }
 
     @Test func connectionsBehindTheRecordGetTheCurrentValueTogether() {

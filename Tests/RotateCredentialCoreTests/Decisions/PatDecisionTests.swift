@@ -108,6 +108,21 @@ import Testing
                 == .revokeOrphans([left]))
     }
 
+    @Test func aCreateThatLandedLateIsAnOrphanEvenWhenOlderThanTheHeldToken() {
+        // A create got no certain answer and was sent again; the first landed after the checks.
+        // The run kept its intent open: the late token shares it with the held one.
+        let original = token("original", ageHours: 600)
+        let late = token("late", ageHours: 0.05)
+        let held = token("held", ageHours: 0.04)
+        let intents = [intent(openedHoursAgo: 0.1)]
+        let observation = observe([original, late, held], held: "held", replaces: "original", intents: intents)
+        #expect(decide(observation, policy(.createOnly)) == .revokeOrphans([late]))
+        #expect(decide(observation, policy(.revokeOld)) == .revokeOrphans([late]))
+        // The token the held version replaced is never an orphan, whatever intent it was made in.
+        let again = observe([late, held], held: "held", replaces: "late", intents: intents)
+        #expect(decide(again, policy(.createOnly)) == .converged(.pending(held, older: 1)))
+    }
+
     @Test func everySupersededTokenGoesInOneRound() {
         // Issue 26, case 5: seven older live tokens of the same name.
         let new = token("new", ageHours: 0.1)

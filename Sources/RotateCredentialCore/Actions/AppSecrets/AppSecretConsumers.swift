@@ -41,16 +41,44 @@ struct AppSecretConsumers: Sendable {
     /// ones know this run's own writes).
     func observe(objectId: String, settling: Bool = false) async throws -> AppSecretObservation {
         let first = try await observation(of: graph.application(objectId: objectId))
-        guard settling, let stored = first.stored, first.held == nil, let time = stored.stored,
+        guard settling else { return first }
+        if let stored = first.stored, first.held == nil, let time = stored.stored,
             abs(context.serviceNow.timeIntervalSince(time)) < Self.youngRecordSeconds
-        else { return first }
-        context.output.info(
-            "Key Vault's current version names client secret keyId \(stored.keyId), stored recently, which the application does not list (yet: Graph may still be replicating it); reading again."
-        )
-        let keyId = stored.keyId.lowercased()
-        return try await observe(objectId: objectId, within: CreatedSecretRemoval.settleSeconds) { passwords in
-            passwords.contains { $0.keyId.lowercased() == keyId }
+        {
+            context.output.info(
+                "Key Vault's current version names client secret keyId \(stored.keyId), stored recently, which the application does not list (yet: Graph may still be replicating it); reading again."
+            )
+            let keyId = stored.keyId.lowercased()
+            return try await observe(objectId: objectId, within: CreatedSecretRemoval.settleSeconds) { passwords in
+                passwords.contains { $0.keyId.lowercased() == keyId }
+            }
         }
+        return try await awaitingRecentIntent(first)
+    }
+
+    /// A run that recorded an intent moments ago and was killed may have added a secret Graph does
+    /// not list yet: read again until one inside that intent shows (or replication cannot explain
+    /// its absence any more), so the orphan is found now, not by the run after this one.
+    private func awaitingRecentIntent(_ first: AppSecretObservation) async throws -> AppSecretObservation {
+        let now = context.serviceNow
+        let recent = first.record.intents.filter {
+            !$0.settled && now.timeIntervalSince($0.opened) < Self.youngRecordSeconds
+        }
+        guard !recent.isEmpty else { return first }
+        let shows: ([PasswordCredential]) -> Bool = { passwords in
+            passwords.contains { password in
+                recent.contains {
+                    $0.covers(
+                        id: password.keyId, name: password.displayName ?? "",
+                        start: password.startDateTime ?? .distantPast)
+                }
+            }
+        }
+        guard !shows(first.passwords) else { return first }
+        context.output.info(
+            "An interrupted run recorded moments ago that it was adding a client secret to application \(first.label); reading the application again in case Graph does not list that secret yet."
+        )
+        return try await observe(objectId: first.objectId, within: CreatedSecretRemoval.settleSeconds, until: shows)
     }
 
     /// Seconds after Key Vault stored a version in which Graph's lag can explain an application
@@ -84,7 +112,8 @@ struct AppSecretConsumers: Sendable {
         var legacy: Set<String> = []
         if let store, let secretName, let latest = try await store.latest(secretName), let keyId = latest.tags["keyId"]
         {
-            stored = .init(keyId: keyId, versionId: latest.id, stored: latest.created)
+            stored = .init(
+                keyId: keyId, versionId: latest.id, stored: latest.created, replaces: latest.tags["replaces"])
             legacy = ConnectionRecord.names(in: latest.tags)
         }
         if let keeper, let stored, !legacy.isEmpty { await adoptLegacy(legacy, keyId: stored.keyId, keeper: keeper) }

@@ -77,7 +77,7 @@ struct AppSecretCreatePlan: Sendable {
         let reconciler = UncertainCreate(
             output: context.output, clock: context.clock, credential: "client secret '\(displayName)'", kind: "secret",
             settleSeconds: CreatedSecretRemoval.settleSeconds)
-        let new = try await reconciler.run(
+        let (new, doubted) = try await reconciler.run(
             known: Set(observation.passwords.map(\.keyId)),
             create: { () async -> Result<NewPasswordCredential, ServiceError> in
                 do throws(ServiceError) {
@@ -102,11 +102,12 @@ struct AppSecretCreatePlan: Sendable {
         ) {
             try await removal.remove(objectId: objectId, keyId: keyId, label: label)
         }
+        let effects: [StepEffect] = [.createdSecret(new)] + (doubted ? [.doubtedCreate] : [])
         guard let store = consumers.store, let secretName = consumers.secretName else {
-            return StepResult(effects: [.createdSecret(new)], compensation: remove)
+            return StepResult(effects: effects, compensation: remove)
         }
         let guarded = store.guarding(remove, secretName: secretName, value: new.secret, credential: "the new \(label)")
-        return StepResult(effects: [.createdSecret(new)], compensation: guarded)
+        return StepResult(effects: effects, compensation: guarded)
     }
 
     private func store(_ progress: PlanProgress, in store: SecretStore, secretName: String, end: Date) async throws

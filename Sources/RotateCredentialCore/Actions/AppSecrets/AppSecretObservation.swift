@@ -29,6 +29,8 @@ struct AppSecretObservation: Sendable, Equatable {
         var versionId: String
         /// When it was written (Key Vault's clock).
         var stored: Date?
+        /// The keyId of the secret it replaced (its `replaces` tag).
+        var replaces: String? = nil
     }
 
     /// The client secret Key Vault holds, when it is live.

@@ -19,6 +19,9 @@ struct AppSecretOutcome: ReconcileOutcome {
     var events: [Event] = []
     /// Secrets this run added that are live and stored nowhere (an undo that failed).
     var leftLive: [String] = []
+    /// Whether an add of this run may still land (it got no certain answer): the run's intent
+    /// then stays open for the next run.
+    var mayStillLand = false
     var failedPlan: PlanOutcome?
     var failure: RotationFailure?
 
@@ -64,6 +67,7 @@ struct AppSecretOutcome: ReconcileOutcome {
         let orphans = if case .removeOrphans = decision { true } else { false }
         events += progress.removedSecrets.map { orphans ? .removedOrphan($0) : .removedOld($0) }
         if case .uncertainCreate(_, _, _, let live) = result.failure?.error as? RotationFailure { leftLive += live }
+        mayStillLand = mayStillLand || progress.doubted || CreateDoubt.mayStillLand(result.failure?.error)
         if !result.succeeded { failedPlan = result }
     }
 }

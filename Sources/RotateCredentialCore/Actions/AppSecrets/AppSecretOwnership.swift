@@ -25,10 +25,12 @@ struct AppSecretOwnership: Sendable, Equatable {
             let start = password.startDateTime ?? .distantPast
             if record.isUnmanaged(id) {
                 unmanaged.append(password)
-            } else if policy.createdThisRun.contains(password.keyId) || heldByConnections.contains(id) {
+            } else if policy.createdThisRun.contains(password.keyId) || heldByConnections.contains(id)
+                || observation.stored?.replaces?.lowercased() == id
+            {
                 continue
-            } else if start > reference,
-                record.isInsideIntent(id: id, name: password.displayName ?? "", start: start)
+            } else if record.isInsideIntent(id: id, name: password.displayName ?? "", start: start),
+                start > reference || sameRunAsHeld(password, record: record)
             {
                 orphans.append(password)
             } else if held != nil, start > (held?.startDateTime ?? .distantFuture) {
@@ -36,6 +38,12 @@ struct AppSecretOwnership: Sendable, Equatable {
             }
         }
         protect(observation)
+    }
+
+    /// Whether `password` was added by the run that added the held secret (an add that landed late).
+    private func sameRunAsHeld(_ password: PasswordCredential, record: CredentialRecord) -> Bool {
+        guard let heldStart = held?.startDateTime, let start = password.startDateTime else { return false }
+        return record.shareOpenIntent(name: password.displayName ?? "", heldStart, start)
     }
 
     /// Secrets of the task's started after this are orphans when nobody holds them.

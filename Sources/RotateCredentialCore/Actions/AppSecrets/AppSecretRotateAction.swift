@@ -45,7 +45,7 @@ struct AppSecretRotateAction: TaskAction {
         let clean =
             outcome.succeeded
             && (outcome.final.map { AppSecretOwnership($0, policy: policy).orphans.isEmpty } ?? false)
-        await keeper.release(left: outcome.leftLive) { _ in clean }
+        await keeper.release(left: outcome.leftLive, keepOpen: outcome.mayStillLand) { _ in clean }
     }
 
     /// Finds the vault, the record and the connections and decides for each connection before any change.

@@ -35,7 +35,7 @@ struct PatCreatePlan: Sendable {
         let output = support.output
         let reconciler = UncertainCreate(
             output: output, clock: support.context.clock, credential: "PAT '\(name)'", kind: "PAT")
-        let new = try await reconciler.run(
+        let (new, doubted) = try await reconciler.run(
             known: known,
             create: { () async -> Result<CreatedPersonalAccessToken, ServiceError> in
                 do throws(ServiceError) {
@@ -60,7 +60,7 @@ struct PatCreatePlan: Sendable {
         }
         let guarded = store.guarding(
             revoke, secretName: secretName, value: new.value, credential: "the new PAT '\(name)' (\(id))")
-        return StepResult(effects: [.createdToken(new)], compensation: guarded)
+        return StepResult(effects: [.createdToken(new)] + (doubted ? [.doubtedCreate] : []), compensation: guarded)
     }
 
     private func storeNew(_ progress: PlanProgress, replacing old: PersonalAccessToken) async throws -> StepResult {

@@ -15,6 +15,9 @@ struct PatFamilyOutcome: ReconcileOutcome {
     var events: [Event] = []
     /// Tokens this run created that are live and stored nowhere (a failed store whose undo failed).
     var leftLive: [String] = []
+    /// Whether a create of this run may still land (it got no certain answer): the run's intent
+    /// then stays open for the next run.
+    var mayStillLand = false
     /// A plan that failed (its state report names what is left where).
     var failedPlan: PlanOutcome?
     /// A decision or loop that stopped the run.
@@ -56,6 +59,7 @@ struct PatFamilyOutcome: ReconcileOutcome {
             break
         }
         if case .uncertainCreate(_, _, _, let live) = result.failure?.error as? RotationFailure { leftLive += live }
+        mayStillLand = mayStillLand || progress.doubted || CreateDoubt.mayStillLand(result.failure?.error)
         if !result.succeeded { failedPlan = result }
     }
 }

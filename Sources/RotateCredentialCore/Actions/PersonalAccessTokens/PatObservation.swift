@@ -41,7 +41,8 @@ struct PatObservation: Sendable, Equatable {
 /// The tokens of a family other than the held one, by whose they are, from the task's record
 /// (never from names or times alone):
 /// - an **orphan** was created inside an intent the task recorded, is newer than the held token
-///   and held by nobody: its value was lost (a run was killed or cancelled before storing it);
+///   (or was made by the same run as the held one, a create that landed late) and held by
+///   nobody: its value was lost (a run was killed or cancelled before storing it);
 /// - a **superseded** token is older than the held one (or the one the held version replaced):
 ///   what a rotation replaces;
 /// - an **unmanaged** token was made by a person: newer than the held one outside any intent, or
@@ -70,7 +71,9 @@ struct PatOwnership: Sendable, Equatable {
                 continue  // this run's own, being stored
             } else if held != nil, replaced {
                 superseded.append(token)  // the token Key Vault's version replaced, whatever its dates
-            } else if newer, record.isInsideIntent(id: id, name: token.displayName, start: token.validFrom) {
+            } else if record.isInsideIntent(id: id, name: token.displayName, start: token.validFrom),
+                newer || Self.sameRun(token, as: held, record: record)
+            {
                 orphans.append(token)
             } else if held != nil, !newer {
                 superseded.append(token)
@@ -80,5 +83,13 @@ struct PatOwnership: Sendable, Equatable {
                 unmanaged.append(token)
             }
         }
+    }
+
+    /// Whether `token` was created by the run that created `held` (a create that landed late).
+    private static func sameRun(_ token: PersonalAccessToken, as held: PersonalAccessToken?, record: CredentialRecord)
+        -> Bool
+    {
+        guard let held else { return false }
+        return record.shareOpenIntent(name: token.displayName, held.validFrom, token.validFrom)
     }
 }

@@ -73,7 +73,7 @@ struct PatRotateAction: TaskAction {
             outcome.succeeded && (outcome.final.map { $0.ownership(createdThisRun: []).orphans.isEmpty } ?? false)
         }
         let names = Set(patterns.map { $0.lowercased() })
-        await keeper.release(left: left) { intent in
+        await keeper.release(left: left, keepOpen: outcomes.contains(where: \.mayStillLand)) { intent in
             clean && Set(intent.names.map { $0.lowercased() }).isSubset(of: names)
         }
     }

@@ -26,18 +26,20 @@ struct UncertainCreate: Sendable {
     }
 
     /// Creates with `create`. `list` returns the ids of credentials that could be ours (same
-    /// name); `known` are those seen before; `remove` takes one back.
+    /// name); `known` are those seen before; `remove` takes one back. `doubted`: a first attempt
+    /// got no certain answer, so what it made may still land after the checks (the run then keeps
+    /// its intent open, and the next run removes it).
     func run<Created: Sendable>(
         known: Set<String>,
         create: @Sendable () async -> Result<Created, ServiceError>,
         list: @Sendable () async throws -> [String],
         remove: @Sendable (String) async throws -> Void
-    ) async throws -> Created {
+    ) async throws -> (created: Created, doubted: Bool) {
         var attempt = 1
         while true {
             let error: ServiceError
             switch await create() {
-            case .success(let created): return created
+            case .success(let created): return (created, attempt > 1)
             case .failure(let failure): error = failure
             }
             guard Self.isUncertain(error) else { throw error }

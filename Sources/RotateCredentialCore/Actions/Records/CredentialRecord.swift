@@ -52,6 +52,15 @@ struct CredentialRecord: Codable, Sendable, Equatable {
         intents.contains { $0.covers(id: id, name: name, start: start) }
     }
 
+    /// Whether one open (unsettled) intent covers both credentials named `name`, started at
+    /// `first` and `second`: they were created by the same run.
+    func shareOpenIntent(name: String, _ first: Date, _ second: Date) -> Bool {
+        intents.contains { intent in
+            !intent.settled && intent.covers(id: "", name: name, start: first)
+                && intent.covers(id: "", name: name, start: second)
+        }
+    }
+
     /// The holder record of connection `id`.
     func holder(_ id: String) -> ConnectionHolder? {
         holders.first { $0.id.lowercased() == id.lowercased() }

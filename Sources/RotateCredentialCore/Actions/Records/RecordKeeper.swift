@@ -165,16 +165,17 @@ actor RecordKeeper {
     /// Writes the record back: the lease released (kept, marked released, so a run that loaded
     /// the record before can tell another held it), this run's intent settled with the ids it
     /// created that are live and stored nowhere (`left`), and other intents dropped where
-    /// `resolved` says so. Nothing is written when this run took no lease. A failed write is a
+    /// `resolved` says so; with `keepOpen` (a create may still land) this run's intent stays open
+    /// for the next run. Nothing is written when this run took no lease. A failed write is a
     /// warning: the lease then expires by itself.
-    func release(left: [String], resolved: @Sendable (Intent) -> Bool) async {
+    func release(left: [String], keepOpen: Bool = false, resolved: @Sendable (Intent) -> Bool) async {
         guard var lease else { return }
         lease.released = true
         var final = additions.applied(to: record)
         final.lease = lease
-        final.intents = RecordPruning.settled(final.intents, mine: lease.id, left: left, now: serviceNow()) {
-            resolved($0)
-        }
+        final.intents = RecordPruning.settled(
+            final.intents, mine: keepOpen ? nil : lease.id, left: left, now: serviceNow()
+        ) { $0.id != lease.id && resolved($0) }
         final = RecordPruning.fitted(final)
         do {
             // Giving the lease back goes on after a stop request, within the undo deadline: a lease

@@ -4,12 +4,16 @@
 enum RecordPruning {
     /// Days after which an intent is dropped whatever it covered (longer than any PAT lives).
     static let retainedDays = 400.0
+    /// Seconds another run's open intent is kept after it closed, even when a run found nothing of
+    /// it left: a create that got no certain answer may land minutes later.
+    static let lingerSeconds = 3_600.0
 
-    /// `intents` with the one of id `mine` settled (kept only while `left` is not empty), and
-    /// the others dropped where `resolved` says nothing they created is live and unheld, or when
-    /// they closed more than ``retainedDays`` before `now`.
+    /// `intents` with the one of id `mine` settled (kept only while `left` is not empty; nil: this
+    /// run's stays open), and the others dropped where `resolved` says nothing they created is
+    /// live and unheld (once they closed ``lingerSeconds`` ago), or when they closed more than
+    /// ``retainedDays`` before `now`.
     static func settled(
-        _ intents: [Intent], mine: String, left: [String], now: Date, resolved: (Intent) -> Bool
+        _ intents: [Intent], mine: String?, left: [String], now: Date, resolved: (Intent) -> Bool
     ) -> [Intent] {
         intents.compactMap { intent in
             if intent.id == mine {
@@ -19,8 +23,9 @@ enum RecordPruning {
                 settled.left = left.map { $0.lowercased() }
                 return settled
             }
-            if now.timeIntervalSince(intent.closes) > retainedDays * 86_400 { return nil }
-            return resolved(intent) ? nil : intent
+            let closedFor = now.timeIntervalSince(intent.closes)
+            if closedFor > retainedDays * 86_400 { return nil }
+            return closedFor > lingerSeconds && resolved(intent) ? nil : intent
         }
     }
 

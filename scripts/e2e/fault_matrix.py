@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import time
 from typing import Callable
 
 import harness
@@ -211,9 +212,13 @@ class Matrix:
         self.emulator.add_fault(method=request["method"], path="^" + re.escape(request["path"]) + "$",
                                 skip=skip, **rule)
         env = self.env()
+        started = time.monotonic()
         result = harness.run_task(env)
         problems = self.check(initial, result, must_recover, phase="faulted run")
         self.emulator.clear_faults()
+        # A delayed call lands on the service's time, not the shortened pauses of the binary: the
+        # next run (a week later, for real) comes after it did.
+        time.sleep(max(0.0, started + rule.get("delaySeconds", 0) + 0.2 - time.monotonic()))
         rerun = harness.run_task(env)
         if rerun.code != 0:
             problems.append(f"re-run after clearing the fault failed (exit {rerun.code}): {rerun.errors()[-1:]}")

@@ -5,19 +5,20 @@
 /// Observe: read what the vault holds now, so a missing permission shows before anyone is asked to
 /// sign in. Act: sign in, store, read back, and prove the session can list PATs.
 struct PatOwnerLoginAction: TaskAction {
+    /// The secret that receives the session, and the flow.
+    let signIn: PatOwnerSignIn
+    /// The tenant the PAT owner signs in to.
+    let tenant: String
+    /// The public client the PAT owner signs in with.
+    let client: String
+    /// The vault that keeps the session.
+    let vault: KeyVaultAccess
     /// Opens the loopback listener of the browser flow (tests give their own).
     var openListener: @Sendable () throws -> any RedirectListener = { try LoopbackRedirectListener.open() }
 
     func run(_ context: ActionContext) async throws -> ActionResult {
         let configuration = context.configuration
-        guard let signIn = configuration.patOwnerSignIn, let tenant = signIn.tenantId, let client = signIn.clientId,
-            let keyVault = context.keyVault()
-        else {
-            throw RotationFailure.missingInput(
-                "pat-owner-login needs tenantId, clientId, patOwnerRefreshTokenSecret, Key Vault and azureSubscription."
-            )
-        }
-        let store = PatOwnerSessionStore(keyVault: keyVault, secretName: signIn.secretName)
+        let store = PatOwnerSessionStore(keyVault: context.keyVault(vault), secretName: signIn.secretName)
         context.output.info(describe(try await store.read(), secretName: signIn.secretName))
         if configuration.dryRun {
             context.output.info(
@@ -89,7 +90,7 @@ struct PatOwnerLoginAction: TaskAction {
         var tags = [
             Tag.user: claims.user ?? "unknown", Tag.tenant: claims.tenantId ?? tenant, Tag.client: client,
             Tag.flow: signIn.flow.rawValue, Tag.signedInAt: Timestamp.format(now), Tag.renewedAt: Timestamp.format(now),
-            Tag.renewedBy: Action.patOwnerLogin.rawValue,
+            Tag.renewedBy: ActionDescriptor.patOwnerLogin.name.rawValue,
         ]
         tags[Tag.objectId] = claims.objectId
         tags[Tag.pipeline] = signIn.pipelineName.map { String($0.prefix(256)) }

@@ -8,15 +8,13 @@
 struct PatOwnerSessionRenewal: Sendable {
     let context: ActionContext
     let signIn: PatOwnerSignIn
+    /// The vault that keeps the session.
+    let vault: KeyVaultAccess
 
     /// The renewed session: the access token for the PAT API and what the report says about it.
     func renew() async throws -> RenewedPatOwnerSession {
         let output = context.output
-        guard let keyVault = context.keyVault() else {
-            throw RotationFailure.missingInput(
-                "patOwnerRefreshTokenSecret needs Key Vault (keyVaultName or keyVaultUrl) and azureSubscription.")
-        }
-        let store = PatOwnerSessionStore(keyVault: keyVault, secretName: signIn.secretName)
+        let store = PatOwnerSessionStore(keyVault: context.keyVault(vault), secretName: signIn.secretName)
         guard let current = try await store.read() else {
             throw PatOwnerSessionFailure.noSession(secretName: signIn.secretName, vault: store.vaultName)
         }

@@ -115,9 +115,10 @@ struct PatActionSupport: Sendable {
         }
     }
 
-    /// "2026-12-01T10:00:00.000Z (30 days)".
+    /// "2026-12-01T10:00:00.000Z (30 days from now)", now on the services' clock.
     func describe(_ date: Date) -> String {
-        "\(Timestamp.format(date)) (\(Int((date.timeIntervalSince(started) / 86_400).rounded(.down))) days from now)"
+        let days = Int((date.timeIntervalSince(context.serviceNow) / 86_400).rounded(.down))
+        return "\(Timestamp.format(date)) (\(days) days from now)"
     }
 
     /// The shared tail of the PAT change actions: outputs (when exactly one token was created),

@@ -22,8 +22,6 @@ public enum RotationFailure: Error, Sendable, Equatable, CustomStringConvertible
     case unknownDisplayNames([String])
     /// Several display names would share one Key Vault secret.
     case secretNameClash(names: [String], secretName: String)
-    /// Key Vault's read-back did not return the version just written.
-    case readBackMismatch(secretName: String, version: String)
     /// Listed connections refused before any change (each "'name': reason").
     case connectionsRefused([String])
     /// A connection could not be read back after the update.
@@ -68,9 +66,6 @@ public enum RotationFailure: Error, Sendable, Equatable, CustomStringConvertible
         case .secretNameClash(let names, let secretName):
             return
                 "The PATs \(names.map { "'\($0)'" }.joined(separator: ", ")) would all be stored in Key Vault secret '\(secretName)'; use a secretName with {displayName} (default pat-{displayName}) or select fewer names. Nothing was changed."
-        case .readBackMismatch(let secretName, let version):
-            return
-                "Key Vault: reading back secret '\(secretName)' did not return the version just written (\(version)); another writer may have changed it. Nothing old was revoked."
         case .connectionsRefused(let problems):
             return "Refused before any change (nothing was added, updated or removed): "
                 + problems.map { "service connection \($0)" }.joined(separator: " ")

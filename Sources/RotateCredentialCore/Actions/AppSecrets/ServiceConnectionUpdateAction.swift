@@ -175,9 +175,7 @@ struct ServiceConnectionKeySource: Sendable, CustomStringConvertible {
             (vault, secretName) = (context.keyVault(access), name)
         }
         guard let latest = try await SecretStore(keyVault: vault).latest(secretName) else {
-            throw RotationFailure.missingInput(
-                "Key Vault secret '\(secretName)' does not exist in \(vault.vaultURL.absoluteString); nothing to write."
-            )
+            throw RotationFailure.nothingToWrite(secretName: secretName, vault: vault.vaultURL.absoluteString)
         }
         return ServiceConnectionKeySource(
             key: latest.value, description: "Key Vault secret '\(secretName)' (\(latest.id))",

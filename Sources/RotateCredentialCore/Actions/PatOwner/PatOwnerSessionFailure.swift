@@ -17,6 +17,8 @@ enum PatOwnerSessionFailure: Error, Sendable, Equatable, CustomStringConvertible
     case redirectStateMismatch
     /// The sign-in worked but its refresh token could not be stored.
     case loginNotStored(secretName: String, error: String)
+    /// The stored session names no tenant or client, and the inputs give none either.
+    case noTenantOrClient(secretName: String)
 
     static let fix = "run the pat-owner-login pipeline again"
 
@@ -68,6 +70,9 @@ enum PatOwnerSessionFailure: Error, Sendable, Equatable, CustomStringConvertible
         case .loginNotStored(let name, let error):
             return
                 "The PAT owner signed in, but the refresh token could not be stored in Key Vault secret '\(name)' and read back (\(error)). Nothing usable was stored; fix the Key Vault access and \(Self.fix)."
+        case .noTenantOrClient(let name):
+            return
+                "Key Vault secret '\(name)' has no tenant or client tag (pat-owner-login writes them): set tenantId and clientId, or run pat-owner-login again. Nothing was changed."
         }
     }
 }

@@ -21,9 +21,7 @@ struct PatOwnerSessionRenewal: Sendable {
         let tenant = current.tags[PatOwnerSessionStore.Tag.tenant] ?? signIn.tenantId ?? ""
         let client = current.tags[PatOwnerSessionStore.Tag.client] ?? signIn.clientId ?? ""
         guard !tenant.isEmpty, !client.isEmpty else {
-            throw RotationFailure.missingInput(
-                "Key Vault secret '\(signIn.secretName)' has no tenant or client tag (pat-owner-login writes them): set tenantId and clientId, or run pat-owner-login again. Nothing was changed."
-            )
+            throw PatOwnerSessionFailure.noTenantOrClient(secretName: signIn.secretName)
         }
         output.info(
             "Renewing the PAT owner's session (\(current.tags[PatOwnerSessionStore.Tag.user] ?? "user unknown"), Key Vault secret '\(signIn.secretName)' version \(current.id.split(separator: "/").last.map(String.init) ?? current.id), stored \(current.created.map(Timestamp.format) ?? "at an unknown time"))…"

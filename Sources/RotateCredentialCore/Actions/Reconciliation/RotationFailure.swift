@@ -16,8 +16,8 @@ public enum RotationFailure: Error, Sendable, Equatable, CustomStringConvertible
     case leftBehind(credential: String, detail: String)
     /// The new secret was stored nowhere: no vault and no connection to write.
     case storedNowhere
-    /// A required input is missing (a guard: the input check refuses this before any call).
-    case missingInput(String)
+    /// The Key Vault secret whose value is to be written into connections does not exist.
+    case nothingToWrite(secretName: String, vault: String)
     /// Literal `tokenDisplayNames` that name no active PAT.
     case unknownDisplayNames([String])
     /// Several display names would share one Key Vault secret.
@@ -58,8 +58,8 @@ public enum RotationFailure: Error, Sendable, Equatable, CustomStringConvertible
         case .storedNowhere:
             return
                 "The new secret would be stored nowhere: no Key Vault and no service connection to update (the listed ones need no secret). Nothing was changed."
-        case .missingInput(let text):
-            return text
+        case .nothingToWrite(let secretName, let vault):
+            return "Key Vault secret '\(secretName)' does not exist in \(vault); nothing to write."
         case .unknownDisplayNames(let names):
             return
                 "Input 'tokenDisplayNames': no active PAT is named \(names.map { "'\($0)'" }.joined(separator: ", ")) (names without * must match a token exactly, ignoring case). Check the spelling; nothing was changed."

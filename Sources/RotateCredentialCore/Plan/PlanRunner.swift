@@ -64,9 +64,4 @@ public struct PlanRunner: Sendable {
         }
         return PlanOutcome(plan: plan, completed: completed, failure: nil)
     }
-
-    /// Runs independent plans, at most `maxParallel` at a time; outcomes keep the plans' order.
-    public func runAll(_ plans: [Plan], maxParallel: Int) async -> [PlanOutcome] {
-        await Parallel.map(plans, maxParallel: maxParallel) { await run($0) }
-    }
 }

@@ -11,8 +11,8 @@ struct AppSecretCreatePlan: Sendable {
     private var context: ActionContext { consumers.context }
 
     func plan() -> Plan {
-        let options = context.configuration.appSecret
-        let end = context.clock.now().addingTimeInterval(Double(options.validityDays) * 86_400)
+        let options = context.configuration.clientSecret
+        let end = context.clock.now().addingTimeInterval(Double(context.configuration.lifetimes.validityDays) * 86_400)
         var steps: [Step] = [
             .change(
                 "Add a client secret '\(policy.displayName)' to application \(observation.label), expiring \(Timestamp.format(end))"
@@ -20,7 +20,7 @@ struct AppSecretCreatePlan: Sendable {
                 try await add(end: end)
             }
         ]
-        if let tenant = context.configuration.azureIdentity?.tenantId {
+        if let tenant = context.configuration.identities.azure?.tenantId {
             let wait = SecretReplicationWait(
                 tokens: EntraTokenClient(http: context.services.http, urls: context.services.urls),
                 clock: context.clock,
@@ -99,7 +99,7 @@ struct AppSecretCreatePlan: Sendable {
 
     private func store(in store: SecretStore, secretName: String, end: Date) async throws -> Compensation? {
         guard let new = log.created else {
-            throw RotationFailure.missingInput("internal: no new client secret to store")
+            throw InternalError("the store step ran without a new client secret")
         }
         var tags = [
             "applicationId": observation.appId, "keyId": new.credential.keyId, "displayName": policy.displayName,

@@ -64,7 +64,7 @@ final class CreatedSecretLog: ReconcileLog {
     /// The new value, for a step that writes it somewhere.
     func secret() throws -> Secret {
         guard let value = created?.secret else {
-            throw RotationFailure.missingInput("internal: no new client secret was created before this step")
+            throw InternalError("a step that writes the new client secret ran before it was created")
         }
         return value
     }

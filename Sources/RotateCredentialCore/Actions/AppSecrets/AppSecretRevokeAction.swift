@@ -2,27 +2,28 @@
 /// ``PasswordRetention`` lets go, never the newest one and never the one Key Vault's latest
 /// version holds (its `keyId` tag).
 struct AppSecretRevokeAction: TaskAction {
+    /// The application and the identity that owns it.
+    let target: ApplicationAccess
+
     func run(_ context: ActionContext) async throws -> ActionResult {
         let configuration = context.configuration
-        let options = configuration.appSecret
+        let options = configuration.clientSecret
+        let graceHours = configuration.lifetimes.graceHours
         let output = context.output
-        guard let identity = configuration.azureIdentity, let applicationId = options.applicationId else {
-            throw RotationFailure.missingInput("applicationId and an Azure identity (azureSubscription) are required.")
-        }
-        let graph = GraphApplicationClient(context: context.services, credential: identity)
+        let graph = GraphApplicationClient(context: context.services, credential: target.identity)
         let now = context.serviceNow
-        let application = try await graph.application(applicationId)
+        let application = try await graph.application(target.applicationId)
         output.info("Application \(application.label) has \(application.passwordCredentials.count) client secret(s).")
 
         let protected = try await protectedKeyIds(application, context: context)
-        let removals = PasswordRetention(keepSecrets: options.keepSecrets, graceHours: options.graceHours)
+        let removals = PasswordRetention(keepSecrets: options.keepSecrets, graceHours: graceHours)
             .removals(from: application.passwordCredentials, now: now, protected: protected)
         var report = AppSecretReport(
             action: configuration.action.rawValue, dryRun: configuration.dryRun, changed: !removals.isEmpty,
             applicationId: application.appId, objectId: application.id, displayName: application.displayName)
         guard !removals.isEmpty else {
             let message =
-                "No client secret of application \(application.label) is due for removal (keepSecrets \(options.keepSecrets), graceHours \(options.graceHours)). Nothing changed."
+                "No client secret of application \(application.label) is due for removal (keepSecrets \(options.keepSecrets), graceHours \(graceHours)). Nothing changed."
             output.info(message)
             report.keptSecrets = application.passwordCredentials.map(AppSecretReport.Password.init)
             try context.writeReport(report)

@@ -10,21 +10,21 @@ struct AppSecretRotateAction: TaskAction {
     /// Whether old secrets are removed at the end.
     enum Mode { case rotate, createOnly }
     let mode: Mode
+    /// The application and the identity that owns it.
+    let target: ApplicationAccess
 
     func run(_ context: ActionContext) async throws -> ActionResult {
         let configuration = context.configuration
-        let options = configuration.appSecret
-        guard let identity = configuration.azureIdentity, let applicationId = options.applicationId else {
-            throw RotationFailure.missingInput("applicationId and an Azure identity (azureSubscription) are required.")
-        }
-        let graph = GraphApplicationClient(context: context.services, credential: identity)
-        let application = try await graph.application(applicationId)
+        let options = configuration.clientSecret
+        let lifetimes = configuration.lifetimes
+        let graph = GraphApplicationClient(context: context.services, credential: target.identity)
+        let application = try await graph.application(target.applicationId)
         context.output.info(
             "Application \(application.label) has \(application.passwordCredentials.count) client secret(s).")
         let consumers = try await Self.consumers(context, graph: graph, appId: application.appId)
         var policy = AppSecretPolicy(
-            removesOld: mode == .rotate, renewWithinDays: options.renewWithinDays,
-            retention: PasswordRetention(keepSecrets: options.keepSecrets, graceHours: options.graceHours),
+            removesOld: mode == .rotate, renewWithinDays: lifetimes.renewWithinDays,
+            retention: PasswordRetention(keepSecrets: options.keepSecrets, graceHours: lifetimes.graceHours),
             displayName: options.secretDisplayName ?? "rotate-credential \(Timestamp.day(context.clock.now()))")
         let first = try await consumers.observe(objectId: application.id, settling: true)
         policy.heldWhenRunBegan = first.held?.startDateTime
@@ -38,11 +38,11 @@ struct AppSecretRotateAction: TaskAction {
         -> AppSecretConsumers
     {
         let configuration = context.configuration
-        let options = configuration.appSecret
+        let options = configuration.connections
         var changes: [ServiceConnectionChange] = []
         var updater: ServiceConnectionUpdater?
         if !options.serviceConnections.isEmpty, let project = configuration.project,
-            let identity = configuration.azureDevOpsIdentity
+            let identity = configuration.identities.azureDevOps
         {
             let client = ServiceEndpointClient(context: context.services, credential: identity, project: project)
             let found = ServiceConnectionUpdater(client: client, output: context.output, project: project)

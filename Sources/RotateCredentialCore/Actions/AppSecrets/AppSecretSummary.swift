@@ -98,10 +98,11 @@ struct AppSecretSummary: Sendable {
     }
 
     private var reconcilerPolicy: AppSecretPolicy {
-        let options = context.configuration.appSecret
+        let options = context.configuration.clientSecret
+        let lifetimes = context.configuration.lifetimes
         return AppSecretPolicy(
-            removesOld: false, renewWithinDays: options.renewWithinDays,
-            retention: PasswordRetention(keepSecrets: options.keepSecrets, graceHours: options.graceHours),
+            removesOld: false, renewWithinDays: lifetimes.renewWithinDays,
+            retention: PasswordRetention(keepSecrets: options.keepSecrets, graceHours: lifetimes.graceHours),
             displayName: options.secretDisplayName ?? "rotate-credential")
     }
 }

@@ -12,16 +12,22 @@
 /// so a run interrupted between create and store is finished by the next one.
 struct PatRotateAction: TaskAction {
     let mode: PatPolicy.Mode
+    /// Who the PAT owner is.
+    let owner: PatOwnerAccess
+    /// The vault that holds the tokens consumers read.
+    let vault: KeyVaultAccess
 
     func run(_ context: ActionContext) async throws -> ActionResult {
-        let support = try await PatActionSupport.start(context)
+        let support = try await PatActionSupport.start(context, owner: owner)
         let configuration = context.configuration
-        let store = try support.secretStore()
-        let all = try await support.discover()
+        let store = SecretStore(keyVault: context.keyVault(vault))
+        // A literal name that matches no token stops pat-rotate and pat-revoke, not pat-create.
+        let all = try await support.discover(refusingUnknownNames: mode != .createOnly)
         let families = PatSelection.families(support.select(all))
         try support.checkSecretNames(families)
         let policy = PatPolicy(
-            mode: mode, renewWithinDays: configuration.pat.renewWithinDays, graceHours: configuration.pat.graceHours)
+            mode: mode, renewWithinDays: configuration.lifetimes.renewWithinDays,
+            graceHours: configuration.lifetimes.graceHours)
         let reconciler = PatReconciler(support: support, store: store, policy: policy)
         var observations: [PatObservation] = []
         for family in families {

@@ -10,6 +10,8 @@ public struct TaskRunner: Sendable {
     private let makeTransport: @Sendable (HTTPSettings) -> any HTTPTransport
     private let signals: any SignalSource
     private let cancellation: Cancellation
+    /// The actions it knows (``ActionRegistry/standard``; tests add their own).
+    private var actions = ActionRegistry.standard
 
     /// Runs with the command-line `arguments` (without the program name) and returns the exit code.
     /// `--check-inputs` loads and validates the inputs exactly as a run does, then stops before any call.
@@ -19,7 +21,7 @@ public struct TaskRunner: Sendable {
             return 0
         }
         if arguments.contains("--help") || arguments.contains("-h") {
-            sink.writeLine(HelpText.text)
+            sink.writeLine(HelpText.text(actions: actions.names))
             return 0
         }
         let checkOnly = arguments == ["--check-inputs"]
@@ -41,8 +43,9 @@ public struct TaskRunner: Sendable {
         }
 
         let configuration: Configuration
+        let descriptor: ActionDescriptor
         do throws(InputErrors) {
-            configuration = try ConfigurationLoader.load(environment: environment)
+            (configuration, descriptor) = try actions.load(environment: environment)
         } catch {
             for problem in error.errors {
                 output.error(problem.description)
@@ -57,10 +60,12 @@ public struct TaskRunner: Sendable {
                 "The inputs are valid for \(configuration.action.rawValue); nothing was called (--check-inputs).")
             return 0
         }
-        return await run(configuration, output: output)
+        return await run(configuration, descriptor: descriptor, output: output)
     }
 
-    private func run(_ configuration: Configuration, output: PipelineOutput) async -> Int32 {
+    private func run(_ configuration: Configuration, descriptor: ActionDescriptor, output: PipelineOutput) async
+        -> Int32
+    {
         // Every wait and every call ends in time once SIGINT or SIGTERM asked the run to stop.
         let clock = StoppableClock(base: self.clock, cancellation: cancellation)
         let stoppable = StoppableTransport(makeTransport(configuration.http), cancellation: cancellation)
@@ -78,17 +83,17 @@ public struct TaskRunner: Sendable {
         output.info(
             "rotate-credential \(Version.current): \(configuration.action.rawValue) in organization \(configuration.organization)\(configuration.dryRun ? " (dry run: nothing will be changed)" : "")"
         )
-        await TokenPrefetch.start(configuration, tokens: services.tokens)
-        let code = await perform(context)
+        await TokenPrefetch.start(configuration, rule: descriptor.tokens, tokens: services.tokens)
+        let code = await perform(descriptor, context: context)
         await services.tokens.settle()
         return code
     }
 
-    private func perform(_ context: ActionContext) async -> Int32 {
+    private func perform(_ descriptor: ActionDescriptor, context: ActionContext) async -> Int32 {
         let configuration = context.configuration
         let output = context.output
         do {
-            let result = try await ActionCatalogue.action(for: configuration.action).run(context)
+            let result = try await descriptor.build(configuration).run(context)
             output.setVariable("changed", String(result.changed && !configuration.dryRun))
             writeSummary(result.summaryMarkdown, context: context)
             if let signal = context.cancellation.requested {
@@ -188,5 +193,14 @@ extension TaskRunner {
         self.init(
             environment: environment, sink: sink, clock: clock, files: files, makeTransport: makeTransport,
             signals: signals, cancellation: Cancellation(budget: StopBudget(environment: environment)))
+    }
+
+    /// A runner that knows `actions` instead of the task's own (the guard tests add one).
+    init(
+        environment: [String: String], sink: any OutputSink, clock: any WallClock, files: any FileWriter,
+        actions: ActionRegistry, makeTransport: @escaping @Sendable (HTTPSettings) -> any HTTPTransport
+    ) {
+        self.init(environment: environment, sink: sink, clock: clock, files: files, makeTransport: makeTransport)
+        self.actions = actions
     }
 }

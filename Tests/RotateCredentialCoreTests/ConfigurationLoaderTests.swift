@@ -80,7 +80,7 @@ import Testing
                 "https://dev.azure.com/contoso/p/_apis/distributedtask/hubs/build/plans/1/jobs/2/oidctoken",
             "SYSTEM_ACCESSTOKEN": "job-token",
         ]).get()
-        guard case .workloadIdentity(let tenant, let client, let oidc) = configuration.azureIdentity else {
+        guard case .workloadIdentity(let tenant, let client, let oidc) = configuration.identities.azure else {
             Issue.record("expected workload identity")
             return
         }
@@ -95,7 +95,8 @@ import Testing
             "INPUT_AUTHORITYHOST": "https://login.microsoftonline.us",
         ]).get()
         #expect(configuration.keyVault?.url.absoluteString == "https://kv-rotation.vault.usgovcloudapi.net")
-        #expect(configuration.keyVault?.secretNameTemplate == "pat-{displayName}")
+        // The check changes nothing: pat-{displayName} is applied where a PAT action reads the name.
+        #expect(configuration.keyVault?.secretNameTemplate == nil)
         #expect(configuration.urls.keyVaultScope == "https://vault.usgovcloudapi.net/.default")
     }
 

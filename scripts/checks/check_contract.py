@@ -20,7 +20,8 @@ What is checked:
       service connection and variables the agent would give the step (ROTATE_CREDENTIAL_BINARY, else
       .build/debug/rotate-credential);
   (g) each input of task.json shows (visibleRule) for the actions docs/inputs.md names, and each
-      group for exactly the actions for which one of its inputs shows.
+      group for exactly the actions for which one of its inputs shows;
+  (h) the `action` input's pickList is the binary's registry of actions (`--help` lists it), in order.
 
 The official schemas are copies in scripts/checks/schemas (sources and dates in SOURCES.md there);
 nothing outside the repository is read.
@@ -592,6 +593,23 @@ class Samples(unittest.TestCase):
                                      text=True, timeout=60)
                 errors = [line for line in out.stdout.splitlines() if "type=error" in line]
                 self.assertEqual((0, []), (out.returncode, errors), out.stdout + out.stderr)
+
+
+class Actions(unittest.TestCase):
+    """The `action` pickList of task.json is the binary's registry of actions (ActionRegistry, which
+    `--help` lists), in the same order."""
+
+    def test_h_action_picklist_is_the_binarys_registry(self):
+        binary = task_binary()
+        if binary is None:
+            self.skipTest("build the task (swift build) or set ROTATE_CREDENTIAL_BINARY")
+        out = subprocess.run([binary, "--help"], capture_output=True, text=True, timeout=60)
+        self.assertEqual(0, out.returncode, out.stderr)
+        listed = [line for line in out.stdout.splitlines() if line.startswith("Actions: ")]
+        self.assertEqual(1, len(listed), "--help has no 'Actions: ...' line")
+        registry = [name.strip() for name in listed[0][len("Actions: "):].rstrip(".").split(",")]
+        action = next(i for i in task()["inputs"] if i["name"] == "action")
+        self.assertEqual(registry, list(action["options"]))
 
 
 class Readme(unittest.TestCase):

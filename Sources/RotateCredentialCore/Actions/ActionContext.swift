@@ -23,9 +23,12 @@ public struct ActionContext: Sendable {
 
     /// The Key Vault client, when a vault is configured.
     public func keyVault() -> KeyVaultClient? {
-        guard let vault = configuration.keyVault else { return nil }
-        guard let credential = configuration.azureIdentity ?? configuration.patOwner else { return nil }
-        return KeyVaultClient(context: services, vault: vault.url, credential: credential)
+        configuration.keyVaultAccess.map(keyVault)
+    }
+
+    /// The client of the vault `access` names, with its identity.
+    func keyVault(_ access: KeyVaultAccess) -> KeyVaultClient {
+        KeyVaultClient(context: services, vault: access.url, credential: access.credential)
     }
 
     /// Writes the JSON report (owner-only, scrubbed by ``TaskFiles``) and sets the `reportPath`

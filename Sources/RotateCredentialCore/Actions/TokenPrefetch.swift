@@ -3,8 +3,8 @@
 /// critical path. The cache keeps each request; the action awaits the result when it needs it,
 /// and an error surfaces there, with the call that needed it.
 enum TokenPrefetch {
-    /// Which tokens an action asks for. An exhaustive switch: a new action does not compile until
-    /// it states its rule (and `ActionGuardTests` checks that the rule asks for something).
+    /// Which tokens an action asks for: each descriptor states its rule
+    /// (``ActionDescriptor/tokens``), and `ActionGuardTests` checks that it asks for something.
     enum Rule: Sendable, Equatable {
         /// The PAT owner for Azure DevOps; with `vault`, Key Vault too.
         case patOwner(vault: Bool)
@@ -16,48 +16,32 @@ enum TokenPrefetch {
         case inventory
     }
 
-    /// The rule of `action`.
-    static func rule(for action: Action) -> Rule {
-        switch action {
-        case .patList, .patRenew: return .patOwner(vault: false)
-        case .patRotate, .patCreate, .patRevoke, .patOwnerLogin: return .patOwner(vault: true)
-        case .appSecretRotate, .appSecretCreate: return .application(connections: true)
-        case .appSecretRevoke: return .application(connections: false)
-        case .serviceConnectionUpdate: return .connectionsOnly
-        case .serviceConnectionConvert: return .application(connections: true)
-        case .serviceConnectionList: return .inventory
-        }
-    }
-
-    /// The identities and resources `configuration`'s action will ask tokens for.
-    static func needs(_ configuration: Configuration) -> [(EntraCredential, TokenAudience)] {
+    /// The identities and resources an action with `rule` will ask tokens for under `configuration`.
+    static func needs(_ configuration: Configuration, rule: Rule) -> [(EntraCredential, TokenAudience)] {
+        let identities = configuration.identities
         var needs: [(EntraCredential, TokenAudience)] = []
-        let vaultIdentity =
-            configuration.azureIdentity
-            ?? (configuration.action.isPersonalAccessTokenAction ? configuration.patOwner : nil)
         var usesVault = false
         var usesConnections = false
-        switch rule(for: configuration.action) {
+        switch rule {
         case .patOwner(let vault):
-            if let owner = configuration.patOwner { needs.append((owner, .azureDevOps)) }
+            if let owner = identities.patOwner { needs.append((owner, .azureDevOps)) }
             // A stored PAT owner session (patOwnerRefreshTokenSecret) is read from Key Vault first.
-            usesVault = vault || configuration.patOwnerSignIn != nil
+            usesVault = vault || identities.patOwnerSignIn != nil
         case .application(let connections):
-            if let identity = configuration.azureIdentity { needs.append((identity, .graph)) }
+            if let identity = identities.azure { needs.append((identity, .graph)) }
             usesVault = true
             usesConnections = connections
         case .connectionsOnly:
-            usesVault = configuration.appSecret.servicePrincipalKey == nil
+            usesVault = configuration.connections.servicePrincipalKey == nil
             usesConnections = true
         case .inventory:
             usesConnections = true
         }
-        if usesVault, configuration.keyVault != nil, let identity = vaultIdentity {
-            needs.append((identity, .keyVault))
+        if usesVault, let vault = configuration.keyVaultAccess {
+            needs.append((vault.credential, .keyVault))
         }
-        let listsAll = rule(for: configuration.action) == .inventory
-        if usesConnections, !configuration.appSecret.serviceConnections.isEmpty || listsAll,
-            case .entra(let identity) = configuration.azureDevOpsIdentity
+        if usesConnections, !configuration.connections.serviceConnections.isEmpty || rule == .inventory,
+            case .entra(let identity) = identities.azureDevOps
         {
             needs.append((identity, .azureDevOps))
         }
@@ -65,8 +49,8 @@ enum TokenPrefetch {
     }
 
     /// Starts every needed request without waiting for any.
-    static func start(_ configuration: Configuration, tokens: TokenCache) async {
-        for (credential, audience) in needs(configuration) {
+    static func start(_ configuration: Configuration, rule: Rule, tokens: TokenCache) async {
+        for (credential, audience) in needs(configuration, rule: rule) {
             await tokens.prefetch(credential, for: audience)
         }
     }

@@ -1,213 +1,161 @@
-/// Which inputs each action needs, checked after the inputs are read and before any call.
-///
-/// An identity that is missing because one of its inputs was already named as wrong is not
-/// reported again as "required": the messages name only the inputs that are actually wrong.
-struct ActionRequirements {
-    /// The inputs an Azure identity (Graph, Key Vault) is read from.
-    static let azureIdentityInputs: Set<String> = [
-        "azureSubscription", "tenantId", "clientId", "clientSecret", "SYSTEM_OIDCREQUESTURI",
-    ]
-    /// The inputs the PAT owner's identity is read from.
-    static let patOwnerInputs: Set<String> =
-        azureIdentityInputs
-        .union(["patOwnerUsername", "patOwnerPassword", "patOwnerAccessToken", "patOwnerRefreshTokenSecret"])
+/// The rules an action's descriptor picks its requirements from (``ActionDescriptor/requirements``):
+/// the PAT owner and names of the PAT actions, the application and vault of the client-secret
+/// actions, the service connections, and the identity for Key Vault. Messages name the action
+/// being checked. The PAT owner's sign-in is in ``PatOwnerSignInRequirements``, the conversion's
+/// inputs in ``FederationRequirements``.
+enum ActionRequirements {
+    // MARK: - PAT actions
 
-    static func check(_ configuration: inout Configuration, errors: inout [InputError]) {
-        var check = ActionRequirements(configuration: configuration, errors: errors, named: Set(errors.map(\.input)))
-        check.patOwnerSignIn()
-        check.personalAccessTokens()
-        check.appSecrets()
-        check.serviceConnections()
-        check.federation()
-        check.keyVaultIdentity()
-        configuration = check.configuration
-        errors = check.errors
-    }
-
-    private var configuration: Configuration
-    private var errors: [InputError]
-    /// The inputs already named as wrong while reading.
-    private let named: Set<String>
-
-    /// Reports `input`, unless the identity it stands for is missing because an input it is read
-    /// from was already named.
-    private mutating func fail(_ input: String, _ message: String) {
-        let feeds =
-            input == "azureSubscription"
-            ? Self.azureIdentityInputs
-            : input == "patOwnerUsername" ? Self.patOwnerInputs : []
-        guard named.isDisjoint(with: feeds) else { return }
-        errors.append(InputError(input, message))
-    }
-
-    /// pat-owner-login and `patOwnerRefreshTokenSecret` (see ``PatOwnerSignInRequirements``).
-    private mutating func patOwnerSignIn() {
-        var problems: [(String, String)] = []
-        PatOwnerSignInRequirements.check(configuration) { problems.append(($0, $1)) }
-        for (input, message) in problems { fail(input, message) }
-    }
-
-    /// The PAT owner, the names and the vault of the PAT actions.
-    private mutating func personalAccessTokens() {
-        let action = configuration.action
-        if action.isPersonalAccessTokenAction {
-            if configuration.patOwner == nil, configuration.patOwnerSignIn == nil {
-                if configuration.azureIdentity != nil {
-                    fail(
-                        "patOwnerUsername",
-                        "the PAT Lifecycle Management API accepts only a user's token; a service principal or workload identity (client credentials) is rejected by the service. Set patOwnerRefreshTokenSecret (the session pat-owner-login stored), patOwnerUsername and patOwnerPassword (a technical user), or patOwnerAccessToken."
-                    )
-                } else {
-                    fail(
-                        "patOwnerUsername",
-                        "required for \(action.rawValue): patOwnerRefreshTokenSecret (the session pat-owner-login stored in Key Vault), or the technical user whose PATs are managed (with patOwnerPassword, tenantId and clientId), or patOwnerAccessToken."
-                    )
-                }
-            }
-            if action != .patList, configuration.pat.displayNames.isEmpty {
-                fail(
-                    "tokenDisplayNames",
-                    "required for \(action.rawValue): one display name per line (* wildcards allowed); no name selects no token."
-                )
-            }
-        }
-        if action == .patRotate || action == .patCreate {
-            if configuration.keyVault == nil {
-                fail(
-                    "keyVaultName",
-                    "required for \(action.rawValue): every new token is stored in Key Vault before an old one is revoked."
-                )
-            }
-        }
-        if action == .patRevoke, configuration.keyVault == nil {
-            fail(
-                "keyVaultName",
-                "required for pat-revoke: an older token is revoked only when Key Vault holds the newest token's value (the secret pat-create wrote)."
+    /// A PAT owner: a stored session, a user's password or a user's access token.
+    static let patOwner = Requirement { check in
+        let identities = check.configuration.identities
+        guard identities.patOwner == nil, identities.patOwnerSignIn == nil else { return }
+        if identities.azure != nil {
+            check.fail(
+                "patOwnerUsername",
+                "the PAT Lifecycle Management API accepts only a user's token; a service principal or workload identity (client credentials) is rejected by the service. Set patOwnerRefreshTokenSecret (the session pat-owner-login stored), patOwnerUsername and patOwnerPassword (a technical user), or patOwnerAccessToken."
+            )
+        } else {
+            check.fail(
+                "patOwnerUsername",
+                "required for \(check.action): patOwnerRefreshTokenSecret (the session pat-owner-login stored in Key Vault), or the technical user whose PATs are managed (with patOwnerPassword, tenantId and clientId), or patOwnerAccessToken."
             )
         }
     }
 
-    /// The application, identity, vault and secret name of the app-secret actions.
-    private mutating func appSecrets() {
-        let action = configuration.action
-        let appActions: [Action] = [.appSecretRotate, .appSecretCreate, .appSecretRevoke]
-        if appActions.contains(action) {
-            if configuration.appSecret.applicationId == nil {
-                fail(
-                    "applicationId",
-                    "required for \(action.rawValue): the application (client) id or object id, a GUID.")
-            }
-            if configuration.azureIdentity == nil {
-                fail(
-                    "azureSubscription",
-                    "required for \(action.rawValue): an Azure Resource Manager service connection (or tenantId, clientId and clientSecret outside pipelines) whose identity owns the application."
-                )
-            }
-        }
-        if let id = configuration.appSecret.applicationId, !ConfigurationLoader.isGUID(id) {
-            fail("applicationId", "'\(id)' is not a GUID (the application id or object id).")
-        }
-        if action == .appSecretCreate, configuration.keyVault == nil {
-            fail(
-                "keyVaultName",
-                "required for app-secret-create: the new secret is stored in Key Vault until app-secret-revoke runs.")
-        }
-        if action == .appSecretRotate, configuration.keyVault == nil, configuration.appSecret.serviceConnections.isEmpty
-        {
-            fail(
-                "keyVaultName",
-                "app-secret-rotate needs somewhere to store the new secret: keyVaultName (or keyVaultUrl), serviceConnections, or both."
-            )
-        }
-        if configuration.keyVault != nil, [.appSecretRotate, .appSecretCreate].contains(action) {
-            if let template = configuration.keyVault?.secretNameTemplate {
-                if template.contains("{displayName}") {
-                    fail("secretName", "placeholders are for PAT actions; give the secret name for the client secret.")
-                }
-            } else {
-                fail(
-                    "secretName",
-                    "required with keyVaultName for \(action.rawValue): the Key Vault secret that holds the client secret."
-                )
-            }
-        }
-        if configuration.keyVault != nil, action.isPersonalAccessTokenAction,
-            configuration.keyVault?.secretNameTemplate == nil
-        {
-            configuration.keyVault?.secretNameTemplate = "pat-{displayName}"
+    /// At least one display name.
+    static let tokenDisplayNames = Requirement { check in
+        guard check.configuration.pat.displayNames.isEmpty else { return }
+        check.fail(
+            "tokenDisplayNames",
+            "required for \(check.action): one display name per line (* wildcards allowed); no name selects no token.")
+    }
+
+    /// With the PAT owner's access token, an Azure identity for Key Vault (that token is for Azure DevOps only).
+    static let patKeyVaultIdentity = Requirement { check in
+        let configuration = check.configuration
+        guard configuration.keyVault != nil, configuration.identities.azure == nil,
+            case .accessToken = configuration.identities.patOwner
+        else { return }
+        check.fail(
+            "azureSubscription",
+            "required to use Key Vault with patOwnerAccessToken (that token is for Azure DevOps only): an Azure Resource Manager service connection, or tenantId, clientId and clientSecret."
+        )
+    }
+
+    // MARK: - Key Vault
+
+    /// A vault; `reason` says what the action keeps there.
+    static func keyVault(_ reason: String) -> Requirement {
+        Requirement { check in
+            guard check.configuration.keyVault == nil else { return }
+            check.fail("keyVaultName", "required for \(check.action): \(reason)")
         }
     }
 
-    /// Project, Azure DevOps identity and secret source for service connections.
-    private mutating func serviceConnections() {
-        let action = configuration.action
-        let connectionActions: [Action] = [.appSecretRotate, .appSecretCreate, .serviceConnectionUpdate]
-        if connectionActions.contains(action), !configuration.appSecret.serviceConnections.isEmpty {
-            if configuration.project == nil {
-                fail(
-                    "project",
-                    "required with serviceConnections: the project that holds them (SYSTEM_TEAMPROJECT in a pipeline).")
-            }
-            if configuration.azureDevOpsIdentity == nil {
-                fail(
-                    "azureDevOpsIdentity",
-                    "no identity for Azure DevOps: map SYSTEM_ACCESSTOKEN: $(System.AccessToken) into the step, or set azureDevOpsIdentity to azureSubscription with a service connection whose principal is a member of the organization."
-                )
-            }
-        }
-        if action == .serviceConnectionUpdate {
-            if configuration.appSecret.serviceConnections.isEmpty {
-                fail(
-                    "serviceConnections",
-                    "required for service-connection-update: one service connection name per line.")
-            }
-            if configuration.appSecret.servicePrincipalKey == nil {
-                if configuration.keyVault?.secretNameTemplate == nil {
-                    fail(
-                        "servicePrincipalKey",
-                        "service-connection-update needs the secret to write: servicePrincipalKey (from a secret variable), or keyVaultName and secretName to read it from Key Vault."
-                    )
-                } else if configuration.azureIdentity == nil {
-                    fail(
-                        "azureSubscription",
-                        "required to read the secret from Key Vault: an Azure Resource Manager service connection, or tenantId, clientId and clientSecret."
-                    )
-                }
-            }
-            if configuration.appSecret.applicationId == nil, !configuration.appSecret.allowForeignServiceConnections {
-                fail(
-                    "applicationId",
-                    "required for service-connection-update (the application whose secret is written), unless allowForeignServiceConnections is true."
-                )
-            }
-        }
+    /// An Azure identity wherever a vault is given (only the PAT actions may use the PAT owner's).
+    static let keyVaultIdentity = Requirement { check in
+        guard check.configuration.keyVault != nil, check.configuration.identities.azure == nil else { return }
+        check.fail(
+            "azureSubscription",
+            "required to use Key Vault: an Azure Resource Manager service connection, or tenantId, clientId and clientSecret."
+        )
     }
 
-    /// The inputs of `service-connection-convert` and `service-connection-list` (``FederationRequirements``).
-    private mutating func federation() {
-        let configuration = self.configuration
-        FederationRequirements.check(configuration) { input, message in fail(input, message) }
-    }
+    // MARK: - Client secrets
 
-    /// An identity for Key Vault wherever a vault is used.
-    private mutating func keyVaultIdentity() {
-        let action = configuration.action
-        // pat-owner-login without an identity writes the vault with the PAT owner's own sign-in.
-        if configuration.keyVault != nil, configuration.azureIdentity == nil, !action.isPersonalAccessTokenAction,
-            action != .patOwnerLogin
-        {
-            fail(
+    /// The application and the identity that owns it.
+    static let application = Requirement { check in
+        if check.configuration.clientSecret.applicationId == nil {
+            check.fail(
+                "applicationId", "required for \(check.action): the application (client) id or object id, a GUID.")
+        }
+        if check.configuration.identities.azure == nil {
+            check.fail(
                 "azureSubscription",
-                "required to use Key Vault: an Azure Resource Manager service connection, or tenantId, clientId and clientSecret."
-            )
-        }
-        if [.patRotate, .patCreate, .patRevoke].contains(action), configuration.keyVault != nil,
-            configuration.azureIdentity == nil, case .accessToken = configuration.patOwner
-        {
-            fail(
-                "azureSubscription",
-                "required to use Key Vault with patOwnerAccessToken (that token is for Azure DevOps only): an Azure Resource Manager service connection, or tenantId, clientId and clientSecret."
+                "required for \(check.action): an Azure Resource Manager service connection (or tenantId, clientId and clientSecret outside pipelines) whose identity owns the application."
             )
         }
     }
+
+    /// Somewhere to store the new secret: a vault, connections, or both.
+    static let vaultOrConnections = Requirement { check in
+        let configuration = check.configuration
+        guard configuration.keyVault == nil, configuration.connections.serviceConnections.isEmpty else { return }
+        check.fail(
+            "keyVaultName",
+            "\(check.action) needs somewhere to store the new secret: keyVaultName (or keyVaultUrl), serviceConnections, or both."
+        )
+    }
+
+    /// With a vault, the name of the secret that holds the client secret (no placeholder).
+    static let clientSecretName = Requirement { check in
+        guard let vault = check.configuration.keyVault else { return }
+        if let template = vault.secretNameTemplate {
+            if template.contains("{displayName}") {
+                check.fail(
+                    "secretName", "placeholders are for PAT actions; give the secret name for the client secret.")
+            }
+        } else {
+            check.fail(
+                "secretName",
+                "required with keyVaultName for \(check.action): the Key Vault secret that holds the client secret."
+            )
+        }
+    }
+
+    // MARK: - Service connections
+
+    /// With `serviceConnections`, the project that holds them and an identity for Azure DevOps.
+    static let connectionAccess = Requirement { check in
+        let configuration = check.configuration
+        guard !configuration.connections.serviceConnections.isEmpty else { return }
+        if configuration.project == nil {
+            check.fail(
+                "project",
+                "required with serviceConnections: the project that holds them (SYSTEM_TEAMPROJECT in a pipeline).")
+        }
+        if configuration.identities.azureDevOps == nil {
+            check.fail("azureDevOpsIdentity", noAzureDevOpsIdentity)
+        }
+    }
+
+    /// At least one connection name.
+    static let serviceConnectionNames = Requirement { check in
+        guard check.configuration.connections.serviceConnections.isEmpty else { return }
+        check.fail("serviceConnections", "required for \(check.action): one service connection name per line.")
+    }
+
+    /// The secret to write: `servicePrincipalKey`, or a Key Vault secret and an identity to read it.
+    static let secretToWrite = Requirement { check in
+        let configuration = check.configuration
+        guard configuration.connections.servicePrincipalKey == nil else { return }
+        if configuration.keyVault?.secretNameTemplate == nil {
+            check.fail(
+                "servicePrincipalKey",
+                "\(check.action) needs the secret to write: servicePrincipalKey (from a secret variable), or keyVaultName and secretName to read it from Key Vault."
+            )
+        } else if configuration.identities.azure == nil {
+            check.fail(
+                "azureSubscription",
+                "required to read the secret from Key Vault: an Azure Resource Manager service connection, or tenantId, clientId and clientSecret."
+            )
+        }
+    }
+
+    /// The application whose secret is written, unless connections of any application may be written.
+    static let applicationUnlessForeign = Requirement { check in
+        let configuration = check.configuration
+        guard configuration.clientSecret.applicationId == nil,
+            !configuration.connections.allowForeignServiceConnections
+        else { return }
+        check.fail(
+            "applicationId",
+            "required for \(check.action) (the application whose secret is written), unless allowForeignServiceConnections is true."
+        )
+    }
+
+    /// The message for a missing Azure DevOps identity.
+    static let noAzureDevOpsIdentity =
+        "no identity for Azure DevOps: map SYSTEM_ACCESSTOKEN: $(System.AccessToken) into the step, or set azureDevOpsIdentity to azureSubscription with a service connection whose principal is a member of the organization."
 }

@@ -2,21 +2,12 @@
 /// problem instead of stopping at the first.
 public struct ConfigurationLoader {
     private let environment: [String: String]
-    private var errors: [InputError] = []
+    /// Every problem found so far, in the order found.
+    private(set) var errors: [InputError] = []
 
     /// Creates a loader over a process environment.
     public init(environment: [String: String]) {
         self.environment = environment
-    }
-
-    /// Loads and validates. Throws ``InputErrors`` listing every problem.
-    public static func load(environment: [String: String]) throws(InputErrors) -> Configuration {
-        var loader = ConfigurationLoader(environment: environment)
-        let configuration = loader.build()
-        guard let configuration, loader.errors.isEmpty else {
-            throw InputErrors(errors: loader.errors)
-        }
-        return configuration
     }
 
     // MARK: - Reading
@@ -104,43 +95,47 @@ public struct ConfigurationLoader {
 
     // MARK: - Building
 
-    mutating func build() -> Configuration? {
-        let actionText = raw("action")
-        let action = actionText.flatMap(Action.init(rawValue:))
-        if actionText == nil {
-            fail("action", "required; one of \(InputCatalogue.actions.joined(separator: ", ")).")
-        } else if action == nil {
-            fail(
-                "action",
-                "unknown action '\(actionText!)'; expected one of \(InputCatalogue.actions.joined(separator: ", ")).")
+    /// Reads the `action` input: one of `names`, else nil and an error naming them all.
+    mutating func readAction(names: [ActionName]) -> ActionName? {
+        let known = names.map(\.rawValue).joined(separator: ", ")
+        guard let text = raw("action") else {
+            fail("action", "required; one of \(known).")
+            return nil
         }
+        guard let name = names.first(where: { $0.rawValue == text }) else {
+            fail("action", "unknown action '\(text)'; expected one of \(known).")
+            return nil
+        }
+        return name
+    }
+
+    /// Reads every input into the configuration of `action` (nil when the `action` input was
+    /// wrong), which reads the option groups `groups`; every problem is collected.
+    mutating func build(action: ActionName?, reads groups: Set<InputGroup>) -> Configuration? {
         let dryRun = bool("dryRun")
         let organization = readOrganization()
         let project = readProject()
         let urls = readURLs(organization: organization ?? "organization")
-        let keyVault = readKeyVault(action: action)
+        let keyVault = readKeyVault()
         let azureIdentity = readAzureIdentity()
         let patOwner = readPatOwner()
-        let patOwnerSignIn = readPatOwnerSignIn(action: action)
-        let pat = PersonalAccessTokenOptions(
-            displayNames: lines("tokenDisplayNames").map(NamePattern.init),
-            renewWithinDays: integer("renewWithinDays"),
-            validityDays: integer("validityDays"),
-            scope: raw("scope"),
+        let patOwnerSignIn = readPatOwnerSignIn(signsIn: groups.contains(.patOwnerSignIn))
+        let pat = PatSelectionOptions(
+            displayNames: lines("tokenDisplayNames").map(NamePattern.init), scope: raw("scope"))
+        let lifetimes = LifetimeOptions(
+            renewWithinDays: integer("renewWithinDays"), validityDays: integer("validityDays"),
             graceHours: integer("graceHours"))
-        let appSecret = AppSecretOptions(
-            applicationId: raw("applicationId"),
-            secretDisplayName: raw("secretDisplayName"),
-            validityDays: pat.validityDays,
-            renewWithinDays: pat.renewWithinDays,
-            graceHours: pat.graceHours,
-            replicationTimeoutSeconds: integer("replicationTimeoutSeconds"),
-            keepSecrets: integer("keepSecrets"),
+        let clientSecret = ClientSecretOptions(
+            applicationId: readApplicationId(), secretDisplayName: raw("secretDisplayName"),
+            replicationTimeoutSeconds: integer("replicationTimeoutSeconds"), keepSecrets: integer("keepSecrets"))
+        let connections = ConnectionOptions(
             serviceConnections: readServiceConnections(),
             convertAutomaticConnections: bool("convertAutomaticConnections"),
             allowForeignServiceConnections: bool("allowForeignServiceConnections"),
             servicePrincipalKey: secret("servicePrincipalKey"))
-        let azureDevOpsIdentity = readAzureDevOpsIdentity(azureIdentity: azureIdentity)
+        let identities = Identities(
+            azure: azureIdentity, patOwner: patOwner, patOwnerSignIn: patOwnerSignIn,
+            azureDevOps: readAzureDevOpsIdentity(azureIdentity: azureIdentity))
         let temporaryDirectory = variable("AGENT_TEMPDIRECTORY") ?? FileManager.default.temporaryDirectory.path
         let stepFiles = StepFiles(
             temporaryDirectory: temporaryDirectory, taskInstanceId: variable("SYSTEM_TASKINSTANCEID"))
@@ -150,18 +145,22 @@ public struct ConfigurationLoader {
         let maxParallel = integer("maxParallel")
 
         guard let action, let organization, let urls else { return nil }
-        var configuration = Configuration(
+        return Configuration(
             action: action, dryRun: dryRun, debug: variable("SYSTEM_DEBUG")?.lowercased() == "true",
-            organization: organization, project: project, urls: urls,
-            azureIdentity: azureIdentity, patOwner: patOwner, azureDevOpsIdentity: azureDevOpsIdentity,
-            keyVault: keyVault, pat: pat, appSecret: appSecret, reportPath: reportPath,
+            organization: organization, project: project, urls: urls, identities: identities, keyVault: keyVault,
+            pat: pat, lifetimes: lifetimes, clientSecret: clientSecret, connections: connections,
+            conversion: readConversion(action: action, reads: groups), reportPath: reportPath,
             temporaryDirectory: temporaryDirectory, summaryPath: stepFiles.summaryPath, maxParallel: maxParallel,
-            http: http, underAgent: AgentPresence.isUnderAgent(environment))
-        configuration.patOwnerSignIn = patOwnerSignIn
-        configuration.federation = readFederation(action: action)
-        configuration.run = RunIdentity(environment: environment)
-        ActionRequirements.check(&configuration, errors: &errors)
-        return configuration
+            http: http, underAgent: AgentPresence.isUnderAgent(environment), run: RunIdentity(environment: environment))
+    }
+
+    /// `applicationId`: an application (client) id or object id, both GUIDs.
+    mutating func readApplicationId() -> String? {
+        let id = raw("applicationId")
+        if let id, !Self.isGUID(id) {
+            fail("applicationId", "'\(id)' is not a GUID (the application id or object id).")
+        }
+        return id
     }
 
     mutating func readOrganization() -> String? {
@@ -232,7 +231,7 @@ public struct ConfigurationLoader {
             keyVaultScope: Cloud.keyVaultScope(authorityHost: authority))
     }
 
-    mutating func readKeyVault(action: Action?) -> KeyVaultTarget? {
+    mutating func readKeyVault() -> KeyVaultTarget? {
         let template = raw("secretName")
         if let template {
             let name = template.replacingOccurrences(of: "{displayName}", with: "x")
@@ -383,11 +382,10 @@ public struct ConfigurationLoader {
             password: password)
     }
 
-    /// `patOwnerRefreshTokenSecret` and what goes with it. `pat-owner-login` needs tenantId and clientId
-    /// (the public client); the PAT actions take them from the secret's tags and use the inputs only
-    /// as a fallback.
-    mutating func readPatOwnerSignIn(action: Action?) -> PatOwnerSignIn? {
-        let login = action == .patOwnerLogin
+    /// `patOwnerRefreshTokenSecret` and what goes with it. An action that signs the PAT owner in
+    /// (`pat-owner-login`) needs tenantId and clientId (the public client); the PAT actions take
+    /// them from the secret's tags and use the inputs only as a fallback.
+    mutating func readPatOwnerSignIn(signsIn login: Bool) -> PatOwnerSignIn? {
         let flowText = string("signInFlow") ?? PatOwnerSignIn.Flow.deviceCode.rawValue
         let flow = PatOwnerSignIn.Flow(rawValue: flowText)
         if flow == nil {

@@ -1,6 +1,7 @@
 /// The `--help` text: every input with its environment variable.
 enum HelpText {
-    static var text: String {
+    /// The text, naming `actions`.
+    static func text(actions: [ActionName]) -> String {
         var lines = [
             "rotate-credential \(Version.current): rotate Azure DevOps PATs, Entra app client secrets and service connections.",
             "",
@@ -32,7 +33,7 @@ enum HelpText {
             "Outside a pipeline (no TF_BUILD, AGENT_ID or AGENT_TEMPDIRECTORY) no secret value is printed, not even",
             "as ##vso[task.setsecret]: new values go to Key Vault only.",
             "",
-            "Actions: \(InputCatalogue.actions.joined(separator: ", ")).",
+            "Actions: \(actions.map(\.rawValue).joined(separator: ", ")).",
             "Exit code 0 on success, 1 on failure (with ##vso[task.logissue type=error] naming the cause and the fix).",
         ]
         return lines.joined(separator: "\n")

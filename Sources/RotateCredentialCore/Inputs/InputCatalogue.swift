@@ -1,11 +1,10 @@
 /// Every input of the task, in `task.json` order. A test proves the two agree input for input.
 public enum InputCatalogue {
-    /// All actions, as the `action` input names them.
-    public static let actions = Action.allCases.map(\.rawValue)
-
     /// The inputs.
     public static let all: [InputDefinition] = [
-        .init("action", .pickList(actions), required: true, default: "pat-list", "What to do."),
+        .init(
+            "action", .pickList(ActionRegistry.standard.names.map(\.rawValue)), required: true, default: "pat-list",
+            "What to do."),
         .init("organization", .string, "Organization name or URL (default: from SYSTEM_COLLECTIONURI)."),
         .init("project", .string, "Project holding the service connections (default: SYSTEM_TEAMPROJECT)."),
         .init("dryRun", .boolean, default: "false", "Read everything, change nothing, log what would be done."),

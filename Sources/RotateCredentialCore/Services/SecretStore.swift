@@ -21,34 +21,9 @@ public struct SecretStore: Sendable {
             name, value: value, contentType: contentType, expires: expires, tags: tags)
         let latest = try await keyVault.getSecret(name)
         guard KeyVaultClient.sameSecretId(latest.id, written.id), latest.value == value else {
-            throw RotationFailure.readBackMismatch(secretName: name, version: written.id)
+            throw ReadBackMismatch(secretName: name, version: written.id)
         }
         return latest
-    }
-
-    /// Undoes a new credential only while Key Vault does not hold it. A write whose answer was
-    /// lost (a timeout, a failed read-back) may have landed: consumers then already read the new
-    /// value, and revoking it would break them. When the vault cannot be read to tell, the
-    /// credential is kept too, and the reason names it.
-    public func guarding(_ compensation: Compensation, secretName: String, value: Secret, credential: String)
-        -> Compensation
-    {
-        Compensation(compensation.title, leftBehind: compensation.leftBehind, takesBack: compensation.takesBack) {
-            let latest: KeyVaultClient.SecretBundle?
-            do {
-                latest = try await keyVault.getSecretIfPresent(secretName)
-            } catch {
-                throw CompensationDeclined(
-                    "\(credential) stays live: Key Vault secret '\(secretName)' could not be read to tell whether the write landed (\(error)); if it holds \(credential), consumers use it, else revoke it by hand"
-                )
-            }
-            if latest?.value == value {
-                throw CompensationDeclined(
-                    "\(credential) stays live: Key Vault secret '\(secretName)' holds it (\(latest?.id ?? "")), so consumers read it"
-                )
-            }
-            try await compensation.perform()
-        }
     }
 
     /// The latest version of `name`, if any.
@@ -69,5 +44,17 @@ public struct SecretStore: Sendable {
         }
         result = result.trimmingCharacters(in: CharacterSet(charactersIn: "-"))
         return String(result.prefix(127))
+    }
+}
+
+/// Key Vault's read-back did not return the version just written.
+struct ReadBackMismatch: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The secret written.
+    let secretName: String
+    /// The version the write answered.
+    let version: String
+
+    var description: String {
+        "Key Vault: reading back secret '\(secretName)' did not return the version just written (\(version)); another writer may have changed it. Nothing old was revoked."
     }
 }

@@ -11,8 +11,8 @@ struct AppSecretCreatePlan: Sendable {
     private var context: ActionContext { consumers.context }
 
     func plan() -> Plan {
-        let options = context.configuration.appSecret
-        let end = context.clock.now().addingTimeInterval(Double(options.validityDays) * 86_400)
+        let options = context.configuration.clientSecret
+        let end = context.clock.now().addingTimeInterval(Double(context.configuration.lifetimes.validityDays) * 86_400)
         var steps: [Step] = [
             .acting(
                 "Add a client secret '\(policy.displayName)' to application \(observation.label), expiring \(Timestamp.format(end))"
@@ -30,7 +30,7 @@ struct AppSecretCreatePlan: Sendable {
                     try await self.store(progress, in: store, secretName: secretName, end: end)
                 })
         } else if let writer = consumers.writer {
-            steps.append(writer.step(consumers.changes, secures: true) { Self.new($0) })
+            steps.append(writer.step(consumers.changes, secures: true) { try Self.new($0) })
         }
         return Plan(
             "\(policy.removesOld ? "Rotate" : "Create") the client secret of application \(observation.label)",
@@ -40,15 +40,17 @@ struct AppSecretCreatePlan: Sendable {
     }
 
     /// The value and keyId the add step received.
-    private static func new(_ progress: PlanProgress) -> (secret: Secret, keyId: String) {
-        guard let new = progress.createdSecret else { preconditionFailure("this step follows the add step") }
+    private static func new(_ progress: PlanProgress) throws -> (secret: Secret, keyId: String) {
+        guard let new = progress.createdSecret else {
+            throw InternalError("a step that writes the new client secret ran before it was created")
+        }
         return (new.secret, new.credential.keyId)
     }
 
     /// The wait until Entra accepts the new secret reliably (when the identity names a tenant).
     private func proof() -> [Step] {
-        let options = context.configuration.appSecret
-        guard let tenant = context.configuration.azureIdentity?.tenantId else {
+        let options = context.configuration.clientSecret
+        guard let tenant = context.configuration.identities.azure?.tenantId else {
             context.output.warning(
                 "The Azure identity names no tenant, so the new secret cannot be tried before it is stored.")
             return []
@@ -63,7 +65,7 @@ struct AppSecretCreatePlan: Sendable {
                 "Wait until the new secret works (\(SecretReplicationWait.acceptedInARow) token requests in a row over \(SecretReplicationWait.provenSeconds) s; up to \(options.replicationTimeoutSeconds) s)",
                 effect: .read
             ) { progress in
-                try await wait.waitUntilWorks(tenantId: tenant, appId: appId, secret: Self.new(progress).secret)
+                try await wait.waitUntilWorks(tenantId: tenant, appId: appId, secret: try Self.new(progress).secret)
                 return StepResult()
             }
         ]
@@ -113,7 +115,9 @@ struct AppSecretCreatePlan: Sendable {
     private func store(_ progress: PlanProgress, in store: SecretStore, secretName: String, end: Date) async throws
         -> StepResult
     {
-        guard let new = progress.createdSecret else { preconditionFailure("the store step follows the add step") }
+        guard let new = progress.createdSecret else {
+            throw InternalError("the store step ran without a new client secret")
+        }
         var tags = [
             "applicationId": observation.appId, "keyId": new.credential.keyId, "displayName": policy.displayName,
             "createdBy": "rotate-credential",

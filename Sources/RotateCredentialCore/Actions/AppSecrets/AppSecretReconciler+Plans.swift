@@ -25,8 +25,7 @@ extension AppSecretReconciler {
             let latest = try await store.latest(secretName),
             KeyVaultClient.sameSecretId(latest.id, observation.stored?.versionId ?? "")
         else {
-            throw RotationFailure.readBackMismatch(
-                secretName: consumers.secretName ?? "", version: observation.stored?.versionId ?? "")
+            throw RotationFailure.vaultChanged(secretName: consumers.secretName ?? "")
         }
         return latest.value
     }

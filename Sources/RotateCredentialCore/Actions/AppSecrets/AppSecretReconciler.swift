@@ -106,7 +106,7 @@ struct AppSecretReconciler: ReconcileSubject {
     /// What a dry run assumes the plan leaves.
     mutating func simulate(_ decision: AppSecretDecision, observation: AppSecretObservation) -> AppSecretObservation? {
         if case .create = decision { policy.createdThisRun.insert(AppSecretSimulation.newKeyId) }
-        let validity = context.configuration.appSecret.validityDays
+        let validity = context.configuration.lifetimes.validityDays
         var next = AppSecretSimulation(displayName: policy.displayName, validityDays: validity, now: context.serviceNow)
             .after(decision, observation: observation)
         next?.bystanders = bystanders ?? observation.bystanders

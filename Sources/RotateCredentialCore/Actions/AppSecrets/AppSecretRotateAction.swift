@@ -11,21 +11,21 @@
 /// added; the application's lease is taken before the first change.
 struct AppSecretRotateAction: TaskAction {
     let mode: AppSecretPolicy.Mode
+    /// The application and the identity that owns it.
+    let target: ApplicationAccess
 
     func run(_ context: ActionContext) async throws -> ActionResult {
         let configuration = context.configuration
-        let options = configuration.appSecret
-        guard let identity = configuration.azureIdentity, let applicationId = options.applicationId else {
-            throw RotationFailure.missingInput("applicationId and an Azure identity (azureSubscription) are required.")
-        }
-        let graph = GraphApplicationClient(context: context.services, credential: identity)
-        let application = try await graph.application(applicationId)
+        let options = configuration.clientSecret
+        let lifetimes = configuration.lifetimes
+        let graph = GraphApplicationClient(context: context.services, credential: target.identity)
+        let application = try await graph.application(target.applicationId)
         context.output.info(
             "Application \(application.label) has \(application.passwordCredentials.count) client secret(s).")
         let consumers = try await Self.consumers(context, graph: graph, appId: application.appId, mode: mode)
         var policy = AppSecretPolicy(
-            mode: mode, renewWithinDays: options.renewWithinDays,
-            retention: PasswordRetention(keepSecrets: options.keepSecrets, graceHours: options.graceHours),
+            mode: mode, renewWithinDays: lifetimes.renewWithinDays,
+            retention: PasswordRetention(keepSecrets: options.keepSecrets, graceHours: lifetimes.graceHours),
             displayName: options.secretDisplayName ?? "rotate-credential \(Timestamp.day(context.clock.now()))")
         let first = try await consumers.observe(objectId: application.id, settling: true)
         policy.heldWhenRunBegan = first.held?.startDateTime
@@ -38,8 +38,8 @@ struct AppSecretRotateAction: TaskAction {
             .finish(outcome, unmanaged: unmanaged)
     }
 
-    /// Writes the record back: this run's intent settled, earlier ones dropped when the run ended
-    /// without an orphan.
+    /// Writes the record back: this run's intent settled (open while an add may still land),
+    /// earlier ones dropped when the run ended without an orphan.
     private func release(_ keeper: RecordKeeper?, outcome: AppSecretOutcome, policy: AppSecretPolicy) async {
         guard let keeper else { return }
         let clean =
@@ -53,9 +53,9 @@ struct AppSecretRotateAction: TaskAction {
         _ context: ActionContext, graph: GraphApplicationClient, appId: String, mode: AppSecretPolicy.Mode
     ) async throws -> AppSecretConsumers {
         let configuration = context.configuration
-        let options = configuration.appSecret
+        let options = configuration.connections
         let endpoints = configuration.project.flatMap { project in
-            configuration.azureDevOpsIdentity.map {
+            configuration.identities.azureDevOps.map {
                 ServiceEndpointClient(context: context.services, credential: $0, project: project)
             }
         }
@@ -73,7 +73,8 @@ struct AppSecretRotateAction: TaskAction {
         let keeper = try await keyVault.asyncMap { vault in
             try await RecordKeeper.load(
                 RecordStore(keyVault: vault, scope: RecordStore.application(appId: appId)), run: configuration.run,
-                context: context, leaseSeconds: 1_800 + 2 * Double(options.replicationTimeoutSeconds))
+                context: context,
+                leaseSeconds: 1_800 + 2 * Double(configuration.clientSecret.replicationTimeoutSeconds))
         }
         return AppSecretConsumers(
             context: context, graph: graph, store: keyVault.map(SecretStore.init(keyVault:)),

@@ -2,26 +2,29 @@
 /// version of the Key Vault secret `secretName`) into the service connections named in
 /// `serviceConnections`, after proving the secret works for each connection's application.
 ///
-/// From Key Vault, the version's tags record which connections were given it: a connection
-/// already recorded is not written again (a re-run changes nothing), one behind is brought up to
-/// date. A secret Entra rejects is waited for only while it may still be replicating (the
+/// From Key Vault, the task's record says which connection (by id) holds which secret: a
+/// connection already holding the version's keyId is not written again (a re-run changes
+/// nothing), one behind is brought up to date, on the one observe, decide, act loop. A secret Entra rejects is waited for only while it may still be replicating (the
 /// application lists a young secret with its hint); otherwise the run fails at once.
 struct ServiceConnectionUpdateAction: TaskAction {
+    /// The project whose connections are written, and the identity that writes them.
+    let connections: ConnectionsAccess
+    /// Where the secret to write comes from.
+    let secret: SecretToWrite
+
     func run(_ context: ActionContext) async throws -> ActionResult {
-        let configuration = context.configuration
-        guard let project = configuration.project, let adoIdentity = configuration.azureDevOpsIdentity else {
-            throw RotationFailure.missingInput("project and an Azure DevOps identity are required.")
-        }
-        let source = try await ServiceConnectionKeySource.load(context)
+        let options = context.configuration.connections
+        let project = connections.project
+        let source = try await ServiceConnectionKeySource.load(secret, context: context)
         context.output.mask(source.key)
         let application = await applicationOf(source, context: context)
-        let client = ServiceEndpointClient(context: context.services, credential: adoIdentity, project: project)
+        let client = ServiceEndpointClient(
+            context: context.services, credential: connections.identity, project: project)
         let updater = ServiceConnectionUpdater(client: client, output: context.output, project: project)
         let appId = application?.appId ?? source.appId
         let changes = try await updater.discover(
-            names: configuration.appSecret.serviceConnections, appId: appId,
-            convertAutomatic: configuration.appSecret.convertAutomaticConnections,
-            allowForeign: configuration.appSecret.allowForeignServiceConnections)
+            names: options.serviceConnections, appId: appId, convertAutomatic: options.convertAutomaticConnections,
+            allowForeign: options.allowForeignServiceConnections)
         let keeper = try await recordKeeper(source, appId: appId, context: context)
         let reconciler = ConnectionUpdateReconciler(
             context: context, source: source, changes: changes,
@@ -41,14 +44,15 @@ struct ServiceConnectionUpdateAction: TaskAction {
         guard let vault = source.keyVault, source.keyId != nil, let appId else { return nil }
         return try await RecordKeeper.load(
             RecordStore(keyVault: vault, scope: RecordStore.application(appId: appId)), run: context.configuration.run,
-            context: context, leaseSeconds: 1_800 + Double(context.configuration.appSecret.replicationTimeoutSeconds))
+            context: context, leaseSeconds: 1_800 + Double(context.configuration.clientSecret.replicationTimeoutSeconds)
+        )
     }
 
     /// The application read from Graph (for its appId and its secrets' hints), when possible.
     private func applicationOf(_ source: ServiceConnectionKeySource, context: ActionContext) async -> GraphApplication?
     {
-        guard let id = context.configuration.appSecret.applicationId ?? source.appId,
-            let identity = context.configuration.azureIdentity
+        guard let id = context.configuration.clientSecret.applicationId ?? source.appId,
+            let identity = context.configuration.identities.azure
         else {
             return nil
         }
@@ -66,7 +70,7 @@ struct ServiceConnectionUpdateAction: TaskAction {
         _ changes: [ServiceConnectionChange], source: ServiceConnectionKeySource, application: GraphApplication?,
         context: ActionContext
     ) -> [Step] {
-        let timeout = context.configuration.appSecret.replicationTimeoutSeconds
+        let timeout = context.configuration.clientSecret.replicationTimeoutSeconds
         let key = source.key
         let hint = String(key.exposedValue.prefix(3))
         let now = context.serviceNow
@@ -143,18 +147,17 @@ struct ServiceConnectionKeySource: Sendable, CustomStringConvertible {
     /// The keyId the Key Vault version's tags name (nil for an input secret).
     var keyId: String?
 
-    static func load(_ context: ActionContext) async throws -> ServiceConnectionKeySource {
-        if let key = context.configuration.appSecret.servicePrincipalKey {
+    static func load(_ secret: SecretToWrite, context: ActionContext) async throws -> ServiceConnectionKeySource {
+        let vault: KeyVaultClient
+        let secretName: String
+        switch secret {
+        case .input(let key):
             return ServiceConnectionKeySource(key: key, description: "the servicePrincipalKey input")
-        }
-        guard let vault = context.keyVault(), let secretName = context.configuration.keyVault?.secretNameTemplate else {
-            throw RotationFailure.missingInput(
-                "No secret to write: give servicePrincipalKey, or keyVaultName and secretName.")
+        case .keyVault(let access, let name):
+            (vault, secretName) = (context.keyVault(access), name)
         }
         guard let latest = try await SecretStore(keyVault: vault).latest(secretName) else {
-            throw RotationFailure.missingInput(
-                "Key Vault secret '\(secretName)' does not exist in \(vault.vaultURL.absoluteString); nothing to write."
-            )
+            throw RotationFailure.nothingToWrite(secretName: secretName, vault: vault.vaultURL.absoluteString)
         }
         return ServiceConnectionKeySource(
             key: latest.value, description: "Key Vault secret '\(secretName)' (\(latest.id))",

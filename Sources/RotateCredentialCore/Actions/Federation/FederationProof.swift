@@ -71,17 +71,3 @@ struct FederationProof: Sendable {
         "verify it with a pipeline step that uses it (for example AzureCLI@2 with azureSubscription: '\(endpoint.name)' running 'az account show'), or with Verify in Project settings > Service connections > \(endpoint.name) > Edit."
     }
 }
-
-/// The pipeline job's OIDC endpoint and the job access token.
-public struct PipelineOIDC: Sendable {
-    /// `SYSTEM_OIDCREQUESTURI`.
-    public var requestURL: URL
-    /// `SYSTEM_ACCESSTOKEN`.
-    public var jobAccessToken: Secret
-
-    /// Creates it.
-    public init(requestURL: URL, jobAccessToken: Secret) {
-        self.requestURL = requestURL
-        self.jobAccessToken = jobAccessToken
-    }
-}

@@ -4,14 +4,15 @@
 /// longer use (``Retirement``). Decided before anything changes; a re-run changes nothing.
 /// Sources for every protocol fact: docs/federation.md.
 struct ServiceConnectionConvertAction: TaskAction {
+    /// The project whose connections are converted, and the identity that reaches them.
+    let target: ConnectionsAccess
+    /// The identity that owns the connections' applications (creates their federated credentials).
+    let identity: EntraCredential
+
     func run(_ context: ActionContext) async throws -> ActionResult {
         let configuration = context.configuration
-        guard let project = configuration.project, let adoIdentity = configuration.azureDevOpsIdentity,
-            let identity = configuration.azureIdentity
-        else {
-            throw RotationFailure.missingInput("project, an Azure DevOps identity and azureSubscription are required.")
-        }
-        let connections = ServiceEndpointClient(context: context.services, credential: adoIdentity, project: project)
+        let connections = ServiceEndpointClient(
+            context: context.services, credential: target.identity, project: target.project)
         let tools = Self.tools(connections: connections, identity: identity, context: context)
         let decided = try await decide(connections: connections, context: context)
         var report = ConversionReport(
@@ -64,8 +65,8 @@ struct ServiceConnectionConvertAction: TaskAction {
         let configuration = context.configuration
         let proof = FederationProof(
             tokens: EntraTokenClient(http: context.services.http, urls: context.services.urls),
-            oidc: configuration.federation.pipelineOIDC, clock: context.clock, output: context.output,
-            timeoutSeconds: configuration.appSecret.replicationTimeoutSeconds, cancellation: context.cancellation)
+            oidc: configuration.conversion.pipelineOIDC, clock: context.clock, output: context.output,
+            timeoutSeconds: configuration.clientSecret.replicationTimeoutSeconds, cancellation: context.cancellation)
         return FederationTools(
             context: context, connections: connections,
             credentials: FederatedCredentialClient(context: context.services, credential: identity),
@@ -82,27 +83,27 @@ struct ServiceConnectionConvertAction: TaskAction {
             connections: connections, store: context.keyVault().map { SecretStore(keyVault: $0) },
             secretName: configuration.keyVault?.secretNameTemplate)
         return Retirement(
-            tools: tools, holders: holders, graceHours: configuration.appSecret.graceHours,
-            removeSecret: configuration.federation.removeSecretAfterConversion)
+            tools: tools, holders: holders, graceHours: configuration.lifetimes.graceHours,
+            removeSecret: configuration.conversion.removeSecretAfterConversion)
     }
 
     /// Finds every listed connection and decides; a missing or refused one stops the run before any change.
     private func decide(connections: ServiceEndpointClient, context: ActionContext) async throws -> [(
         ServiceEndpoint, ConversionDecision
     )] {
-        let names = context.configuration.appSecret.serviceConnections
+        let names = context.configuration.connections.serviceConnections
         let found = try await connections.endpoints(named: names)
         var decided: [(ServiceEndpoint, ConversionDecision)] = []
         var problems: [String] = []
         for name in names {
             guard let endpoint = found.first(where: { $0.name.lowercased() == name.lowercased() }) else {
                 problems.append(
-                    "'\(name)': no service connection of that name in project \(context.configuration.project ?? "") (or the identity may not see it)."
+                    "'\(name)': no service connection of that name in project \(target.project) (or the identity may not see it)."
                 )
                 continue
             }
             let decision = ConversionDecision.decide(
-                endpoint, convertAutomatic: context.configuration.appSecret.convertAutomaticConnections)
+                endpoint, convertAutomatic: context.configuration.connections.convertAutomaticConnections)
             if case .refuse(let reason) = decision { problems.append("'\(endpoint.name)': \(reason)") }
             decided.append((endpoint, decision))
         }

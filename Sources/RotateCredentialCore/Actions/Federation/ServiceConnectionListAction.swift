@@ -2,13 +2,14 @@
 /// `serviceConnections`): scheme, issuer, application, creation mode, and what to do about each
 /// (convert, move issuer before 2027-07-01, rotate, nothing), as a table, a summary and a JSON report.
 struct ServiceConnectionListAction: TaskAction {
+    /// The project whose connections are listed, and the identity that reads them.
+    let target: ConnectionsAccess
+
     func run(_ context: ActionContext) async throws -> ActionResult {
         let configuration = context.configuration
-        guard let project = configuration.project, let identity = configuration.azureDevOpsIdentity else {
-            throw RotationFailure.missingInput("project and an Azure DevOps identity are required.")
-        }
-        let client = ServiceEndpointClient(context: context.services, credential: identity, project: project)
-        let names = configuration.appSecret.serviceConnections
+        let project = target.project
+        let client = ServiceEndpointClient(context: context.services, credential: target.identity, project: project)
+        let names = configuration.connections.serviceConnections
         let endpoints = names.isEmpty ? try await client.allEndpoints() : try await client.endpoints(named: names)
         let missing = names.filter { name in !endpoints.contains { $0.name.lowercased() == name.lowercased() } }
         let rows = endpoints.sorted { $0.name.lowercased() < $1.name.lowercased() }.map(ConnectionInventory.Row.init)

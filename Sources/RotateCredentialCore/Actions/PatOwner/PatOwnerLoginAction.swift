@@ -7,18 +7,23 @@
 /// Observe: with an identity, read what the vault holds before anyone is asked to sign in, so a missing
 /// permission shows first. Act: sign in, store, read back, and prove the session can list PATs.
 struct PatOwnerLoginAction: TaskAction {
+    /// The secret that receives the session, and the flow.
+    let signIn: PatOwnerSignIn
+    /// The tenant the PAT owner signs in to.
+    let tenant: String
+    /// The public client the PAT owner signs in with.
+    let client: String
+    /// The vault that keeps the session.
+    let vault: URL
+    /// The identity that reads and writes it (`azureSubscription`, or a client secret); nil: the
+    /// signed-in owner writes it (``OwnerKeyVault``).
+    let identity: KeyVaultAccess?
     /// Opens the loopback listener of the browser flow (tests give their own).
     var openListener: @Sendable () throws -> any RedirectListener = { try LoopbackRedirectListener.open() }
 
     func run(_ context: ActionContext) async throws -> ActionResult {
         let configuration = context.configuration
-        guard let signIn = configuration.patOwnerSignIn, let tenant = signIn.tenantId, let client = signIn.clientId,
-            let vault = configuration.keyVault?.url
-        else {
-            throw RotationFailure.missingInput(
-                "pat-owner-login needs tenantId, clientId, patOwnerRefreshTokenSecret and keyVaultName.")
-        }
-        let identityVault = context.keyVault()
+        let identityVault = identity.map { context.keyVault($0) }
         if let identityVault {
             let current = try await PatOwnerSessionStore(keyVault: identityVault, secretName: signIn.secretName).read()
             context.output.info(describe(current, secretName: signIn.secretName))
@@ -116,7 +121,7 @@ struct PatOwnerLoginAction: TaskAction {
         var tags = [
             Tag.user: claims.user ?? "unknown", Tag.tenant: claims.tenantId ?? tenant, Tag.client: client,
             Tag.flow: signIn.flow.rawValue, Tag.signedInAt: Timestamp.format(now), Tag.renewedAt: Timestamp.format(now),
-            Tag.renewedBy: Action.patOwnerLogin.rawValue,
+            Tag.renewedBy: ActionDescriptor.patOwnerLogin.name.rawValue,
         ]
         tags[Tag.objectId] = claims.objectId
         tags[Tag.pipeline] = signIn.pipelineName.map { String($0.prefix(256)) }

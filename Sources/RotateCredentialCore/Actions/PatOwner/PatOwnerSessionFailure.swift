@@ -19,6 +19,8 @@ enum PatOwnerSessionFailure: Error, Sendable, Equatable, CustomStringConvertible
     case loginNotStored(secretName: String, error: String)
     /// Without a vault identity, the owner's own sign-in could not obtain a Key Vault token.
     case ownerCannotReachVault(user: String, client: String, error: String)
+    /// The stored session names no tenant or client, and the inputs give none either.
+    case noTenantOrClient(secretName: String)
 
     static let fix = "run the pat-owner-login pipeline again"
 
@@ -73,6 +75,9 @@ enum PatOwnerSessionFailure: Error, Sendable, Equatable, CustomStringConvertible
         case .ownerCannotReachVault(let user, let client, let error):
             return
                 "\(user) signed in, but that sign-in could not get a token for Key Vault (\(error)), so nothing was stored. Without azureSubscription the session is stored with the PAT owner's own sign-in: give the app registration \(client) the delegated permission Azure Key Vault user_impersonation with admin consent (AADSTS650057 or AADSTS65001 say it is missing), and the PAT owner the role Key Vault Secrets Officer on the vault (docs/permissions.md); or set azureSubscription to a service connection that may write the vault. Then run pat-owner-login again."
+        case .noTenantOrClient(let name):
+            return
+                "Key Vault secret '\(name)' has no tenant or client tag (pat-owner-login writes them): set tenantId and clientId, or run pat-owner-login again. Nothing was changed."
         }
     }
 }

@@ -8,24 +8,20 @@
 struct PatOwnerSessionRenewal: Sendable {
     let context: ActionContext
     let signIn: PatOwnerSignIn
+    /// The vault that keeps the session.
+    let vault: KeyVaultAccess
 
     /// The renewed session: the access token for the PAT API and what the report says about it.
     func renew() async throws -> RenewedPatOwnerSession {
         let output = context.output
-        guard let keyVault = context.keyVault() else {
-            throw RotationFailure.missingInput(
-                "patOwnerRefreshTokenSecret needs Key Vault (keyVaultName or keyVaultUrl) and azureSubscription.")
-        }
-        let store = PatOwnerSessionStore(keyVault: keyVault, secretName: signIn.secretName)
+        let store = PatOwnerSessionStore(keyVault: context.keyVault(vault), secretName: signIn.secretName)
         guard let current = try await store.read() else {
             throw PatOwnerSessionFailure.noSession(secretName: signIn.secretName, vault: store.vaultName)
         }
         let tenant = current.tags[PatOwnerSessionStore.Tag.tenant] ?? signIn.tenantId ?? ""
         let client = current.tags[PatOwnerSessionStore.Tag.client] ?? signIn.clientId ?? ""
         guard !tenant.isEmpty, !client.isEmpty else {
-            throw RotationFailure.missingInput(
-                "Key Vault secret '\(signIn.secretName)' has no tenant or client tag (pat-owner-login writes them): set tenantId and clientId, or run pat-owner-login again. Nothing was changed."
-            )
+            throw PatOwnerSessionFailure.noTenantOrClient(secretName: signIn.secretName)
         }
         output.info(
             "Renewing the PAT owner's session (\(current.tags[PatOwnerSessionStore.Tag.user] ?? "user unknown"), Key Vault secret '\(signIn.secretName)' version \(current.id.split(separator: "/").last.map(String.init) ?? current.id), stored \(current.created.map(Timestamp.format) ?? "at an unknown time"))…"

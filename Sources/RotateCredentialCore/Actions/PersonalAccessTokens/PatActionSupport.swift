@@ -19,40 +19,37 @@ struct PatActionSupport: Sendable {
         self.ownerSummary = owner.summary
     }
 
-    /// The support of a PAT action: the owner's session from Key Vault renewed and stored first
-    /// (nothing else happens when that fails), or the configured credential; the password flow
-    /// warns at each use.
-    static func start(_ context: ActionContext) async throws -> PatActionSupport {
-        if let signIn = context.configuration.patOwnerSignIn {
-            let session = try await PatOwnerSessionRenewal(context: context, signIn: signIn).renew()
+    /// The support of a PAT action acting as `owner`: the owner's session from Key Vault renewed
+    /// and stored first (nothing else happens when that fails), or the configured credential; the
+    /// password flow warns at each use.
+    static func start(_ context: ActionContext, owner: PatOwnerAccess) async throws -> PatActionSupport {
+        switch owner {
+        case .session(let signIn, let vault):
+            let session = try await PatOwnerSessionRenewal(context: context, signIn: signIn, vault: vault).renew()
             let owner = "\(session.user ?? "the PAT owner") (session in Key Vault secret '\(session.secretName)')"
             return PatActionSupport(
                 context, owner: .session(accessToken: session.accessToken, owner: owner), session: session)
+        case .credential(let credential):
+            if case .password(_, _, _, let username, _) = credential {
+                context.output.warning(
+                    "The PAT owner \(username) signs in with the password flow (ROPC), which stops working as soon as Entra requires multifactor authentication for the user (Microsoft deprecated it in its SDKs in 2025). Move to a stored session: run pat-owner-login once and set patOwnerRefreshTokenSecret (docs/pat-owner-sign-in.md)."
+                )
+            }
+            return PatActionSupport(context, owner: credential)
         }
-        guard let owner = context.configuration.patOwner else {
-            // ActionRequirements refuses this before any call; kept as a guard for direct callers.
-            throw RotationFailure.missingInput(
-                "No PAT owner is configured: the PAT Lifecycle Management API needs a user's token (patOwnerRefreshTokenSecret, patOwnerUsername and patOwnerPassword, or patOwnerAccessToken)."
-            )
-        }
-        if case .password(_, _, _, let username, _) = owner {
-            context.output.warning(
-                "The PAT owner \(username) signs in with the password flow (ROPC), which stops working as soon as Entra requires multifactor authentication for the user (Microsoft deprecated it in its SDKs in 2025). Move to a stored session: run pat-owner-login once and set patOwnerRefreshTokenSecret (docs/pat-owner-sign-in.md)."
-            )
-        }
-        return PatActionSupport(context, owner: owner)
     }
 
     var configuration: Configuration { context.configuration }
     var output: PipelineOutput { context.output }
 
-    /// Lists every active token (a read: it runs in dry runs too).
-    func discover() async throws -> [PersonalAccessToken] {
+    /// Lists every active token (a read: it runs in dry runs too). With `refusingUnknownNames`, a
+    /// literal name (no `*`) that matches no token stops the run.
+    func discover(refusingUnknownNames: Bool) async throws -> [PersonalAccessToken] {
         output.info("Listing the active PATs of \(ownerSummary) in \(configuration.organization)…")
         let tokens = try await client.list()
         output.info("\(tokens.count) active PAT(s) found.")
         let unmatched = PatSelection.unmatchedLiterals(tokens, patterns: configuration.pat.displayNames)
-        if [.patRotate, .patRenew, .patRevoke].contains(configuration.action), !unmatched.isEmpty {
+        if refusingUnknownNames, !unmatched.isEmpty {
             throw RotationFailure.unknownDisplayNames(unmatched.map(\.text))
         }
         return tokens
@@ -69,17 +66,8 @@ struct PatActionSupport: Sendable {
         return selected
     }
 
-    /// The Key Vault store; the inputs check makes sure a vault is configured.
-    func secretStore() throws -> SecretStore {
-        guard let keyVault = context.keyVault() else {
-            throw RotationFailure.missingInput(
-                "\(configuration.action.rawValue) needs Key Vault (keyVaultName or keyVaultUrl) and an identity that may use it."
-            )
-        }
-        return SecretStore(keyVault: keyVault)
-    }
-
-    /// The Key Vault secret name of a display name (template `pat-{displayName}` by default, sanitised).
+    /// The Key Vault secret name of a display name: `secretName`, or when not given the template
+    /// `pat-{displayName}` (the default is applied here, where the name is read), sanitised.
     func secretName(_ displayName: String) -> String {
         SecretStore.secretName(
             template: configuration.keyVault?.secretNameTemplate ?? "pat-{displayName}", displayName: displayName)
@@ -93,7 +81,9 @@ struct PatActionSupport: Sendable {
             throw RotationFailure.secretNameClash(
                 names: clash.value.map(\.displayName), secretName: secretName(clash.value[0].displayName))
         }
-        if let session = configuration.patOwnerSignIn?.secretName, let family = byName[session.lowercased()]?.first {
+        if let session = configuration.identities.patOwnerSignIn?.secretName,
+            let family = byName[session.lowercased()]?.first
+        {
             // A PAT stored there would overwrite the PAT owner's session.
             throw RotationFailure.secretNameClash(
                 names: [family.displayName, "the PAT owner's session (patOwnerRefreshTokenSecret)"], secretName: session
@@ -134,9 +124,10 @@ struct PatActionSupport: Sendable {
         }
     }
 
-    /// "2026-12-01T10:00:00.000Z (30 days)".
+    /// "2026-12-01T10:00:00.000Z (30 days from now)", now on the services' clock.
     func describe(_ date: Date) -> String {
-        "\(Timestamp.format(date)) (\(Int((date.timeIntervalSince(started) / 86_400).rounded(.down))) days from now)"
+        let days = Int((date.timeIntervalSince(context.serviceNow) / 86_400).rounded(.down))
+        return "\(Timestamp.format(date)) (\(days) days from now)"
     }
 
     /// The shared tail of the PAT change actions: outputs (when exactly one token was created),
@@ -154,10 +145,10 @@ struct PatActionSupport: Sendable {
         let created = outcomes.compactMap(\.created)
         for item in created
         where item.token.token.validTo
-            < started.addingTimeInterval(Double(configuration.pat.validityDays) * 86_400 - 3_600)
+            < started.addingTimeInterval(Double(configuration.lifetimes.validityDays) * 86_400 - 3_600)
         {
             output.warning(
-                "The replacement of PAT '\(item.token.token.displayName)' expires \(Timestamp.format(item.token.token.validTo)), earlier than the \(configuration.pat.validityDays) days asked: the organization's maximum PAT lifetime shortened it."
+                "The replacement of PAT '\(item.token.token.displayName)' expires \(Timestamp.format(item.token.token.validTo)), earlier than the \(configuration.lifetimes.validityDays) days asked: the organization's maximum PAT lifetime shortened it."
             )
         }
         if created.count == 1, let only = created.first {

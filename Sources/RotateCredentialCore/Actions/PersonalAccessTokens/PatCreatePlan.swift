@@ -11,7 +11,8 @@ struct PatCreatePlan: Sendable {
         let name = old.displayName
         let configuration = support.configuration
         let scope = configuration.pat.scope ?? old.scope
-        let validTo = support.context.clock.now().addingTimeInterval(Double(configuration.pat.validityDays) * 86_400)
+        let validTo = support.context.clock.now().addingTimeInterval(
+            Double(configuration.lifetimes.validityDays) * 86_400)
         let untouched = "The old PAT '\(name)' (\(old.authorizationId)) is untouched and live."
         return Plan(
             rotate ? "Rotate PAT '\(name)'" : "Create a replacement for PAT '\(name)'", untouched: untouched,
@@ -64,7 +65,7 @@ struct PatCreatePlan: Sendable {
     }
 
     private func storeNew(_ progress: PlanProgress, replacing old: PersonalAccessToken) async throws -> StepResult {
-        guard let new = progress.createdToken else { preconditionFailure("the store step follows the create step") }
+        guard let new = progress.createdToken else { throw InternalError("the store step ran without a new token") }
         let stored = try await store.storeAndVerify(
             secretName, value: new.value, contentType: PatKeyVaultRecord.contentType, expires: new.token.validTo,
             tags: PatKeyVaultRecord.tags(for: new.token, replacing: old))

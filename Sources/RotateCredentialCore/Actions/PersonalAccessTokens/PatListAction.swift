@@ -2,10 +2,13 @@
 /// reach, validity and days left, as a log table, a run summary and the JSON report; a warning
 /// for each token expiring within `renewWithinDays` (0: every token).
 struct PatListAction: TaskAction {
+    /// Who the PAT owner is.
+    let owner: PatOwnerAccess
+
     func run(_ context: ActionContext) async throws -> ActionResult {
-        let support = try await PatActionSupport.start(context)
+        let support = try await PatActionSupport.start(context, owner: owner)
         let configuration = context.configuration
-        let all = try await support.discover()
+        let all = try await support.discover(refusingUnknownNames: false)
         let patterns = configuration.pat.displayNames
         let tokens = PatSelection.ordered(patterns.isEmpty ? all : PatSelection.select(all, patterns: patterns))
         let now = support.started
@@ -21,7 +24,7 @@ struct PatListAction: TaskAction {
         context.output.endGroup()
         let sessionLine = support.session.map { reportSession($0, context: context) }
 
-        let within = configuration.pat.renewWithinDays
+        let within = configuration.lifetimes.renewWithinDays
         var entries: [PatReportEntry] = []
         for token in tokens {
             let expiring = token.expires(withinDays: within, at: now)

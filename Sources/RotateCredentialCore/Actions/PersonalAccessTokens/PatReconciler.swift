@@ -90,7 +90,8 @@ struct PatReconciler: ReconcileSubject {
             let token = PersonalAccessToken(
                 authorizationId: "(new)", displayName: observation.displayName,
                 scope: support.configuration.pat.scope ?? old.scope, targetAccounts: ["(organization)"],
-                validFrom: now, validTo: now.addingTimeInterval(Double(support.configuration.pat.validityDays) * 86_400)
+                validFrom: now,
+                validTo: now.addingTimeInterval(Double(support.configuration.lifetimes.validityDays) * 86_400)
             )
             next.tokens.insert(token, at: 0)
             next.stored = .init(

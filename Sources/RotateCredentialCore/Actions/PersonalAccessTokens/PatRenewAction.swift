@@ -2,20 +2,27 @@
 /// now + `validityDays`; the value does not change. The service may clamp the date to the
 /// tenant's maximum lifetime, so the granted date is read back and a shorter one is a warning.
 struct PatRenewAction: TaskAction {
+    /// Who the PAT owner is.
+    let owner: PatOwnerAccess
+
     func run(_ context: ActionContext) async throws -> ActionResult {
-        let support = try await PatActionSupport.start(context)
+        let support = try await PatActionSupport.start(context, owner: owner)
         let configuration = context.configuration
-        let now = support.started
-        let selected = PatSelection.ordered(support.select(try await support.discover()))
-        let requested = now.addingTimeInterval(Double(configuration.pat.validityDays) * 86_400)
+        let lifetimes = configuration.lifetimes
+        let listed = try await support.discover(refusingUnknownNames: true)
+        // Decided on the services' clock (their Date header, known since the list answered): a
+        // token's validTo is the service's time, and so is the date a renewal asks for.
+        let now = context.serviceNow
+        let selected = PatSelection.ordered(support.select(listed))
+        let requested = now.addingTimeInterval(Double(lifetimes.validityDays) * 86_400)
         var due: [PersonalAccessToken] = []
         var entries: [String: PatReportEntry] = [:]
         for token in selected {
-            if token.expires(withinDays: configuration.pat.renewWithinDays, at: now) {
+            if token.expires(withinDays: lifetimes.renewWithinDays, at: now) {
                 due.append(token)
             } else {
                 let detail =
-                    "expires in \(token.daysLeft(at: now)) days, not within renewWithinDays (\(configuration.pat.renewWithinDays))"
+                    "expires in \(token.daysLeft(at: now)) days, not within renewWithinDays (\(lifetimes.renewWithinDays))"
                 context.output.info("PAT '\(token.displayName)' (\(token.authorizationId)) \(detail); left as it is.")
                 entries[token.authorizationId] = PatReportEntry(token, now: now, outcome: "skipped", detail: detail)
             }

@@ -15,25 +15,31 @@
 /// never revoked.
 struct PatRotateAction: TaskAction {
     let mode: PatPolicy.Mode
+    /// Who the PAT owner is.
+    let owner: PatOwnerAccess
+    /// The vault that holds the tokens consumers read.
+    let vault: KeyVaultAccess
 
     /// Minutes a run's lease lasts: far longer than a run takes, short enough that a killed run
     /// does not block the next scheduled one.
     static let leaseSeconds = 1_800.0
 
     func run(_ context: ActionContext) async throws -> ActionResult {
-        let support = try await PatActionSupport.start(context)
+        let support = try await PatActionSupport.start(context, owner: owner)
         let configuration = context.configuration
-        let store = try support.secretStore()
+        let store = SecretStore(keyVault: context.keyVault(vault))
         let recordStore = RecordStore(
             keyVault: store.keyVault, scope: RecordStore.personalAccessTokens(organization: configuration.organization))
         async let loadedKeeper = RecordKeeper.load(
             recordStore, run: configuration.run, context: context, leaseSeconds: Self.leaseSeconds)
-        let all = try await support.discover()
+        // A literal name that matches no token stops pat-rotate and pat-revoke, not pat-create.
+        let all = try await support.discover(refusingUnknownNames: mode != .createOnly)
         let families = PatSelection.families(support.select(all))
         try support.checkSecretNames(families)
         let keeper = try await loadedKeeper
         let policy = PatPolicy(
-            mode: mode, renewWithinDays: configuration.pat.renewWithinDays, graceHours: configuration.pat.graceHours)
+            mode: mode, renewWithinDays: configuration.lifetimes.renewWithinDays,
+            graceHours: configuration.lifetimes.graceHours)
         let reconciler = PatReconciler(support: support, store: store, keeper: keeper, policy: policy)
         let observations = try await observeAll(families, all: all, reconciler: reconciler)
         let unmanaged = observations.flatMap { $0.ownership(createdThisRun: []).unmanaged }

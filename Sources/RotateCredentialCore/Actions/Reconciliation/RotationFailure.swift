@@ -18,14 +18,12 @@ public enum RotationFailure: Error, Sendable, Equatable, CustomStringConvertible
     case leftBehind(credential: String, detail: String)
     /// The new secret was stored nowhere: no vault and no connection to write.
     case storedNowhere
-    /// A required input is missing (a guard: the input check refuses this before any call).
-    case missingInput(String)
+    /// The Key Vault secret whose value is to be written into connections does not exist.
+    case nothingToWrite(secretName: String, vault: String)
     /// Literal `tokenDisplayNames` that name no active PAT.
     case unknownDisplayNames([String])
     /// Several display names would share one Key Vault secret.
     case secretNameClash(names: [String], secretName: String)
-    /// Key Vault's read-back did not return the version just written.
-    case readBackMismatch(secretName: String, version: String)
     /// Listed connections refused before any change (each "'name': reason").
     case connectionsRefused([String])
     /// A connection could not be read back after the update.
@@ -40,15 +38,17 @@ public enum RotationFailure: Error, Sendable, Equatable, CustomStringConvertible
     case leaseExpired(record: String)
     /// The task's record in Key Vault cannot be read.
     case recordUnreadable(secretName: String, vault: String, reason: String)
+    /// Key Vault's current version changed between this run's read and its use (another writer).
+    case vaultChanged(secretName: String)
 
     /// Whether running the pipeline again cannot help until a person fixes something.
     public var isTerminal: Bool {
         switch self {
-        case .ambiguous, .storedCredentialGone, .storedNowhere, .missingInput, .unknownDisplayNames,
+        case .ambiguous, .storedCredentialGone, .storedNowhere, .nothingToWrite, .unknownDisplayNames,
             .secretNameClash, .connectionsRefused, .connectionNotReady, .recordUnreadable:
             return true
-        case .uncertainCreate, .uncertainCreateUnchecked, .notConverged, .leftBehind, .readBackMismatch,
-            .connectionUnreadable, .leaseHeld, .leaseSlow, .leaseExpired:
+        case .uncertainCreate, .uncertainCreateUnchecked, .notConverged, .leftBehind,
+            .connectionUnreadable, .leaseHeld, .leaseSlow, .leaseExpired, .vaultChanged:
             return false
         }
     }
@@ -89,17 +89,14 @@ public enum RotationFailure: Error, Sendable, Equatable, CustomStringConvertible
         case .storedNowhere:
             return
                 "The new secret would be stored nowhere: no Key Vault and no service connection to update (the listed ones need no secret). Nothing was changed."
-        case .missingInput(let text):
-            return text
+        case .nothingToWrite(let secretName, let vault):
+            return "Key Vault secret '\(secretName)' does not exist in \(vault); nothing to write."
         case .unknownDisplayNames(let names):
             return
                 "Input 'tokenDisplayNames': no active PAT is named \(names.map { "'\($0)'" }.joined(separator: ", ")) (names without * must match a token exactly, ignoring case). Check the spelling; nothing was changed."
         case .secretNameClash(let names, let secretName):
             return
                 "The PATs \(names.map { "'\($0)'" }.joined(separator: ", ")) would all be stored in Key Vault secret '\(secretName)'; use a secretName with {displayName} (default pat-{displayName}) or select fewer names. Nothing was changed."
-        case .readBackMismatch(let secretName, let version):
-            return
-                "Key Vault: reading back secret '\(secretName)' did not return the version just written (\(version)); another writer may have changed it. Nothing old was revoked."
         case .connectionsRefused(let problems):
             return "Refused before any change (nothing was added, updated or removed): "
                 + problems.map { "service connection \($0)" }.joined(separator: " ")
@@ -118,6 +115,9 @@ public enum RotationFailure: Error, Sendable, Equatable, CustomStringConvertible
         case .leaseExpired(let record):
             return
                 "This run's lease in Key Vault secret '\(record)' is about to run out, so no further change was started; what is done is reported above."
+        case .vaultChanged(let secretName):
+            return
+                "Key Vault secret '\(secretName)' changed while this run read it (another writer?); nothing was written into the service connections."
         case .recordUnreadable(let secretName, let vault, let reason):
             return
                 "The task's record, Key Vault secret '\(secretName)' in \(vault), cannot be used: \(reason). Nothing was changed. Rename or remove that secret if it is not this task's, or update the task."

@@ -84,18 +84,20 @@ import Testing
         #expect(decide(later, policy(.revokeOld)) == .revokeSuperseded([held], by: replacement))
     }
 
-    @Test func anIntentBoundaryHasTheToleranceOnEachSide() {
+    @Test func anIntentWindowHasSmallSlackBeforeAndTwoMinutesAfter() {
         let held = token("held", ageHours: 600, daysLeft: 20)
-        // The intent opened 1 h ago; a token started 119 s earlier is inside, 121 s earlier is not.
-        let inside = token("inside", ageHours: 1 + 119.0 / 3_600)
-        let outside = token("outside", ageHours: 1 + 121.0 / 3_600)
-        let intents = [intent(openedHoursAgo: 1)]
-        #expect(
-            decide(observe([held, inside], held: "held", intents: intents), policy(.rotate)) == .revokeOrphans([inside])
-        )
-        #expect(
-            decide(observe([held, outside], held: "held", intents: intents), policy(.rotate))
-                == .converged(.upToDate(held)))
+        // The intent opened 2 h ago and closed 30 minutes later.
+        let intents = [intent(openedHoursAgo: 2)]
+        let justBefore = token("justBefore", ageHours: 2 + 1.0 / 3_600)
+        let tooEarly = token("tooEarly", ageHours: 2 + 3.0 / 3_600)
+        let lateInside = token("lateInside", ageHours: 1.5 - 119.0 / 3_600)
+        let tooLate = token("tooLate", ageHours: 1.5 - 121.0 / 3_600)
+        for (inside, token) in [(true, justBefore), (false, tooEarly), (true, lateInside), (false, tooLate)] {
+            let decision = decide(observe([held, token], held: "held", intents: intents), policy(.rotate))
+            #expect(
+                decision == (inside ? .revokeOrphans([token]) : .converged(.upToDate(held))),
+                "\(token.authorizationId): a token outside every intent is a person's, never revoked")
+        }
     }
 
     @Test func aSettledIntentOwnsOnlyWhatItListsAsLeft() {

@@ -67,7 +67,7 @@ struct AppSecretOwnership: Sendable, Equatable {
             if let place = scan.unreadable.first {
                 protect(password.keyId, "a connection that could not be looked at may hold it (\(place))")
             } else if let bystander = scan.found.first(where: {
-                start < $0.firstSeen.addingTimeInterval(Intent.tolerance)
+                start < $0.firstSeen.addingTimeInterval(Intent.slackAfter)
             }) {
                 protect(
                     password.keyId, "service connection \(bystander.label), which this task does not write, may hold it"

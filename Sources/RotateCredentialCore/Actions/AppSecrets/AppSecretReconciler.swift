@@ -45,7 +45,9 @@ struct AppSecretReconciler: ReconcileSubject {
             policy.createdThisRun.insert(created.credential.keyId)
             if !progress.tookBack(created.credential.keyId) { writes.add(created.credential) }
             if let bundle = progress.stored {
-                stored = .init(keyId: created.credential.keyId, versionId: bundle.id, stored: bundle.created)
+                stored = .init(
+                    keyId: created.credential.keyId, versionId: bundle.id, stored: bundle.created,
+                    replaces: bundle.tags["replaces"])
                 storedValue = created.secret
             }
         }

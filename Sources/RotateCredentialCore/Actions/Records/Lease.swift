@@ -45,13 +45,19 @@ struct Intent: Codable, Sendable, Equatable {
     /// Settled: ids (lower-cased) it created that are live and stored nowhere.
     var left: [String] = []
 
-    /// Slack for comparing the task's record with the source's timestamps.
-    static let tolerance: TimeInterval = 120
+    /// Slack before `opened`: the intent is written before the create call, on the services'
+    /// clock as their `Date` headers give it (whole seconds). Kept small on purpose: a credential
+    /// that falls outside is taken for a person's and left alone, while one a previous run made
+    /// just before must never fall inside.
+    static let slackBefore: TimeInterval = 2
+    /// Slack after `closes`, for a create that landed late or a source clock that runs ahead.
+    static let slackAfter: TimeInterval = 120
 
     /// Whether the credential `id`, named `name`, started at `start`, is this intent's.
     func covers(id: String, name: String, start: Date) -> Bool {
         if settled { return left.contains(id.lowercased()) }
-        guard start >= opened.addingTimeInterval(-Self.tolerance), start <= closes.addingTimeInterval(Self.tolerance)
+        guard start >= opened.addingTimeInterval(-Self.slackBefore),
+            start <= closes.addingTimeInterval(Self.slackAfter)
         else { return false }
         return names.contains { NamePattern($0).matches(name) }
     }

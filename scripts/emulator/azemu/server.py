@@ -164,8 +164,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
             time.sleep(delay)
         if held == "after":
             st.hold.wait()
-        self.send(resp, std_headers(service, rid, headers))
-        self.record(st, url.path, query, service, resp, fault, started, headers)
+        try:
+            self.send(resp, std_headers(service, rid, headers))
+        finally:
+            # Processed even when the client gave up on the answer (a timeout): logged all the same.
+            self.record(st, url.path, query, service, resp, fault, started, headers)
 
     def answer(self, st: State, service, parts, kv_root, path, query, body, headers, rid) -> tuple[Resp, str | None]:
         """The response and the name of the fault that produced it (if any)."""

@@ -88,21 +88,21 @@ struct AppSecretReconciler: ReconcileSubject {
     /// held it meanwhile, or lays the record's news over the observation.
     mutating func prepareToChange(_ observation: AppSecretObservation) async throws -> AppSecretObservation? {
         guard let keeper = consumers.keeper else { return nil }
-        let changedMeanwhile = try await keeper.takeLease(intending: [policy.displayName])
-        try await keeper.checkLease()
         defer { prepared = true }
-        if changedMeanwhile, !prepared {
+        switch try await keeper.prepare(
+            intending: [policy.displayName], observed: observation.record, firstTime: !prepared)
+        {
+        case .stands:
+            return nil
+        case .recordChanged(let record):
+            var next = observation
+            next.record = record
+            return next
+        case .observeAgain:
             context.output.info(
                 "Another run held the lease since this run looked; reading application \(observation.label) again.")
-            var fresh = try await consumers.observe(objectId: objectId)
-            fresh.bystanders = nil
-            return fresh
+            return try await consumers.observe(objectId: objectId)
         }
-        let record = await keeper.current
-        guard record != observation.record else { return nil }
-        var next = observation
-        next.record = record
-        return next
     }
 
     /// What a dry run assumes the plan leaves.

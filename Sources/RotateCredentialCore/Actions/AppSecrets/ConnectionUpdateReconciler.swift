@@ -58,13 +58,15 @@ struct ConnectionUpdateReconciler: ReconcileSubject {
 
     func prepareToChange(_ observation: ConnectionUpdateObservation) async throws -> ConnectionUpdateObservation? {
         guard let keeper else { return nil }
-        _ = try await keeper.takeLease(intending: [])
-        try await keeper.checkLease()
-        let record = await keeper.current
-        guard record != observation.record else { return nil }
-        var next = observation
-        next.record = record
-        return next
+        // Another run's writes show in the record; the connections are read from it, not again.
+        switch try await keeper.prepare(intending: [], observed: observation.record, firstTime: false) {
+        case .stands, .observeAgain:
+            return nil
+        case .recordChanged(let record):
+            var next = observation
+            next.record = record
+            return next
+        }
     }
 
     func simulate(_ decision: ConnectionUpdateDecision, observation: ConnectionUpdateObservation)

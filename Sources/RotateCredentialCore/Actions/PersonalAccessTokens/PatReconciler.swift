@@ -66,19 +66,20 @@ struct PatReconciler: ReconcileSubject {
     /// Takes the organization's lease before the first change; observes the family afresh when
     /// another run held it meanwhile, or lays the record's news over the observation.
     mutating func prepareToChange(_ observation: PatObservation) async throws -> PatObservation? {
-        let changedMeanwhile = try await keeper.takeLease(intending: support.configuration.pat.displayNames.map(\.text))
-        try await keeper.checkLease()
+        let names = support.configuration.pat.displayNames.map(\.text)
         defer { prepared = true }
-        if changedMeanwhile, !prepared {
+        switch try await keeper.prepare(intending: names, observed: observation.record, firstTime: !prepared) {
+        case .stands:
+            return nil
+        case .recordChanged(let record):
+            var next = observation
+            next.record = record
+            return next
+        case .observeAgain:
             support.output.info(
                 "Another run held the lease since this run looked; reading PAT '\(observation.displayName)' again.")
             return try await observe(observation.displayName)
         }
-        let record = await keeper.current
-        guard record != observation.record else { return nil }
-        var next = observation
-        next.record = record
-        return next
     }
 
     /// What a dry run assumes the plan leaves: a new token stored and held, or tokens revoked.

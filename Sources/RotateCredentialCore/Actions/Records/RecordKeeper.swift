@@ -85,6 +85,18 @@ actor RecordKeeper {
         return try await task.value
     }
 
+    /// Takes the lease (once) before a change decided on an observation that showed the record
+    /// `observed`, and says what that means for the observation; `firstTime`: the subject's first
+    /// change of the run (only then can another run have changed the scope since it looked).
+    func prepare(intending names: [String], observed: CredentialRecord?, firstTime: Bool) async throws
+        -> LeasePreparation
+    {
+        let changedMeanwhile = try await takeLease(intending: names)
+        try checkLease()
+        if changedMeanwhile, firstTime { return .observeAgain }
+        return current == observed ? .stands : .recordChanged(current)
+    }
+
     /// Throws when the lease is about to run out: a change must not start after it expired.
     func checkLease() throws {
         guard let lease, lease.expires.timeIntervalSince(serviceNow()) > 60 else {
@@ -190,6 +202,16 @@ actor RecordKeeper {
             )
         }
     }
+}
+
+/// What taking the lease means for the observation a change was decided on.
+enum LeasePreparation: Sendable, Equatable {
+    /// It stands.
+    case stands
+    /// The record changed (what this run learned, taking the lease): lay it over the observation.
+    case recordChanged(CredentialRecord)
+    /// Another run held the lease since the observation: observe afresh before changing anything.
+    case observeAgain
 }
 
 /// What a run learned about its scope, laid over whichever record it writes.

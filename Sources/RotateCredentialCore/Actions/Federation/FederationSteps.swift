@@ -25,7 +25,7 @@ struct FederationSteps: Sendable {
     private var name: String { endpoint.name }
 
     func ask() -> Step {
-        let (tools, endpoint) = (self.tools, self.endpoint)
+        let (tools, endpoint, steps) = (self.tools, self.endpoint, self)
         return .acting(
             "Ask Azure DevOps for the federation issuer and subject of service connection '\(name)' (a conversion request: it converts at once when Azure DevOps can federate the principal itself, otherwise it changes nothing and states them)"
         ) { _ in
@@ -48,12 +48,24 @@ struct FederationSteps: Sendable {
                         ? "Azure DevOps accepted the conversion of '\(endpoint.name)' and finishes it in the background once Entra honours the federated credential for issuer \(issuer) and subject \(subject)."
                         : "Azure DevOps cannot federate the principal of '\(endpoint.name)' itself and left it unchanged (still on its secret); it states issuer \(issuer) and subject \(subject)."
                 )
-                return StepResult(effects: [.federationStated(answer)])
+                let made = state == .converting ? await steps.madeByAzureDevOps(issuer: issuer, subject: subject) : []
+                return StepResult(effects: [.federationStated(answer)] + made)
             }
             tools.output.info(
                 "Azure DevOps converted '\(endpoint.name)' and federated its principal itself (issuer \(issuer), subject \(subject))."
             )
-            return StepResult(effects: [.converted(answer)], compensation: Self.revert(answer, tools: tools))
+            let made = await steps.madeByAzureDevOps(issuer: issuer, subject: subject)
+            return StepResult(
+                effects: [.converted(answer)] + made, compensation: Self.revert(answer, tools: tools))
+        }
+    }
+
+    /// The credential Azure DevOps created when it federated the principal itself, as found. A read
+    /// that fails reports nothing: the loop then ensures the credential itself.
+    private func madeByAzureDevOps(issuer: String, subject: String) async -> [StepEffect] {
+        let listed = try? await tools.credentials.list(objectId: application.id)
+        return (listed ?? []).filter { $0.matches(issuer: issuer, subject: subject) }.prefix(1).map {
+            .credentialFound($0)
         }
     }
 

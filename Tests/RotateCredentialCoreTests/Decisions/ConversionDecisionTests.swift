@@ -103,6 +103,8 @@ struct ConnectionKindTests {
         #expect(ConversionTime.elapsed(created, graceHours: 24, now: created.addingTimeInterval(24 * 3600)))
         #expect(!ConversionTime.elapsed(created, graceHours: 24, now: created.addingTimeInterval(3600)))
         #expect(!ConversionTime.elapsed(nil, graceHours: 0, now: created))
+        // No grace is no wait, even when two readings of the services' clock differ by a second.
+        #expect(ConversionTime.elapsed(created.addingTimeInterval(1), graceHours: 0, now: created))
     }
 
     @Test func revertDeadlineGivesTheConversionTimeWithoutARecord() {

@@ -9,6 +9,12 @@ struct ConversionSimulation: Sendable {
     static let proof = "not proven (dry run)"
     let now: Date
 
+    /// Which issuer `issuer` is; a dry run's placeholders stand for the Entra issuer, which Azure
+    /// DevOps assigns to new and saved connections.
+    static func kind(of issuer: String) -> FederationIssuer {
+        [statedIssuer, entraIssuer].contains(issuer) ? .entra : FederationIssuer(issuer)
+    }
+
     /// `observation` after the plan for `decision`; nil when nothing would change.
     func after(_ decision: ConversionDecision, observation: ConversionObservation) -> ConversionObservation? {
         var next = observation
@@ -42,7 +48,7 @@ struct ConversionSimulation: Sendable {
         for endpoint: ServiceEndpoint, issuer: String, subject: String, replaces: String? = nil
     ) -> FederatedIdentityCredential {
         FederatedIdentityCredential(
-            name: FederatedCredentialRecord.name(for: endpoint, issuer: FederationIssuer(issuer)), issuer: issuer,
+            name: FederatedCredentialRecord.name(for: endpoint, issuer: Self.kind(of: issuer)), issuer: issuer,
             subject: subject,
             description: FederatedCredentialRecord.description(for: endpoint, created: now, replaces: replaces))
     }

@@ -12,7 +12,7 @@ enum SecretRetirementExplanation: ReconcileExplanation {
         case .remove(let secret):
             return "No holder of client secret \(secret.label) of application \(application) is left: removing it."
         case .converged(.removed):
-            return "Application \(application): the client secret its converted connections used is removed."
+            return "Application \(application): no client secret of its converted connections is left to retire."
         case .converged(.kept(let secret, let holders)):
             return "Client secret \(secret.label) of application \(application) stays: \(keptText(holders))."
         case .converged(.nothingToRemove(let why)):

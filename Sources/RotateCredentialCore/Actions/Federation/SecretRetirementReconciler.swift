@@ -119,14 +119,18 @@ struct SecretRetirementReconciler: ReconcileSubject {
 
     /// Lists every secret-based connection of the application in every project (a read, done in
     /// dry runs too) and records the ones the task does not write with their first sight.
+    /// A dry run converted nothing: the listed connections it would convert first are not counted.
     private func findHolders(_ observation: SecretRetirementObservation) -> Step {
         let (scanner, keeper, now) = (self.scanner, self.keeper, context.serviceNow)
         let appId = observation.application.appId
         let record = observation.record ?? CredentialRecord(scope: RecordStore.application(appId: appId))
+        let converting = Set(context.configuration.dryRun ? connections.map { $0.id.lowercased() } : [])
         return .acting(
             "List the secret-based service connections of application \(appId) in every project", effect: .inspect
         ) { _ in
-            let scan = await scanner.scan(appId: appId, record: record, written: [], now: now)
+            var scan = await scanner.scan(appId: appId, record: record, written: [], now: now)
+            scan.found.removeAll { converting.contains($0.id.lowercased()) }
+            scan.present.subtract(converting)
             await keeper?.recordBystanders(scan.found)
             return StepResult(effects: [.foundBystanders(scan)])
         }

@@ -15,14 +15,15 @@ struct SecretRetirements: Sendable {
 
     private var context: ActionContext { tools.context }
 
-    /// Runs a retirement per application of the connections `outcomes` left federated on Entra.
+    /// Runs a retirement per application of the connections `outcomes` left federated on Entra (in
+    /// a dry run: would leave).
     func run(_ outcomes: [ConversionOutcome]) async -> Result {
         guard context.configuration.conversion.removeSecretAfterConversion else { return Result() }
         var byApp: [String: [FederatedConnection]] = [:]
         for outcome in outcomes where outcome.succeeded {
             let current = outcome.latest
             guard current.endpoint.isWorkloadIdentityFederation,
-                current.endpoint.federationIssuer.map(FederationIssuer.init) == .entra
+                current.endpoint.federationIssuer.map(ConversionSimulation.kind(of:)) == .entra
             else { continue }
             byApp[current.application.appId.lowercased(), default: []].append(
                 FederatedConnection(

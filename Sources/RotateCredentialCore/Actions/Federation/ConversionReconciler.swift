@@ -56,7 +56,7 @@ struct ConversionReconciler: ReconcileSubject {
                 "Ask Azure DevOps how service connection '\(name)' federates",
                 untouched:
                     "Service connection '\(name)' keeps working on its client secret (a conversion request changes nothing unless it converts completely, and a conversion that could not be proven is reverted).",
-                steps: [steps.ask(), steps.readBack(afterConversionOnly: true), steps.prove(afterConversionOnly: true)])
+                steps: [steps.ask()] + [steps.readBack(), steps.prove()].map { $0.only { $0.converted != nil } })
         case .addCredential(let issuer, let subject):
             return Plan(
                 "Give application \(observation.application.label) the federated credential of service connection '\(name)'",

@@ -11,8 +11,8 @@
 /// - ``save()``: moves a connection from the Azure DevOps issuer to Entra's. Its token requests fail
 ///   from this save until the new credential exists (the new subject exists only once Azure DevOps
 ///   assigns it), so the credential is created in the same plan, right after, and the gap measured;
-/// - ``readBack(afterConversionOnly:)`` and ``prove(afterConversionOnly:)``: scheme, issuer, subject,
-///   `isReady`, `operationStatus`; the job's OIDC token for the connection, exchanged at Entra.
+/// - ``readBack()`` and ``prove()``: scheme, issuer, subject, `isReady`, `operationStatus`; the job's
+///   OIDC token for the connection, exchanged at Entra.
 struct FederationSteps: Sendable {
     let tools: FederationTools
     /// The connection as observed before the plan.
@@ -138,14 +138,12 @@ struct FederationSteps: Sendable {
     }
 
     /// Reads the connection back and checks it is federated on the issuer and subject the plan's
-    /// earlier steps left; `afterConversionOnly`: only when the plan converted it.
-    func readBack(afterConversionOnly: Bool = false) -> Step {
+    /// earlier steps left.
+    func readBack() -> Step {
         let (tools, endpoint) = (self.tools, self.endpoint)
         return .acting(
-            "Read back service connection '\(name)'\(afterConversionOnly ? " if Azure DevOps converted it at once" : ""): scheme, issuer, subject, isReady, operationStatus",
-            effect: .read
+            "Read back service connection '\(name)': scheme, issuer, subject, isReady, operationStatus", effect: .read
         ) { progress in
-            if afterConversionOnly, progress.converted == nil { return StepResult() }
             let expected = progress.connection ?? endpoint
             guard let current = try await tools.connections.endpoint(id: endpoint.id) else {
                 throw RotationFailure.connectionUnreadable(name: endpoint.name, id: endpoint.id)
@@ -156,13 +154,12 @@ struct FederationSteps: Sendable {
     }
 
     /// Proves the connection as the plan's earlier steps left it (secures a conversion: no revert after it).
-    func prove(afterConversionOnly: Bool = false) -> Step {
+    func prove() -> Step {
         let (tools, endpoint) = (self.tools, self.endpoint)
         return .acting(
-            "Prove that service connection '\(name)' works\(afterConversionOnly ? " if Azure DevOps converted it at once" : ""): the job's OIDC token for it, exchanged at Entra",
+            "Prove that service connection '\(name)' works: the job's OIDC token for it, exchanged at Entra",
             effect: .read, secures: true
         ) { progress in
-            if afterConversionOnly, progress.converted == nil { return StepResult() }
             let text = try await tools.proof.verify(progress.connection ?? endpoint)
             tools.output.info("Service connection '\(endpoint.name)': \(text)")
             return StepResult(effects: [.proven(text)])

@@ -132,4 +132,21 @@ import Testing
         #expect(outcome.failure?.undone == ["revoke new"])
         #expect(outcome.failure?.error is RunCancelled)
     }
+
+    @Test func aConditionalStepRunsOnlyAfterWhatItDependsOn() async {
+        let sink = CapturingSink()
+        let runner = PlanRunner(output: PipelineOutput(sink: sink, debugEnabled: false), dryRun: false)
+        func plan(converts: Bool) -> Plan {
+            Plan(
+                "Ask",
+                steps: [
+                    .acting("ask") { _ in StepResult(effects: converts ? [.proven("p")] : []) },
+                    Step.read("read back") {}.only { !$0.effects.isEmpty },
+                ])
+        }
+        #expect(await runner.run(plan(converts: false)).completed == ["ask"])
+        #expect(!sink.text.contains("read back"))
+        #expect(await runner.run(plan(converts: true)).completed == ["ask", "read back"])
+        #expect(sink.text.contains("read back…"))
+    }
 }

@@ -10,6 +10,7 @@ import json
 import os
 import tempfile
 import unittest
+from datetime import datetime, timedelta, timezone
 
 from harness import (DEFAULT_FIXTURE, ENDPOINTS, ORG, PROJECT, TENANT_ID, Emulator, check_all_runs_leak_free,
                      identity_client_secret, run_task, task_env)
@@ -286,6 +287,39 @@ class ServiceConnectionConvertTest(unittest.TestCase):
         self.assertEqual(len(app(self.emu, OTHER_APP_ID)["passwordCredentials"]), 1)
         self.assertTrue(any("Key Vault secret 'other-team-secret'" in line and "kept" in line for line in res.lines),
                         res.stdout)
+
+    # ---- the task's record (issue #26): the application's lease before its secret goes
+    def retire_with_vault(self) -> dict:
+        return self.env("other-team", removeSecretAfterConversion=True, graceHours=0,
+                        keyVaultUrl=f"{self.emu.base_url}/kv/kv-rotation", secretName="other-team-secret")
+
+    def record_versions(self) -> list[dict]:
+        return self.emu.state()["vaults"][0]["secrets"].get(f"rotate-credential-application-{OTHER_APP_ID}", [])
+
+    def test_secret_removal_takes_the_applications_lease_and_gives_it_back(self):
+        res = run_task(self.retire_with_vault())
+        self.assertEqual(res.code, 0, str(res))
+        self.assertEqual(app(self.emu, OTHER_APP_ID)["passwordCredentials"], [])
+        self.assertTrue(any(f"Took the lease on application:{OTHER_APP_ID}" in line for line in res.lines), res.stdout)
+        record = json.loads(self.record_versions()[-1]["value"])
+        self.assertTrue(record["lease"]["released"], record)
+
+    def test_another_runs_live_lease_keeps_the_secret(self):
+        fx = fixture()
+        now = datetime.now(timezone.utc)
+        lease = {"id": "other-lease", "holder": "pipeline 'rotate-other', build 77", "released": False,
+                 "acquired": now.strftime("%Y-%m-%dT%H:%M:%S.000Z"),
+                 "expires": (now + timedelta(minutes=30)).strftime("%Y-%m-%dT%H:%M:%S.000Z")}
+        fx["vaults"][0]["secrets"][f"rotate-credential-application-{OTHER_APP_ID}"] = [{
+            "value": json.dumps({"schema": 1, "scope": f"application:{OTHER_APP_ID}", "lease": lease, "intents": [],
+                                 "holders": [], "bystanders": [], "unmanaged": []}),
+            "contentType": "application/vnd.rotate-credential.record+json", "created": "-1m"}]
+        self.emu.reset(fx)
+        res = run_task(self.retire_with_vault())
+        self.assertEqual(res.code, 1, str(res))
+        self.assertEqual(len(app(self.emu, OTHER_APP_ID)["passwordCredentials"]), 1)
+        self.assertTrue(any("rotate-other" in e and "holds the lease" in e for e in res.errors()), res.errors())
+        self.assertEqual(endpoint(self.emu, "other-team")["authorization"]["scheme"], "WorkloadIdentityFederation")
 
     # ---- every page read (issue #23)
     def test_secret_kept_while_a_holder_on_the_second_page_of_projects_may_hold_it(self):

@@ -18,6 +18,7 @@ public struct PlanRunner: Sendable {
         var compensations: [Compensation] = []
         var progress = PlanProgress()
         for step in plan.steps {
+            if let condition = step.condition, !condition(progress) { continue }
             if dryRun, step.effect != .inspect {
                 if step.effect == .change {
                     output.info("[dry run] would \(step.title)")

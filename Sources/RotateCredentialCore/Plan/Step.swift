@@ -19,6 +19,9 @@ public struct Step: Sendable {
     /// compensations are dropped, and a later failure leaves them in place.
     public let secures: Bool
     let perform: @Sendable (PlanProgress) async throws -> StepResult
+    /// When set, the step runs (and is logged) only when this holds for what the plan's earlier
+    /// steps did; otherwise it is passed over in silence.
+    var condition: (@Sendable (PlanProgress) -> Bool)? = nil
 
     /// A step that changes something and may return how to undo it.
     public static func change(
@@ -34,6 +37,14 @@ public struct Step: Sendable {
         _ perform: @escaping @Sendable (PlanProgress) async throws -> StepResult
     ) -> Step {
         Step(title: title, effect: effect, secures: secures, perform: perform)
+    }
+
+    /// This step, run only when `condition` holds for what the plan's earlier steps did (a read
+    /// back after a change that may not have happened).
+    func only(when condition: @escaping @Sendable (PlanProgress) -> Bool) -> Step {
+        var step = self
+        step.condition = condition
+        return step
     }
 
     /// A step that only reads (a verification, for instance).

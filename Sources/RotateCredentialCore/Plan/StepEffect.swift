@@ -22,6 +22,26 @@ enum StepEffect: Sendable {
     /// A create got no certain answer before it succeeded: what the first attempt made may still
     /// land, inside the run's intent.
     case doubtedCreate
+    /// A conversion request changed nothing; the connection (as read back) states the federation
+    /// issuer and subject it will use.
+    case federationStated(ServiceEndpoint)
+    /// A federated identity credential was created and read back.
+    case credentialAdded(FederatedIdentityCredential)
+    /// The federated identity credential a step ensures was there already.
+    case credentialFound(FederatedIdentityCredential)
+    /// A service connection was converted to workload identity federation (as answered or read).
+    /// Its revert is reported as ``tookBack(_:)`` with the connection's id.
+    case converted(ServiceEndpoint)
+    /// A federated connection was saved onto the Entra issuer, at the services' time `at`.
+    case issuerMoved(ServiceEndpoint, at: Date)
+    /// A moved connection could sign in again this many seconds after its save.
+    case gapEnded(seconds: Double)
+    /// A service connection was read back after a change.
+    case connectionRead(ServiceEndpoint)
+    /// A connection's sign-in was proven (or the run said how to verify it), in words.
+    case proven(String)
+    /// A federated identity credential was removed.
+    case removedCredential(FederatedIdentityCredential)
 }
 
 /// The effects of the steps that ran so far in one plan.

@@ -42,21 +42,27 @@ struct ReportEntryJSONTests {
         )
     }
 
-    @Test func convertedConnectionsStateTheirProgress() async throws {
-        var row = ServiceConnectionConvertAction.row(
-            endpoint(scheme: "ServicePrincipal"), decision: .convert(automatic: false))
+    @Test func convertedConnectionsStateWhatTheirPlansDid() throws {
+        let before = endpoint(scheme: "ServicePrincipal")
+        let after = endpoint(scheme: "WorkloadIdentityFederation", issuer: Self.issuer)
+        let application = GraphApplication(id: "o", appId: "app-1", displayName: "payments", passwordCredentials: [])
+        let policy = ConversionPolicy(convertAutomatic: false, graceHours: 24)
+        var outcome = ConversionOutcome(
+            initial: ConversionObservation(endpoint: before, application: application, credentials: []))
         #expect(
-            try json(row)
-                == #"{"applicationId":"app-1","decision":"convert","id":"e1","isReady":true,"name":"payments","operationStatus":"Ready","outcome":"","revertDeadline":"2026-12-24T10:00:00.000Z","scheme":"ServicePrincipal"}"#
+            try json(ConversionReport.Connection(outcome, policy: policy, dryRun: false))
+                == #"{"applicationId":"app-1","decision":"convert","id":"e1","isReady":true,"name":"payments","operationStatus":"Ready","outcome":"up to date (federated)","revertDeadline":"2026-12-24T10:00:00.000Z","scheme":"ServicePrincipal"}"#
         )
-        let progress = ConnectionProgress(endpoint(scheme: "ServicePrincipal"))
-        await ServiceConnectionConvertAction.fill(
-            &row, from: endpoint(scheme: "WorkloadIdentityFederation", issuer: Self.issuer), progress: progress)
-        row.outcome = "converted to workload identity federation"
+        let effects: [StepEffect] = [.converted(after), .connectionRead(after), .proven("proven: exchanged")]
+        outcome.record(
+            .convert(issuer: Self.issuer, subject: "s"),
+            result: PlanOutcome(plan: Plan("p", steps: []), completed: ["convert"], failure: nil, effects: effects))
+        outcome.final = outcome.initial.applying(effects)
         #expect(
-            try json(row)
-                == #"{"applicationId":"app-1","decision":"convert","id":"e1","isReady":true,"issuer":"https://login.microsoftonline.com/11111111-1111-1111-1111-111111111111/v2.0","name":"payments","operationStatus":"Ready","outcome":"converted to workload identity federation","revertDeadline":"2026-12-24T10:00:00.000Z","scheme":"WorkloadIdentityFederation","subject":"sc://org/project/payments"}"#
+            try json(ConversionReport.Connection(outcome, policy: policy, dryRun: false))
+                == #"{"applicationId":"app-1","decision":"convert","id":"e1","isReady":true,"issuer":"https://login.microsoftonline.com/11111111-1111-1111-1111-111111111111/v2.0","name":"payments","operationStatus":"Ready","outcome":"converted to workload identity federation","proof":"proven: exchanged","revertDeadline":"2026-12-24T10:00:00.000Z","scheme":"WorkloadIdentityFederation","subject":"sc://org/project/payments"}"#
         )
+        #expect(outcome.changed && outcome.completed == ["convert"])
     }
 
     @Test func patEntriesStateTheTokenAndWhatBecameOfIt() throws {

@@ -1,64 +1,92 @@
-/// What `service-connection-convert` does with one listed connection, decided from the connection
-/// alone before anything changes.
-public enum ConversionDecision: Sendable, Equatable {
-    /// A client-secret connection: federate it (`automatic`: Azure DevOps created it).
-    case convert(automatic: Bool)
-    /// Federated on the Azure DevOps issuer: move it to the Entra issuer.
-    case moveIssuer
-    /// Federated on the Entra issuer (or another issuer this task leaves alone): nothing to convert.
-    case federated
-    /// Not converted, and the run stops before any change: why and what to do.
-    case refuse(String)
+/// The one next step for a listed service connection, decided from an observation alone, in the
+/// order that keeps it working (docs/federation.md): a client-secret connection learns its issuer
+/// and subject from Azure DevOps, its application gets that federated credential, and only then
+/// is it converted (read back and proven in the same plan, which reverts the conversion when the
+/// proof fails); a connection on the Azure DevOps issuer moves to the Entra issuer; a federated one
+/// counts as done only when its credential exists and the job's exchange works; the Azure
+/// DevOps-issuer credential a moved connection replaced goes after `graceHours`.
+enum ConversionDecision: ReconcileDecision, Equatable {
+    /// Send a conversion request: Azure DevOps converts at once when it can federate the principal
+    /// itself, otherwise it changes nothing and states the issuer and subject.
+    case ask
+    /// Create the application's federated credential for the issuer and subject the connection states.
+    case addCredential(issuer: String, subject: String)
+    /// Convert (the credential is in place), waiting while Azure DevOps finishes in the background.
+    case convert(issuer: String, subject: String)
+    /// Azure DevOps converts in the background (`InProgress, converting_scheme`): wait for it.
+    case awaitConversion
+    /// Save the connection so Azure DevOps gives it the Entra issuer, and create its credential
+    /// right after (`old`: the Azure DevOps-issuer credential it used, kept for `graceHours`).
+    case moveIssuer(old: FederatedIdentityCredential?)
+    /// Prove that the connection signs in: the job's OIDC token for it, exchanged at Entra.
+    case prove
+    /// Remove the Azure DevOps-issuer credential the connection no longer uses.
+    case retireCredential(FederatedIdentityCredential)
+    /// Nothing (more) to do; `keeping`: an old credential kept until its grace period ends.
+    case converged(keeping: KeptCredential?)
+    /// Stop and report.
+    case fail(RotationFailure)
 
-    /// Decides for `endpoint`. Refusals follow Microsoft's conversion rules
-    /// (azure-devops-docs `docs/pipelines/library/connect-to-azure.md`: Azure Resource Manager
-    /// connections only; "You can't convert cross-project service connections"), and Azure DevOps
-    /// refuses any request while another operation is in progress (``ConversionState``).
-    public static func decide(_ endpoint: ServiceEndpoint, convertAutomatic: Bool) -> ConversionDecision {
-        guard endpoint.type.lowercased() == "azurerm" else {
-            return .refuse(
-                "its type is '\(endpoint.type)'; only Azure Resource Manager (azurerm) connections can use workload identity federation."
-            )
+    var isConverged: Bool { if case .converged = self { true } else { false } }
+    var failure: RotationFailure? { if case .fail(let failure) = self { failure } else { nil } }
+    var changes: Bool {
+        switch self {
+        case .ask, .addCredential, .convert, .awaitConversion, .moveIssuer, .retireCredential: return true
+        case .prove, .converged, .fail: return false
         }
+    }
+}
+
+/// A federated identity credential kept until its grace period ends (nil: unknown).
+struct KeptCredential: Sendable, Equatable {
+    var credential: FederatedIdentityCredential
+    var until: Date?
+}
+
+extension ConversionDecision {
+    /// Decides for `observation` at the services' time `now`.
+    static func decide(_ observation: ConversionObservation, policy: ConversionPolicy, now: Date) -> Self {
+        let endpoint = observation.endpoint
         if case .busy(let message) = ConversionState.of(endpoint) {
-            return .refuse(
-                "Azure DevOps is busy with another operation on it (operationStatus InProgress, '\(message)') and refuses changes until it ends; run again when it has finished."
-            )
+            return .fail(.federation(.busy(name: endpoint.name, message: message)))
         }
-        if endpoint.isWorkloadIdentityFederation {
-            guard let issuer = endpoint.federationIssuer else { return .federated }
-            return FederationIssuer(issuer) == .azureDevOps ? .moveIssuer : .federated
+        switch ConnectionKind.of(endpoint, convertAutomatic: policy.convertAutomatic) {
+        case .refused(let reason):
+            return .fail(.federation(.refused(name: endpoint.name, reason: reason)))
+        case .secret:
+            return secretBased(observation)
+        case .azureDevOpsIssuer where !observation.convertedThisRun:
+            return .moveIssuer(old: observation.serving)
+        case .azureDevOpsIssuer, .federated:
+            return federated(observation, policy: policy, now: now)
         }
-        guard endpoint.scheme.lowercased() == "serviceprincipal" else {
-            return .refuse(
-                "its authorization scheme is '\(endpoint.scheme)'; only a service principal with a client secret is converted."
-            )
-        }
-        guard endpoint.usesClientSecret else {
-            return .refuse(
-                "it authenticates with a certificate (\(endpoint.authenticationType ?? "")), not a client secret; this task converts secret-based connections only."
-            )
-        }
-        if endpoint.isSharedAcrossProjects {
-            return .refuse(
-                "it is shared with other projects, and Azure DevOps does not convert cross-project connections. Stop sharing it, or create a federated connection per project."
-            )
-        }
-        if endpoint.isAutomatic, !convertAutomatic {
-            return .refuse(
-                "it was created by Azure DevOps (creationMode Automatic). Set convertAutomaticConnections to true to convert it (Azure DevOps then federates the principal it manages), or use Convert in Project settings > Service connections."
-            )
-        }
-        return .convert(automatic: endpoint.isAutomatic)
     }
 
-    /// A short name for reports.
-    public var label: String {
-        switch self {
-        case .convert(let automatic): return automatic ? "convert (Automatic)" : "convert"
-        case .moveIssuer: return "move issuer"
-        case .federated: return "federated"
-        case .refuse: return "refused"
+    /// A connection still on its secret: learn, add the credential, convert (or wait for Azure DevOps).
+    private static func secretBased(_ observation: ConversionObservation) -> Self {
+        let converting = ConversionState.of(observation.endpoint) == .converting
+        guard let stated = observation.stated else { return converting ? .awaitConversion : .ask }
+        guard observation.serving != nil else { return .addCredential(issuer: stated.issuer, subject: stated.subject) }
+        return converting ? .awaitConversion : .convert(issuer: stated.issuer, subject: stated.subject)
+    }
+
+    /// A federated connection: its credential, the proof, then the old credential after the grace period.
+    private static func federated(_ observation: ConversionObservation, policy: ConversionPolicy, now: Date) -> Self {
+        guard let stated = observation.stated else {
+            return .fail(
+                .federation(
+                    .incomplete(
+                        name: observation.endpoint.name,
+                        missing: "workloadIdentityFederationIssuer or workloadIdentityFederationSubject")))
         }
+        guard let serving = observation.serving else {
+            return .addCredential(issuer: stated.issuer, subject: stated.subject)
+        }
+        guard observation.proof != nil else { return .prove }
+        guard let old = observation.replaced else { return .converged(keeping: nil) }
+        let since = FederatedCredentialRecord.created(serving)
+        if ConversionTime.elapsed(since, graceHours: policy.graceHours, now: now) { return .retireCredential(old) }
+        let until = since?.addingTimeInterval(Double(policy.graceHours) * 3600)
+        return .converged(keeping: KeptCredential(credential: old, until: until))
     }
 }

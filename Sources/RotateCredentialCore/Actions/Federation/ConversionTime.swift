@@ -15,9 +15,10 @@ enum ConversionTime {
         return endpoint.revertSchemeDeadline.map { $0.addingTimeInterval(-revertWindow) }
     }
 
-    /// Whether `graceHours` have passed since `time` at `now`.
+    /// Whether `graceHours` have passed since `time` at `now` (at once for 0, whatever a second's
+    /// difference between two readings of the services' clock says; never for an unknown time).
     static func elapsed(_ time: Date?, graceHours: Int, now: Date) -> Bool {
         guard let time else { return false }
-        return now.timeIntervalSince(time) >= Double(graceHours) * 3600
+        return graceHours <= 0 || now.timeIntervalSince(time) >= Double(graceHours) * 3600
     }
 }

@@ -33,37 +33,3 @@ enum FederatedCredentialRecord {
         return String(text[range.upperBound...].prefix { $0 != "'" })
     }
 }
-
-/// What one connection's plan learned so far (steps run in order; later steps read what earlier
-/// ones found).
-actor ConnectionProgress {
-    private(set) var endpoint: ServiceEndpoint
-    private(set) var issuer: String?
-    private(set) var subject: String?
-    private(set) var converted = false
-    private(set) var proof: String?
-    private(set) var gapStarted: Date?
-    private(set) var gapSeconds: Double?
-
-    init(_ endpoint: ServiceEndpoint) {
-        self.endpoint = endpoint
-    }
-
-    func stated(issuer: String, subject: String, endpoint: ServiceEndpoint? = nil) {
-        self.issuer = issuer
-        self.subject = subject
-        if let endpoint { self.endpoint = endpoint }
-    }
-
-    func converted(_ endpoint: ServiceEndpoint) {
-        self.endpoint = endpoint
-        converted = true
-    }
-
-    func readBack(_ endpoint: ServiceEndpoint) { self.endpoint = endpoint }
-    func proven(_ text: String) { proof = text }
-    func gapStarts(_ at: Date) { gapStarted = at }
-    func gapEnds(_ at: Date) {
-        if let gapStarted { gapSeconds = at.timeIntervalSince(gapStarted) }
-    }
-}

@@ -18,6 +18,16 @@ public enum FederationFailure: Error, Sendable, Equatable, CustomStringConvertib
     case conversionPending(name: String, seconds: Int)
     /// Azure DevOps' test sign-in kept failing (`Failed, converting_scheme_failed`) until the wait ended.
     case conversionFailed(name: String, issuer: String, subject: String)
+    /// The connection, as the run last saw it, is not one this task converts (``ConnectionKind``).
+    case refused(name: String, reason: String)
+
+    /// Whether running again cannot help until a person fixes something.
+    var isTerminal: Bool {
+        switch self {
+        case .incomplete, .notStated, .credentialLimit, .issuerNotMoved, .refused: return true
+        case .credentialMissing, .readBack, .busy, .conversionPending, .conversionFailed: return false
+        }
+    }
 
     public var description: String {
         switch self {
@@ -43,6 +53,8 @@ public enum FederationFailure: Error, Sendable, Equatable, CustomStringConvertib
         case .conversionFailed(let name, let issuer, let subject):
             return
                 "Azure DevOps could not convert service connection '\(name)' (operationStatus Failed, \(ConversionState.failedMessage)): its test sign-in with the federated credential for issuer \(issuer) and subject \(subject) kept failing, so the connection still uses its client secret. To finish by hand: check that the application has that federated credential (audience \(FederatedIdentityCredential.entraAudience)), wait until Entra honours it (it can take several minutes), then use Convert in Project settings > Service connections > \(name), or run this task again."
+        case .refused(let name, let reason):
+            return "Service connection '\(name)' is not converted: \(reason)"
         case .issuerNotMoved(let name, let issuer):
             return
                 "Azure DevOps kept issuer \(issuer) for service connection '\(name)' after it was saved: the organization still issues Azure DevOps tokens; nothing else was changed. Move the organization to the Entra issuer (Azure DevOps support) before \(FederationIssuer.azureDevOpsIssuerDeadline)."

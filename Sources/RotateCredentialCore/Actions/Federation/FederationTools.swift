@@ -43,15 +43,16 @@ struct CredentialEnsurer: Sendable {
     let tools: FederationTools
 
     /// Makes sure application `objectId` has a credential for `issuer`/`subject` (created only when
-    /// missing, named and described for `endpoint`), and reads it back.
+    /// missing, named and described for `endpoint`), and reads it back; `created` says whether this
+    /// call created it.
     func ensure(
         objectId: String, appLabel: String, issuer: String, subject: String, endpoint: ServiceEndpoint,
         replaces: String?
-    ) async throws -> FederatedIdentityCredential {
+    ) async throws -> (credential: FederatedIdentityCredential, created: Bool) {
         let existing = try await tools.credentials.list(objectId: objectId)
         if let match = existing.first(where: { $0.matches(issuer: issuer, subject: subject) }) {
             tools.output.info("Application \(appLabel) already has \(match.label); not created again.")
-            return match
+            return (match, false)
         }
         guard existing.count < FederatedCredentialClient.limitPerApplication else {
             throw FederationFailure.credentialLimit(application: appLabel, count: existing.count)
@@ -64,7 +65,7 @@ struct CredentialEnsurer: Sendable {
             description: FederatedCredentialRecord.description(for: endpoint, created: tools.now(), replaces: replaces))
         let created = try await create(new, objectId: objectId, appLabel: appLabel)
         tools.output.info("Application \(appLabel) has \(created.label) (read back).")
-        return created
+        return (created, true)
     }
 
     /// `name`, or `name-2`, `name-3`, … when it is taken (names are unique per application).

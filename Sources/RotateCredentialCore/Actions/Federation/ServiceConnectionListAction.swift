@@ -51,22 +51,22 @@ struct ConnectionInventory: Sendable {
         }
 
         static func advise(_ endpoint: ServiceEndpoint) -> (String, String) {
-            switch ConversionDecision.decide(endpoint, convertAutomatic: true) {
-            case .convert(let automatic):
+            switch ConnectionKind.of(endpoint, convertAutomatic: true) {
+            case .secret(let automatic):
                 return (
                     "convert",
                     automatic
                         ? "client secret on a connection Azure DevOps created: service-connection-convert with convertAutomaticConnections: true"
                         : "client secret: service-connection-convert removes it for good"
                 )
-            case .moveIssuer:
+            case .azureDevOpsIssuer:
                 return (
                     "move issuer",
                     "federated on the Azure DevOps issuer, which stops working on \(FederationIssuer.azureDevOpsIssuerDeadline): service-connection-convert moves it to the Entra issuer"
                 )
             case .federated:
                 return ("none", "workload identity federation: no secret to rotate")
-            case .refuse(let reason):
+            case .refused(let reason):
                 let secretBased =
                     endpoint.parameters.member(caseInsensitive: "serviceprincipalkey") != nil
                     || endpoint.usesClientSecret

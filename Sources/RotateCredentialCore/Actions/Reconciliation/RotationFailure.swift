@@ -40,10 +40,14 @@ public enum RotationFailure: Error, Sendable, Equatable, CustomStringConvertible
     case recordUnreadable(secretName: String, vault: String, reason: String)
     /// Key Vault's current version changed between this run's read and its use (another writer).
     case vaultChanged(secretName: String)
+    /// A conversion to workload identity federation stopped at a decision (``FederationFailure``).
+    case federation(FederationFailure)
 
     /// Whether running the pipeline again cannot help until a person fixes something.
     public var isTerminal: Bool {
         switch self {
+        case .federation(let failure):
+            return failure.isTerminal
         case .ambiguous, .storedCredentialGone, .storedNowhere, .nothingToWrite, .unknownDisplayNames,
             .secretNameClash, .connectionsRefused, .connectionNotReady, .recordUnreadable:
             return true
@@ -118,6 +122,8 @@ public enum RotationFailure: Error, Sendable, Equatable, CustomStringConvertible
         case .vaultChanged(let secretName):
             return
                 "Key Vault secret '\(secretName)' changed while this run read it (another writer?); nothing was written into the service connections."
+        case .federation(let failure):
+            return failure.description
         case .recordUnreadable(let secretName, let vault, let reason):
             return
                 "The task's record, Key Vault secret '\(secretName)' in \(vault), cannot be used: \(reason). Nothing was changed. Rename or remove that secret if it is not this task's, or update the task."

@@ -70,20 +70,20 @@ struct SecretRetirementReconciler: ReconcileSubject {
         -> SecretRetirementObservation?
     {
         guard let keeper else { return nil }
-        let changedMeanwhile = try await keeper.takeLease(intending: [])
-        try await keeper.checkLease()
         defer { prepared = true }
-        if changedMeanwhile, !prepared {
+        switch try await keeper.prepare(intending: [], observed: observation.record, firstTime: !prepared) {
+        case .stands:
+            return nil
+        case .recordChanged(let record):
+            var next = observation
+            next.record = record
+            return next
+        case .observeAgain:
             context.output.info(
                 "Another run held the lease since this run looked; reading application \(observation.application.label) again."
             )
             return try await observe(appId: observation.application.appId)
         }
-        let record = await keeper.current
-        guard record != observation.record else { return nil }
-        var next = observation
-        next.record = record
-        return next
     }
 
     /// What a dry run assumes: the look through the projects ran (a read), the removal would remove.

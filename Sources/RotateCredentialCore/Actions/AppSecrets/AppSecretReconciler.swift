@@ -89,20 +89,15 @@ struct AppSecretReconciler: ReconcileSubject {
     mutating func prepareToChange(_ observation: AppSecretObservation) async throws -> AppSecretObservation? {
         guard let keeper = consumers.keeper else { return nil }
         defer { prepared = true }
-        switch try await keeper.prepare(
+        let preparation = try await keeper.prepare(
             intending: [policy.displayName], observed: observation.record, firstTime: !prepared)
-        {
-        case .stands:
-            return nil
-        case .recordChanged(let record):
-            var next = observation
-            next.record = record
-            return next
-        case .observeAgain:
-            context.output.info(
-                "Another run held the lease since this run looked; reading application \(observation.label) again.")
-            return try await consumers.observe(objectId: objectId)
-        }
+        return try await preparation.next(
+            after: observation, lay: { $0.record = $1 },
+            observeAgain: {
+                context.output.info(
+                    "Another run held the lease since this run looked; reading application \(observation.label) again.")
+                return try await consumers.observe(objectId: objectId)
+            })
     }
 
     /// What a dry run assumes the plan leaves.

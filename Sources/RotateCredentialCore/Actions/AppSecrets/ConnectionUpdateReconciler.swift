@@ -59,14 +59,8 @@ struct ConnectionUpdateReconciler: ReconcileSubject {
     func prepareToChange(_ observation: ConnectionUpdateObservation) async throws -> ConnectionUpdateObservation? {
         guard let keeper else { return nil }
         // Another run's writes show in the record; the connections are read from it, not again.
-        switch try await keeper.prepare(intending: [], observed: observation.record, firstTime: false) {
-        case .stands, .observeAgain:
-            return nil
-        case .recordChanged(let record):
-            var next = observation
-            next.record = record
-            return next
-        }
+        let preparation = try await keeper.prepare(intending: [], observed: observation.record, firstTime: false)
+        return await preparation.next(after: observation, lay: { $0.record = $1 }, observeAgain: { observation })
     }
 
     func simulate(_ decision: ConnectionUpdateDecision, observation: ConnectionUpdateObservation)

@@ -71,19 +71,16 @@ struct SecretRetirementReconciler: ReconcileSubject {
     {
         guard let keeper else { return nil }
         defer { prepared = true }
-        switch try await keeper.prepare(intending: [], observed: observation.record, firstTime: !prepared) {
-        case .stands:
-            return nil
-        case .recordChanged(let record):
-            var next = observation
-            next.record = record
-            return next
-        case .observeAgain:
-            context.output.info(
-                "Another run held the lease since this run looked; reading application \(observation.application.label) again."
-            )
-            return try await observe(appId: observation.application.appId)
-        }
+        let preparation = try await keeper.prepare(
+            intending: [], observed: observation.record, firstTime: !prepared)
+        return try await preparation.next(
+            after: observation, lay: { $0.record = $1 },
+            observeAgain: {
+                context.output.info(
+                    "Another run held the lease since this run looked; reading application \(observation.application.label) again."
+                )
+                return try await observe(appId: observation.application.appId)
+            })
     }
 
     /// What a dry run assumes: the look through the projects ran (a read), the removal would remove.

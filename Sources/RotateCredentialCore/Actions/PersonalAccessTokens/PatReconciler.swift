@@ -68,18 +68,15 @@ struct PatReconciler: ReconcileSubject {
     mutating func prepareToChange(_ observation: PatObservation) async throws -> PatObservation? {
         let names = support.configuration.pat.displayNames.map(\.text)
         defer { prepared = true }
-        switch try await keeper.prepare(intending: names, observed: observation.record, firstTime: !prepared) {
-        case .stands:
-            return nil
-        case .recordChanged(let record):
-            var next = observation
-            next.record = record
-            return next
-        case .observeAgain:
-            support.output.info(
-                "Another run held the lease since this run looked; reading PAT '\(observation.displayName)' again.")
-            return try await observe(observation.displayName)
-        }
+        let preparation = try await keeper.prepare(
+            intending: names, observed: observation.record, firstTime: !prepared)
+        return try await preparation.next(
+            after: observation, lay: { $0.record = $1 },
+            observeAgain: {
+                support.output.info(
+                    "Another run held the lease since this run looked; reading PAT '\(observation.displayName)' again.")
+                return try await observe(observation.displayName)
+            })
     }
 
     /// What a dry run assumes the plan leaves: a new token stored and held, or tokens revoked.

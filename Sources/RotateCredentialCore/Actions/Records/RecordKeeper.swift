@@ -212,6 +212,24 @@ enum LeasePreparation: Sendable, Equatable {
     case recordChanged(CredentialRecord)
     /// Another run held the lease since the observation: observe afresh before changing anything.
     case observeAgain
+
+    /// The observation the loop goes on from: nil when `observation` stands, `observation` with the
+    /// changed record laid over it (`lay`), or a fresh one (`observeAgain`).
+    func next<Observation>(
+        after observation: Observation, lay: (inout Observation, CredentialRecord) -> Void,
+        observeAgain: () async throws -> Observation
+    ) async rethrows -> Observation? {
+        switch self {
+        case .stands:
+            return nil
+        case .recordChanged(let record):
+            var next = observation
+            lay(&next, record)
+            return next
+        case .observeAgain:
+            return try await observeAgain()
+        }
+    }
 }
 
 /// What a run learned about its scope, laid over whichever record it writes.

@@ -18,7 +18,21 @@ public struct Step: Sendable {
     /// When true, a success means every credential created so far is safely stored: their
     /// compensations are dropped, and a later failure leaves them in place.
     public let secures: Bool
+    /// What the change needs from the services; a dry run asks whether they would allow it
+    /// (``AccessCheck``).
+    let needs: [AccessNeed]
     let perform: @Sendable (PlanProgress) async throws -> StepResult
+
+    init(
+        title: String, effect: Effect, secures: Bool, needs: [AccessNeed] = [],
+        perform: @escaping @Sendable (PlanProgress) async throws -> StepResult
+    ) {
+        self.title = title
+        self.effect = effect
+        self.secures = secures
+        self.needs = needs
+        self.perform = perform
+    }
 
     /// A step that changes something and may return how to undo it.
     public static func change(
@@ -28,12 +42,12 @@ public struct Step: Sendable {
     }
 
     /// A step that reads what earlier steps of its plan did (``PlanProgress``) and reports its own
-    /// effects.
+    /// effects; a change names what it `needs` from the services.
     static func acting(
-        _ title: String, effect: Effect = .change, secures: Bool = false,
+        _ title: String, effect: Effect = .change, secures: Bool = false, needs: [AccessNeed] = [],
         _ perform: @escaping @Sendable (PlanProgress) async throws -> StepResult
     ) -> Step {
-        Step(title: title, effect: effect, secures: secures, perform: perform)
+        Step(title: title, effect: effect, secures: secures, needs: needs, perform: perform)
     }
 
     /// A step that only reads (a verification, for instance).

@@ -9,7 +9,9 @@ public enum InputCatalogue {
             "organization", .string,
             "Organization name, or its URL on azureDevOpsUrl's host (default: from SYSTEM_COLLECTIONURI)."),
         .init("project", .string, "Project holding the service connections (default: SYSTEM_TEAMPROJECT)."),
-        .init("dryRun", .boolean, default: "false", "Read everything, change nothing, log what would be done."),
+        .init(
+            "dryRun", .boolean, default: "false",
+            "Read everything, change nothing, log what would be done and check access."),
         .init(
             "azureSubscription", .azureResourceManagerConnection,
             "Azure Resource Manager service connection: the identity for Graph and Key Vault."),

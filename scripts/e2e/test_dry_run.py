@@ -110,6 +110,11 @@ class DryRunAccessTest(unittest.TestCase):
         self.assertIn("would be refused", res.stdout)
         self.assertEqual(len(planned(res)), 3, planned(res))  # the plan is still shown whole
         self.assertEqual(res.outputs().get("changed"), "false")
+        summary = next(c.data for c in res.commands if c.area == "task" and c.event == "uploadsummary")
+        with open(summary, encoding="utf-8") as f:
+            text = f.read()
+        self.assertIn("### Access check (dry run)", text)
+        self.assertIn("  - planned: Give service connection(s) 'payments-prod' the secret", text)
         self.assertEqual(world(self.emu), before)
         asked = [r["path"] for r in self.emu.requests() if r["method"] != "GET" and "/_apis/" in r["path"]]
         self.assertEqual(asked, [], "the access check changed something")

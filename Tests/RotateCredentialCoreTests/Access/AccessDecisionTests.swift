@@ -120,6 +120,16 @@ import Testing
         #expect(AccessTokenClaims(Secret("e30.\(payload).sig")).scopes == ["vso.pats", "vso.pats_manage"])
     }
 
+    @Test func theSummaryListsEachFindingWithItsPlannedSteps() {
+        var finding = AccessFinding(verdict: .allowed, subject: "Application 'a'", text: "an owner")
+        finding.steps = ["Add a client secret", "Remove client secret x"]
+        #expect(
+            AccessCheck.summary([finding])
+                == "\n### Access check (dry run)\n\n- Application 'a': allowed: an owner.\n"
+                + "  - planned: Add a client secret\n  - planned: Remove client secret x\n")
+        #expect(AccessCheck.summary([]).isEmpty)
+    }
+
     @Test func findingsReadAsOneSentence() {
         let refused = AccessFinding(
             verdict: .refused, subject: "Service connection 'x'", text: "no role.", fix: "Give it.")

@@ -17,7 +17,9 @@ struct AccessCheck: Sendable {
         for note in notes { output.info(note) }
         let identities = await AzureDevOpsIdentities.lookUp(entries.map(\.need), context: context.services)
         let findings = await Parallel.map(entries, maxParallel: context.configuration.maxParallel) { entry in
-            await finding(entry.need, identities: identities)
+            var found = await finding(entry.need, identities: identities)
+            found.steps = entry.steps
+            return found
         }
         for finding in findings {
             switch finding.verdict {
@@ -29,10 +31,13 @@ struct AccessCheck: Sendable {
         return findings
     }
 
-    /// The findings as a section of the run summary.
+    /// The findings as a section of the run summary, each with the planned steps it is about.
     static func summary(_ findings: [AccessFinding]) -> String {
         guard !findings.isEmpty else { return "" }
-        return "\n### Access check (dry run)\n\n" + findings.map { "- \($0.line)" }.joined(separator: "\n") + "\n"
+        let items = findings.map { finding in
+            (["- \(finding.line)"] + finding.steps.map { "  - planned: \($0)" }).joined(separator: "\n")
+        }
+        return "\n### Access check (dry run)\n\n" + items.joined(separator: "\n") + "\n"
     }
 
     private func finding(_ need: AccessNeed, identities: AzureDevOpsIdentities) async -> AccessFinding {

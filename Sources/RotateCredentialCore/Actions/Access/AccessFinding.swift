@@ -1,6 +1,7 @@
 /// What the services said about one planned change: allowed, refused (naming what is missing and
 /// the fix), not something a read can tell, or not asked because asking failed.
 struct AccessFinding: Sendable, Equatable {
+    /// What the answer means for the planned change.
     enum Verdict: Sendable, Equatable {
         /// The services say the change would be allowed.
         case allowed
@@ -12,6 +13,7 @@ struct AccessFinding: Sendable, Equatable {
         case unknown
     }
 
+    /// What the answer means.
     var verdict: Verdict
     /// What the finding is about: "Service connection 'payments-prod' (project Platform)".
     var subject: String
@@ -19,6 +21,8 @@ struct AccessFinding: Sendable, Equatable {
     var text: String
     /// What to grant, for a refusal (naming the permissions matrix' grant).
     var fix: String?
+    /// The planned steps it is about (the run summary lists them).
+    var steps: [String] = []
 
     /// The finding as one sentence for the log and the summary.
     var line: String {

@@ -6,7 +6,9 @@ import Synchronization
 final class AccessLedger: Sendable {
     /// One need and the planned steps that need it.
     struct Entry: Sendable {
+        /// What the steps need.
         var need: AccessNeed
+        /// The planned steps that need it, by title.
         var steps: [String]
     }
 

@@ -91,16 +91,30 @@ struct AccessCheck: Sendable {
             subject, identity: identity.summary, claims: AccessTokenClaims(token), owners: owners)
     }
 
+    /// Reads the secret (its latest version, as the run does; a value is masked as every read one)
+    /// and lists its versions: Key Vault answers 403 to an identity without a read role.
     private func secret(_ name: String, vault: KeyVaultClient, _ problems: inout [String]) async -> AccessFinding {
         let subject = "Key Vault secret '\(name)' (\(vault.vaultURL.host ?? vault.vaultURL.absoluteString))"
+        let readable = await Self.permitted(&problems) { _ = try await vault.getSecretIfPresent(name) }
+        let listable = await Self.permitted(&problems) { _ = try await vault.versions(name) }
+        var found = AccessDecision.secret(subject, identity: vault.identity, readable: readable)
+        if readable == true, listable == false {
+            found.text +=
+                "; listing its versions was refused (Key Vault Secrets User allows both; the run itself reads only the latest version)"
+        }
+        return found
+    }
+
+    /// Whether Key Vault let `read` through: false for 403, nil (noted in `problems`) for another failure.
+    static func permitted(_ problems: inout [String], _ read: () async throws -> Void) async -> Bool? {
         do {
-            _ = try await vault.versions(name)
-            return AccessDecision.secret(subject, identity: vault.identity, readable: true)
-        } catch  where error.kind == .permission {
-            return AccessDecision.secret(subject, identity: vault.identity, readable: false)
+            try await read()
+            return true
+        } catch let error as ServiceError where error.kind == .permission {
+            return false
         } catch {
-            problems.append(Self.brief(error))
-            return AccessDecision.secret(subject, identity: vault.identity, readable: nil)
+            problems.append((error as? ServiceError).map(brief) ?? "\(error)")
+            return nil
         }
     }
 

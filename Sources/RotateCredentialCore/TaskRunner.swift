@@ -94,32 +94,10 @@ public struct TaskRunner: Sendable {
         let output = context.output
         do {
             let result = try await descriptor.build(configuration).run(context)
+            let access = await checkAccess(context)
             output.setVariable("changed", String(result.changed && !configuration.dryRun))
-            writeSummary(result.summaryMarkdown, context: context)
-            if let signal = context.cancellation.requested {
-                for failure in result.failures { output.error(failure.stateReport) }
-                output.complete(
-                    .failed,
-                    "Cancelled (\(signal)): stopped; the state is reported above. Run the pipeline again to finish."
-                )
-                return 1
-            }
-            if !result.failures.isEmpty {
-                for failure in result.failures {
-                    output.error(failure.stateReport)
-                }
-                output.complete(
-                    .failed,
-                    "\(result.failures.count) of the credentials could not be handled; see the errors above for what state each is in."
-                )
-                return 1
-            }
-            if output.warningCount > 0 {
-                output.complete(.succeededWithIssues, "Done, with warnings.")
-            } else {
-                output.complete(.succeeded, configuration.dryRun ? "Dry run done; nothing was changed." : "Done.")
-            }
-            return 0
+            writeSummary(result.summaryMarkdown + AccessCheck.summary(access), context: context)
+            return finish(result, refused: access.filter { $0.verdict == .refused }.count, context: context)
         } catch {
             output.error(String(describing: error))
             if let signal = context.cancellation.requested {
@@ -131,6 +109,49 @@ public struct TaskRunner: Sendable {
             output.complete(.failed, "\(configuration.action.rawValue) failed; see the error above.")
             return 1
         }
+    }
+
+    /// A dry run's access check (``AccessCheck``): whether the services would allow each planned
+    /// change. Nothing in a real run or after a stop request.
+    private func checkAccess(_ context: ActionContext) async -> [AccessFinding] {
+        guard context.configuration.dryRun, context.cancellation.requested == nil else { return [] }
+        return await AccessCheck(context: context).run()
+    }
+
+    /// Reports how the run ended and returns the exit code: 1 after a stop request, a failure, or a
+    /// dry run whose planned changes the services would refuse (`refused` of them).
+    private func finish(_ result: ActionResult, refused: Int, context: ActionContext) -> Int32 {
+        let output = context.output
+        if let signal = context.cancellation.requested {
+            for failure in result.failures { output.error(failure.stateReport) }
+            output.complete(
+                .failed,
+                "Cancelled (\(signal)): stopped; the state is reported above. Run the pipeline again to finish.")
+            return 1
+        }
+        if !result.failures.isEmpty {
+            for failure in result.failures {
+                output.error(failure.stateReport)
+            }
+            output.complete(
+                .failed,
+                "\(result.failures.count) of the credentials could not be handled; see the errors above for what state each is in."
+            )
+            return 1
+        }
+        if refused > 0 {
+            output.complete(
+                .failed,
+                "Dry run: \(refused) planned change\(refused == 1 ? "" : "s") would be refused; the errors above name what is missing and the fix. Nothing was changed."
+            )
+            return 1
+        }
+        if output.warningCount > 0 {
+            output.complete(.succeededWithIssues, "Done, with warnings.")
+        } else {
+            output.complete(.succeeded, context.configuration.dryRun ? "Dry run done; nothing was changed." : "Done.")
+        }
+        return 0
     }
 
     /// The line a stop request writes: what the run does now, and in how much time.

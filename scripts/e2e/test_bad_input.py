@@ -94,6 +94,32 @@ CASES += [
     ("reportPath ending in a slash", dict(APP, reportPath="/tmp/reports/"), "app", "reportPath"),
 ]
 
+# Issue #25, point 7: each of these was accepted (or named twice); each must now be one error naming the
+# input, before any call.
+ONE_ERROR_CASES = [
+    ("organization URL on another host", dict(PAT, organization="https://evil.example/contoso"), "pat",
+     "organization"),
+    ("organization URL of a project", dict(PAT, organization="{base}/ado/contoso/Platform"), "pat", "organization"),
+    ("organization URL with a query", dict(PAT, organization="{base}/ado/contoso?x=1"), "pat", "organization"),
+    ("scope with a newline", dict(PAT, scope="vso.code\nvso.packaging"), "pat", "scope"),
+    ("scope with an unknown token", dict(PAT, scope="vso.code vso.codee"), "pat", "scope"),
+    ("secretDisplayName with a control character", dict(APP, secretDisplayName="rotated\x1b[31m"), "app",
+     "secretDisplayName"),
+    ("secretDisplayName of 5,000 characters", dict(APP, secretDisplayName="a" * 5000), "app", "secretDisplayName"),
+    ("Key Vault name invalid, nothing else", dict(APP, keyVaultUrl=None, keyVaultName="9-vault"), "app",
+     "keyVaultName"),
+    ("tenant invalid for two identities", dict(PAT, INPUT_CLIENTSECRET="client-secret-value",
+                                               INPUT_TENANTID="not a tenant"), "pat", "tenantId"),
+]
+for _name in URL_INPUTS:
+    _base = APP if _name == "keyVaultUrl" else PAT
+    _kind = "app" if _base is APP else "pat"
+    _good = {"authorityHost": "{base}/login", "graphUrl": "{base}/graph", "azureDevOpsUrl": "{base}/ado",
+             "vsspsUrl": "{base}/vssps", "keyVaultUrl": "{base}/kv/kv-rotation"}[_name]
+    for _what, _url in (("a query", _good + "?api-version=1"), ("a fragment", _good + "#x"),
+                        ("a '..' segment", _good + "/../graph"), ("an encoded '..' segment", _good + "/%2E%2e/x")):
+        ONE_ERROR_CASES.append((f"{_name} with {_what}", dict(_base, **{_name: _url}), _kind, _name))
+
 
 class BadInputTest(unittest.TestCase):
     maxDiff = None
@@ -126,6 +152,29 @@ class BadInputTest(unittest.TestCase):
                 harness.assert_no_leak(self, result, self.emulator)
                 checked = harness.run_task(env, args=("--check-inputs",))
                 self.assertEqual((checked.code, checked.errors()), (1, errors), f"{name}: --check-inputs differs")
+
+    def test_each_bad_value_is_one_error_before_any_call(self):
+        for name, inputs, identity, expected in ONE_ERROR_CASES:
+            with self.subTest(name):
+                self.emulator.clear_requests()
+                values = {k: v.replace("{base}", self.emulator.base_url) if isinstance(v, str) else v
+                          for k, v in inputs.items()}
+                env = harness.task_env(self.emulator, **{**self.identity(identity), **values})
+                result = harness.run_task(env)
+                self.assertEqual((result.code, result.result), (1, "Failed"), result)
+                self.assertEqual(len(result.errors()), 1, f"{name}: {result.errors()}")
+                self.assertTrue(result.errors()[0].startswith(f"Input '{expected}'"), f"{name}: {result.errors()}")
+                self.assertEqual(self.emulator.requests(), [], f"{name}: a call was made")
+
+    def test_outside_an_agent_text_is_plain(self):
+        """The logging-command escaping is for agents: outside one, a '%' is printed as '%'."""
+        env = harness.task_env(self.emulator, **{**self.identity("pat"), **PAT, "organization": "con%toso"})
+        for name in ("AGENT_TEMPDIRECTORY", "AGENT_ID", "TF_BUILD"):
+            env.pop(name, None)
+        result = harness.run_task(env)
+        self.assertEqual(result.code, 1, result)
+        self.assertIn("'con%toso'", result.stdout)
+        self.assertNotIn("%AZP25", result.stdout)
 
     def test_check_inputs_accepts_valid_inputs_and_calls_nothing(self):
         for identity, inputs in (("pat", PAT), ("app", APP)):

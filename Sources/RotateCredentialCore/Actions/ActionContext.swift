@@ -12,10 +12,12 @@ public struct ActionContext: Sendable {
     public let files: any FileWriter
     /// Set by SIGINT/SIGTERM; checked at step boundaries.
     public let cancellation: Cancellation
+    /// What a dry run planned to change, for its access check (``AccessCheck``).
+    let access = AccessLedger()
 
     /// Runs plans (knows about dry runs and stop requests).
     public var runner: PlanRunner {
-        PlanRunner(output: output, dryRun: configuration.dryRun, cancellation: cancellation)
+        PlanRunner(output: output, dryRun: configuration.dryRun, cancellation: cancellation, access: access)
     }
 
     /// The services' time now (their `Date` header), for decisions that compare with their timestamps.

@@ -29,8 +29,12 @@ public struct ConfigurationLoader {
         return variable("\(prefix)_\(id)\(tail)") ?? variable("\(prefix)_\(id.uppercased())\(tail)")
     }
 
+    /// Reports a problem of `input`; the same problem found twice (a value two groups read) is
+    /// reported once.
     mutating func fail(_ input: String, _ message: String) {
-        errors.append(InputError(input, message))
+        let error = InputError(input, message)
+        guard !errors.contains(error) else { return }
+        errors.append(error)
     }
 
     mutating func string(_ name: String) -> String? {
@@ -80,8 +84,20 @@ public struct ConfigurationLoader {
     /// A URL input: absolute, no user info, HTTPS (HTTP only for a loopback address), no trailing
     /// slash (``URLPolicy``).
     mutating func url(_ name: String, _ text: String?) -> URL? {
+        checked(name, text, URLPolicy.check)
+    }
+
+    /// A service URL input: as ``url(_:_:)``, and without a query, a fragment or dot segments
+    /// (``URLPolicy/checkService(_:)``): the task appends the paths of its requests to it.
+    mutating func serviceURL(_ name: String, _ text: String?) -> URL? {
+        checked(name, text, URLPolicy.checkService)
+    }
+
+    private mutating func checked(
+        _ name: String, _ text: String?, _ policy: (String) -> Result<URL, URLPolicy.Problem>
+    ) -> URL? {
         guard let text else { return nil }
-        switch URLPolicy.check(text) {
+        switch policy(text) {
         case .success(let url): return url
         case .failure(let problem):
             fail(name, problem == .userInfo ? problem.description : "\(problem.description) Got '\(text)'.")
@@ -113,20 +129,21 @@ public struct ConfigurationLoader {
     /// wrong), which reads the option groups `groups`; every problem is collected.
     mutating func build(action: ActionName?, reads groups: Set<InputGroup>) -> Configuration? {
         let dryRun = bool("dryRun")
-        let organization = readOrganization()
+        let azureDevOpsUrl = serviceURL("azureDevOpsUrl", string("azureDevOpsUrl"))
+        let organization = readOrganization(azureDevOpsUrl: azureDevOpsUrl)
         let project = readProject()
-        let urls = readURLs(organization: organization ?? "organization")
+        let urls = readURLs(organization: organization ?? "organization", azureDevOps: azureDevOpsUrl)
         let keyVault = readKeyVault()
         let azureIdentity = readAzureIdentity()
         let patOwner = readPatOwner()
         let patOwnerSignIn = readPatOwnerSignIn(signsIn: groups.contains(.patOwnerSignIn))
         let pat = PatSelectionOptions(
-            displayNames: lines("tokenDisplayNames").map(NamePattern.init), scope: raw("scope"))
+            displayNames: lines("tokenDisplayNames").map(NamePattern.init), scope: readScope())
         let lifetimes = LifetimeOptions(
             renewWithinDays: integer("renewWithinDays"), validityDays: integer("validityDays"),
             graceHours: integer("graceHours"))
         let clientSecret = ClientSecretOptions(
-            applicationId: readApplicationId(), secretDisplayName: raw("secretDisplayName"),
+            applicationId: readApplicationId(), secretDisplayName: readSecretDisplayName(),
             replicationTimeoutSeconds: integer("replicationTimeoutSeconds"), keepSecrets: integer("keepSecrets"))
         let connections = ConnectionOptions(
             serviceConnections: readServiceConnections(),
@@ -163,35 +180,93 @@ public struct ConfigurationLoader {
         return id
     }
 
-    mutating func readOrganization() -> String? {
+    /// `scope`: known Azure DevOps scope tokens separated by spaces (``AzureDevOpsScopes``).
+    mutating func readScope() -> String? {
+        guard let text = raw("scope") else { return nil }
+        if let problem = AzureDevOpsScopes.problem(text) {
+            fail("scope", problem)
+            return nil
+        }
+        return AzureDevOpsScopes.normalized(text)
+    }
+
+    /// `secretDisplayName`: within Graph's limits and without control characters
+    /// (``NameRules/secretDisplayName(_:)``).
+    mutating func readSecretDisplayName() -> String? {
+        guard let name = raw("secretDisplayName") else { return nil }
+        if let problem = NameRules.secretDisplayName(name) {
+            fail("secretDisplayName", problem)
+            return nil
+        }
+        return name
+    }
+
+    /// `organization`: a name, or the organization's URL on the configured Azure DevOps host
+    /// (`azureDevOpsUrl`); empty, the agent's collection URI.
+    mutating func readOrganization(azureDevOpsUrl: URL?) -> String? {
         let given = raw("organization")
         let source = given ?? variable("SYSTEM_COLLECTIONURI") ?? variable("SYSTEM_TEAMFOUNDATIONCOLLECTIONURI")
         guard let source else {
             fail("organization", "required outside a pipeline: the organization name (e.g. contoso) or its URL.")
             return nil
         }
+        let input = given == nil ? "SYSTEM_COLLECTIONURI" : "organization"
         var name = source
-        let shown = source.contains("@") ? "the value given (not shown: it contains '@')" : "'\(source)'"
         if source.contains("://") {
-            guard let url = URL(string: source), let host = url.host, url.user == nil, url.password == nil else {
-                fail("organization", "\(shown) is not a URL without user info or an organization name.")
-                return nil
-            }
-            let segments = url.path.split(separator: "/").map(String.init)
-            if host.lowercased().hasSuffix(".visualstudio.com") {
-                name = String(host.split(separator: ".")[0])
-            } else if let last = segments.last {
-                name = last
-            } else {
-                fail("organization", "no organization name in \(shown).")
-                return nil
-            }
+            guard let named = organization(inURL: source, input: input, on: given == nil ? nil : azureDevOpsUrl)
+            else { return nil }
+            name = named
         }
         if let problem = NameRules.organization(name) {
-            fail(given == nil ? "SYSTEM_COLLECTIONURI" : "organization", problem)
+            fail(input, problem)
             return nil
         }
         return name
+    }
+
+    /// The organization the URL `text` names: the first label of a `{organization}.visualstudio.com`
+    /// host, else the last path segment. With `base` (a URL given as `organization`), the URL must be
+    /// the organization's URL on that host: the task calls `base`, so another host would be lost.
+    private mutating func organization(inURL text: String, input: String, on base: URL?) -> String? {
+        let shown = text.contains("@") ? "the value given (not shown: it contains '@')" : "'\(text)'"
+        // The agent's collection URI only names the organization (an Azure DevOps Server may use
+        // plain http); a URL given as input must be one the task could call.
+        let parsed = base == nil ? URL(string: text) : try? URLPolicy.checkService(text).get()
+        guard let url = parsed, let host = url.host?.lowercased(), url.user == nil, url.password == nil else {
+            fail(
+                input,
+                "\(shown) is neither an organization name nor an https:// URL without user info, query or fragment.")
+            return nil
+        }
+        let legacy = host.hasSuffix(".visualstudio.com")
+        guard let name = legacy ? host.split(separator: ".").first.map(String.init) : url.pathComponents.last,
+            name != "/"
+        else {
+            fail(input, "no organization name in \(shown).")
+            return nil
+        }
+        if let base, !Self.isOrganizationURL(url, name: name, on: base) {
+            fail(
+                input,
+                "\(shown) is not an organization's URL on the Azure DevOps host the task calls (azureDevOpsUrl \(base.absoluteString)): give the organization's name, or its URL \(base.absoluteString)/{organization}; for another host, set azureDevOpsUrl."
+            )
+            return nil
+        }
+        return name
+    }
+
+    /// Whether `url` is organization `name`'s URL on the Azure DevOps host `base`: `{base}/{name}`,
+    /// or `https://{name}.visualstudio.com` (the older URL of the same organizations) when `base` is
+    /// `https://dev.azure.com`.
+    static func isOrganizationURL(_ url: URL, name: String, on base: URL) -> Bool {
+        let host = url.host?.lowercased()
+        let path = url.pathComponents.filter { $0 != "/" }
+        if host == "\(name.lowercased()).visualstudio.com" {
+            return base.host?.lowercased() == "dev.azure.com" && path.isEmpty && url.scheme == "https"
+        }
+        let basePath = base.pathComponents.filter { $0 != "/" }
+        return url.scheme?.lowercased() == base.scheme?.lowercased() && host == base.host?.lowercased()
+            && url.port == base.port && path.map { $0.lowercased() } == (basePath + [name]).map { $0.lowercased() }
     }
 
     mutating func readProject() -> String? {
@@ -218,11 +293,11 @@ public struct ConfigurationLoader {
         return path
     }
 
-    mutating func readURLs(organization: String) -> ServiceURLs? {
-        let authority = url("authorityHost", string("authorityHost"))
-        let graph = url("graphUrl", string("graphUrl"))
-        let azureDevOps = url("azureDevOpsUrl", string("azureDevOpsUrl"))
-        let vssps = url("vsspsUrl", string("vsspsUrl"))
+    /// The service URLs, `azureDevOps` (read before the organization, which it checks) included.
+    mutating func readURLs(organization: String, azureDevOps: URL?) -> ServiceURLs? {
+        let authority = serviceURL("authorityHost", string("authorityHost"))
+        let graph = serviceURL("graphUrl", string("graphUrl"))
+        let vssps = serviceURL("vsspsUrl", string("vsspsUrl"))
         guard let authority, let graph, let azureDevOps, let vssps else { return nil }
         return ServiceURLs(
             authorityHost: authority, graph: graph,
@@ -243,7 +318,7 @@ public struct ConfigurationLoader {
             }
         }
         if let text = raw("keyVaultUrl") {
-            return url("keyVaultUrl", text).map { KeyVaultTarget(url: $0, secretNameTemplate: template) }
+            return serviceURL("keyVaultUrl", text).map { KeyVaultTarget(url: $0, secretNameTemplate: template) }
         }
         guard let name = raw("keyVaultName") else { return nil }
         if let problem = NameRules.keyVault(name) {

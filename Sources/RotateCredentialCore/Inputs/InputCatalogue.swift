@@ -5,9 +5,13 @@ public enum InputCatalogue {
         .init(
             "action", .pickList(ActionRegistry.standard.names.map(\.rawValue)), required: true, default: "pat-list",
             "What to do."),
-        .init("organization", .string, "Organization name or URL (default: from SYSTEM_COLLECTIONURI)."),
+        .init(
+            "organization", .string,
+            "Organization name, or its URL on azureDevOpsUrl's host (default: from SYSTEM_COLLECTIONURI)."),
         .init("project", .string, "Project holding the service connections (default: SYSTEM_TEAMPROJECT)."),
-        .init("dryRun", .boolean, default: "false", "Read everything, change nothing, log what would be done."),
+        .init(
+            "dryRun", .boolean, default: "false",
+            "Read everything, change nothing, log what would be done and check access."),
         .init(
             "azureSubscription", .azureResourceManagerConnection,
             "Azure Resource Manager service connection: the identity for Graph and Key Vault."),
@@ -36,14 +40,14 @@ public enum InputCatalogue {
             "renewWithinDays", .integer(0...3650), default: "7",
             "Act only on credentials expiring within this many days (0 = always)."),
         .init("validityDays", .integer(1...3650), default: "30", "Lifetime of renewed or new credentials, in days."),
-        .init("scope", .string, "Scopes of new PATs, space separated (default: the old token's)."),
+        .init("scope", .string, "Scopes of new PATs: known scope tokens, space separated (default: the old token's)."),
         .init(
             "graceHours", .integer(0...8760), default: "24",
             "Hours a replacement must exist before the old credential is revoked."),
         .init("applicationId", .string, "Application (client) id or object id of the app whose secret is rotated."),
         .init(
             "secretDisplayName", .string,
-            "Display name of the new client secret (default: rotate-credential and the date)."),
+            "Display name of the new client secret, at most 256 characters (default: rotate-credential and the date)."),
         .init(
             "replicationTimeoutSeconds", .integer(0...3600), default: "300",
             "How long to wait for a new client secret to work."),

@@ -46,6 +46,29 @@ public enum NameRules {
             : "'\(name)' is not a service connection name (at most 256 characters, no commas or control characters)."
     }
 
+    /// The longest client-secret display name: Microsoft Graph documents no maximum for a password
+    /// credential's `displayName`; 256 characters is the maximum it documents for an application's
+    /// own `displayName` ("Maximum length is 256 characters", resources/application), taken as
+    /// the bound here (an inference).
+    public static let maxSecretDisplayName = 256
+
+    /// Display name of a new client secret: at most ``maxSecretDisplayName`` characters, no
+    /// control characters (line breaks, tabs, escapes, the Unicode line and paragraph separators).
+    public static func secretDisplayName(_ name: String) -> String? {
+        if let control = name.unicodeScalars.first(where: {
+            $0.properties.generalCategory == .control || $0.value == 0x2028 || $0.value == 0x2029
+        }) {
+            let code = String(control.value, radix: 16, uppercase: true)
+            return
+                "contains the control character U+\(String(repeating: "0", count: max(0, 4 - code.count)))\(code); give the client secret's display name as one line of printable characters."
+        }
+        guard name.count <= maxSecretDisplayName else {
+            return
+                "is \(name.count) characters long; a client secret's display name may have at most \(maxSecretDisplayName) (Microsoft Graph's limit for an application's display name)."
+        }
+        return nil
+    }
+
     /// Key Vault name: 3 to 24 letters, digits and single hyphens, starting with a letter, ending
     /// with a letter or digit.
     public static func keyVault(_ name: String) -> String? {

@@ -47,14 +47,22 @@ struct RequirementCheck {
     /// The action whose requirements are checked.
     var action: ActionName { configuration.action }
 
-    /// Reports `input`, unless the identity it stands for is missing because an input it is read
-    /// from was already named.
+    /// The inputs a value a rule asks for is read from, beyond the input itself: a value that is
+    /// missing because one of them was already named as wrong is not reported again as missing.
+    static let feeds: [String: Set<String>] = [
+        "azureSubscription": azureIdentityInputs,
+        "patOwnerUsername": patOwnerInputs,
+        "azureDevOpsIdentity": azureIdentityInputs.union(["SYSTEM_ACCESSTOKEN"]),
+        "keyVaultName": ["keyVaultUrl"],
+        "project": ["SYSTEM_TEAMPROJECT"],
+        "servicePrincipalKey": ["keyVaultName", "keyVaultUrl", "secretName"],
+    ]
+
+    /// Reports `input`, unless it, or an input the value it names is read from (``feeds``), was
+    /// already named: one error per bad value.
     mutating func fail(_ input: String, _ message: String) {
-        let feeds =
-            input == "azureSubscription"
-            ? Self.azureIdentityInputs
-            : input == "patOwnerUsername" ? Self.patOwnerInputs : []
-        guard named.isDisjoint(with: feeds) else { return }
+        let feeds = Self.feeds[input, default: []].union([input])
+        guard named.isDisjoint(with: feeds), !errors.contains(where: { $0.input == input }) else { return }
         errors.append(InputError(input, message))
     }
 }

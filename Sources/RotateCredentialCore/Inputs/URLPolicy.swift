@@ -12,6 +12,10 @@ public enum URLPolicy {
         case userInfo
         /// Plain HTTP to a host that is not a loopback address.
         case insecure
+        /// A query or fragment in a service URL, which the task appends paths to.
+        case queryOrFragment
+        /// A `.` or `..` path segment (also written `%2e`) in a service URL.
+        case dotSegment
 
         public var description: String {
             switch self {
@@ -21,6 +25,12 @@ public enum URLPolicy {
                     "a URL must not contain a user name or password (user:password@); give credentials in their own inputs. The URL is not repeated here."
             case .insecure:
                 return "expected an https:// URL (http:// is allowed only for 127.0.0.0/8, [::1] and localhost)."
+            case .queryOrFragment:
+                return
+                    "a service URL must not carry a query (?) or a fragment (#): the task appends the paths of its requests to it."
+            case .dotSegment:
+                return
+                    "a service URL must not contain '.' or '..' path segments (also written %2e): they would send the task's requests to another path."
             }
         }
     }
@@ -38,6 +48,24 @@ public enum URLPolicy {
         }
         guard scheme == "https" || (scheme == "http" && isLoopback(host)) else { return .failure(.insecure) }
         return .success(url)
+    }
+
+    /// A service URL (`authorityHost`, `graphUrl`, `azureDevOpsUrl`, `vsspsUrl`, `keyVaultUrl`): as
+    /// ``check(_:)``, and without a query, a fragment or dot segments, since the task appends the
+    /// paths of its requests to it.
+    public static func checkService(_ text: String) -> Result<URL, Problem> {
+        let checked = check(text)
+        guard case .success = checked, let components = URLComponents(string: text) else { return checked }
+        if components.query != nil || components.fragment != nil || text.contains("?") || text.contains("#") {
+            return .failure(.queryOrFragment)
+        }
+        let segments = components.percentEncodedPath.split(separator: "/", omittingEmptySubsequences: false)
+        if segments.contains(where: {
+            [".", ".."].contains($0.lowercased().replacingOccurrences(of: "%2e", with: "."))
+        }) {
+            return .failure(.dotSegment)
+        }
+        return checked
     }
 
     /// Whether `host` (as a URL names it; IPv6 with or without brackets) is a loopback address.

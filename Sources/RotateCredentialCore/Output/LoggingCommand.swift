@@ -27,6 +27,21 @@ public struct LoggingCommand: Sendable, Equatable {
         return text + "]" + Self.escapeData(data)
     }
 
+    /// The line outside an agent, where nothing unescapes it: the text as written (a `%` stays
+    /// `%`), with CR and LF shown as `\r` and `\n` so that one command stays one line.
+    public var plainLine: String {
+        var text = "##vso[\(name)"
+        if !properties.isEmpty {
+            text += " " + properties.map { "\($0.0)=\(Self.plain($0.1));" }.joined()
+        }
+        return text + "]" + Self.plain(data)
+    }
+
+    /// `value` on one line, otherwise as written.
+    static func plain(_ value: String) -> String {
+        value.replacingOccurrences(of: "\r", with: "\\r").replacingOccurrences(of: "\n", with: "\\n")
+    }
+
     /// Escapes command data: `%`, CR, LF.
     public static func escapeData(_ value: String) -> String {
         value.replacingOccurrences(of: "%", with: "%AZP25")

@@ -150,7 +150,7 @@ public final class PipelineOutput: SecretMasker {
             )
         }
         let command = LoggingCommand("task.complete", properties: [("result", result.rawValue)], data: line(message))
-        if write(command.line, completing: true) { sink.completed(result.rawValue) }
+        if write(text(of: command), completing: true) { sink.completed(result.rawValue) }
     }
 
     /// Attaches a Markdown file to the run summary (`task.uploadsummary`).
@@ -186,7 +186,13 @@ public final class PipelineOutput: SecretMasker {
     }
 
     private func emit(_ command: LoggingCommand) {
-        write(command.line)
+        write(text(of: command))
+    }
+
+    /// The line of `command`: escaped for the agent, which unescapes it; outside an agent nothing
+    /// does, so the text stays as written there (a `%` is not shown as `%AZP25`).
+    private func text(of command: LoggingCommand) -> String {
+        underAgent ? command.line : command.plainLine
     }
 
     /// Writes a line unless the run is complete; whether it was written. The check and the write

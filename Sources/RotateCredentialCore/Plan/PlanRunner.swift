@@ -4,12 +4,19 @@ public struct PlanRunner: Sendable {
     private let output: PipelineOutput
     private let dryRun: Bool
     private let cancellation: Cancellation
+    private let access: AccessLedger?
 
     /// Creates a runner; a stop request in `cancellation` ends a plan at the next step boundary.
     public init(output: PipelineOutput, dryRun: Bool, cancellation: Cancellation = Cancellation()) {
+        self.init(output: output, dryRun: dryRun, cancellation: cancellation, access: nil)
+    }
+
+    /// A runner whose dry runs note what each skipped change needs in `access` (``AccessCheck``).
+    init(output: PipelineOutput, dryRun: Bool, cancellation: Cancellation, access: AccessLedger?) {
         self.output = output
         self.dryRun = dryRun
         self.cancellation = cancellation
+        self.access = access
     }
 
     /// Runs one plan.
@@ -22,6 +29,7 @@ public struct PlanRunner: Sendable {
             if dryRun, step.effect != .inspect {
                 if step.effect == .change {
                     output.info("[dry run] would \(step.title)")
+                    access?.plan(step.needs, for: step.title)
                     completed.append(step.title)
                 }
                 continue

@@ -18,10 +18,24 @@ public struct Step: Sendable {
     /// When true, a success means every credential created so far is safely stored: their
     /// compensations are dropped, and a later failure leaves them in place.
     public let secures: Bool
+    /// What the change needs from the services; a dry run asks whether they would allow it
+    /// (``AccessCheck``).
+    let needs: [AccessNeed]
     let perform: @Sendable (PlanProgress) async throws -> StepResult
     /// When set, the step runs (and is logged) only when this holds for what the plan's earlier
     /// steps did; otherwise it is passed over in silence.
     var condition: (@Sendable (PlanProgress) -> Bool)? = nil
+
+    init(
+        title: String, effect: Effect, secures: Bool, needs: [AccessNeed] = [],
+        perform: @escaping @Sendable (PlanProgress) async throws -> StepResult
+    ) {
+        self.title = title
+        self.effect = effect
+        self.secures = secures
+        self.needs = needs
+        self.perform = perform
+    }
 
     /// A step that changes something and may return how to undo it.
     public static func change(
@@ -31,12 +45,12 @@ public struct Step: Sendable {
     }
 
     /// A step that reads what earlier steps of its plan did (``PlanProgress``) and reports its own
-    /// effects.
+    /// effects; a change names what it `needs` from the services.
     static func acting(
-        _ title: String, effect: Effect = .change, secures: Bool = false,
+        _ title: String, effect: Effect = .change, secures: Bool = false, needs: [AccessNeed] = [],
         _ perform: @escaping @Sendable (PlanProgress) async throws -> StepResult
     ) -> Step {
-        Step(title: title, effect: effect, secures: secures, perform: perform)
+        Step(title: title, effect: effect, secures: secures, needs: needs, perform: perform)
     }
 
     /// This step, run only when `condition` holds for what the plan's earlier steps did (a read

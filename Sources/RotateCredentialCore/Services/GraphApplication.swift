@@ -72,3 +72,27 @@ public struct NewPasswordCredential: Sendable {
     /// The value.
     public var secret: Secret
 }
+
+/// A directory object Graph lists, such as an owner of an application: a service principal (with
+/// its `appId`) or a user.
+public struct DirectoryObject: Sendable, Equatable, Decodable {
+    /// `#microsoft.graph.servicePrincipal`, `#microsoft.graph.user`, …
+    public var type: String?
+    /// Its object id.
+    public var id: String
+    /// A service principal's application id.
+    public var appId: String?
+
+    enum CodingKeys: String, CodingKey {
+        case type = "@odata.type"
+        case id
+        case appId
+    }
+
+    /// Creates an object.
+    public init(type: String?, id: String, appId: String?) {
+        self.type = type
+        self.id = id
+        self.appId = appId
+    }
+}

@@ -2,7 +2,8 @@
 /// `removePassword`.
 public struct GraphApplicationClient: Sendable {
     private let context: ServiceContext
-    private let credential: EntraCredential
+    /// Who reads and changes applications.
+    let credential: EntraCredential
 
     /// Creates a client authenticating as `credential` (it must own the application, or hold
     /// Application.ReadWrite.All).
@@ -98,6 +99,16 @@ public struct GraphApplicationClient: Sendable {
         if error.kind == .notFound { return true }
         let message = (error.serviceMessage ?? "").lowercased()
         return error.kind == .invalidRequest && message.contains("no password credential found")
+    }
+
+    /// The owners of the application with object id `objectId`, every page (`GET
+    /// /applications/{id}/owners`, application-list-owners): service principals and users.
+    public func owners(objectId: String) async throws(ServiceError) -> [DirectoryObject] {
+        let pages = GraphPages<DirectoryObject>(
+            context: context, operation: "list the owners of application \(objectId)")
+        return try await pages.all(
+            from: base.appendingPathSegments(["applications", objectId, "owners"]),
+            authorization: try await authorization())
     }
 
     private var base: URL { context.urls.graph.appendingPathComponent("v1.0") }

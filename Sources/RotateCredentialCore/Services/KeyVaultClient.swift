@@ -77,6 +77,9 @@ public struct KeyVaultClient: Sendable {
     /// The vault's URL, for messages.
     public var vaultURL: URL { vault }
 
+    /// Who reads and writes the vault, for messages.
+    public var identity: String { credential.summary }
+
     /// Stores a new version of `name`.
     public func setSecret(
         _ name: String, value: Secret, contentType: String, expires: Date?, tags: [String: String]

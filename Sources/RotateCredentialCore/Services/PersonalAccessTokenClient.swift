@@ -9,7 +9,8 @@ public struct PersonalAccessTokenClient: Sendable {
     static let pageSize = 100
 
     private let context: ServiceContext
-    private let credential: EntraCredential
+    /// The PAT owner it acts as.
+    let credential: EntraCredential
 
     /// Creates a client acting as `credential` (a user: password flow or a handed-in token).
     public init(context: ServiceContext, credential: EntraCredential) {

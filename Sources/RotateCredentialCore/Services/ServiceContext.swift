@@ -20,4 +20,15 @@ public struct ServiceContext: Sendable {
     {
         .bearer(try await tokens.token(credential, for: audience), credential: "the token of \(credential.summary)")
     }
+
+    /// The authorization of `credential` towards Azure DevOps: the job access token as it is, or an
+    /// Entra identity's token for Azure DevOps.
+    func authorization(_ credential: AzureDevOpsCredential) async throws(ServiceError) -> RequestAuthorization {
+        switch credential {
+        case .systemAccessToken(let token):
+            return .bearer(token, credential: "the job access token (SYSTEM_ACCESSTOKEN)")
+        case .entra(let identity):
+            return try await bearer(identity, for: .azureDevOps)
+        }
+    }
 }

@@ -37,6 +37,16 @@ public struct ServiceEndpoint: Sendable, Equatable {
     /// Whether the connection was created by Azure DevOps with its own service principal.
     public var isAutomatic: Bool { creationMode?.lowercased() == "automatic" }
 
+    /// The id of project `name` (a name or an id) among the connection's project references; nil
+    /// when it names no such project.
+    public func projectId(named name: String) -> String? {
+        guard case .array(let references) = body["serviceEndpointProjectReferences"] ?? .null else { return nil }
+        let wanted = name.lowercased()
+        return references.lazy.compactMap { $0["projectReference"] }
+            .first { [$0["name"]?.stringValue, $0["id"]?.stringValue].contains { $0?.lowercased() == wanted } }?["id"]?
+            .stringValue
+    }
+
     /// A parameter of `authorization.parameters`, by case-insensitive name.
     public func parameter(_ name: String) -> String? {
         parameters.member(caseInsensitive: name)?.value.stringValue

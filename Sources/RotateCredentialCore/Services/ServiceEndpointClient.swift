@@ -42,6 +42,20 @@ public struct ServiceEndpointClient: Sendable {
         return try Self.checked(value, request)
     }
 
+    /// Whether the caller may manage connection `id` (the Administrator role, through a group too):
+    /// Azure DevOps answers the connection for `actionFilter=manage` only then, `null` otherwise
+    /// (`ServiceEndpointActionFilter`, serviceEndpoint 7.1). A read: nothing changes.
+    public func mayManage(id: String) async throws(ServiceError) -> Bool {
+        let request = HTTPRequest(
+            .get,
+            url(
+                [project, "_apis", "serviceendpoint", "endpoints", id],
+                query: [URLQueryItem(name: "actionFilter", value: "manage")]),
+            service: .azureDevOps, operation: "ask whether the caller may manage service connection \(id)")
+        let value = try await context.http.json(JSONValue.self, request, authorization: try await authorization())
+        return value != .null
+    }
+
     /// PUTs `endpoint` whole (organization-level route, as the API specifies) and returns the answer.
     public func update(_ endpoint: ServiceEndpoint) async throws(ServiceError) -> ServiceEndpoint {
         let body = try! JSON.encoder().encode(endpoint.body)
@@ -124,12 +138,7 @@ public struct ServiceEndpointClient: Sendable {
     }
 
     func authorization() async throws(ServiceError) -> RequestAuthorization {
-        switch credential {
-        case .systemAccessToken(let token):
-            return .bearer(token, credential: "the job access token (SYSTEM_ACCESSTOKEN)")
-        case .entra(let identity):
-            return try await context.bearer(identity, for: .azureDevOps)
-        }
+        try await context.authorization(credential)
     }
 
     func url(_ segments: [String], query: [URLQueryItem] = []) -> URL {

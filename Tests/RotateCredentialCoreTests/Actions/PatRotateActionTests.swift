@@ -87,6 +87,8 @@ import Testing
                     }
                     return HTTPResponse(status: 204)
                 },
+                // A dry run's access check reads the versions of each secret the run would write.
+                .init(method: .get, pathSuffix: "/versions") { _ in RouteTransport.json(200, ["value": []]) },
                 .init(method: .get, pathSuffix: "/secrets/pat-ci") { _ in
                     guard let latest = self.state.withLock({ $0.versions.last }) else {
                         return RouteTransport.json(404, ["error": ["code": "SecretNotFound", "message": "not found"]])
@@ -182,6 +184,8 @@ import Testing
         #expect(result.code == 0)
         #expect(transport.writes.isEmpty)
         #expect(result.output.contains("##vso[task.setvariable variable=changed;isoutput=true;issecret=false;]false"))
+        #expect(result.output.contains("Access check (dry run)"))
+        #expect(result.output.contains("Key Vault secret 'pat-ci'"))
     }
 
     @Test func aCancelAfterTheCreateUndoesTheUnstoredToken() async {

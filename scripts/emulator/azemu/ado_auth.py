@@ -127,6 +127,17 @@ def api_version_error(method: str, ver: str | None, released: str = "7.1", newes
     return None
 
 
+def preview_version_error(method: str, ver: str | None) -> Resp | None:
+    """A preview-only resource (connectionData, security roles): the version needs `-preview`, as Azure DevOps
+    answers a plain `7.1` for such resources (api-contracts notes, observed for _apis/connectionData)."""
+    err = api_version_error(method, ver)
+    if err or "-preview" in (ver or ""):
+        return err
+    return vss_error(400, f"The requested version \"{ver}\" of the resource is under preview. The -preview flag must "
+                     f"be supplied in the api-version for such requests. For example: \"{ver}-preview\"",
+                     "VssInvalidPreviewVersionException")
+
+
 def media_type_error(s, method: str, headers: dict, body: bytes) -> Resp | None:
     """415 for a POST/PUT/PATCH body that is not JSON (config adoMediaType)."""
     if not s.config.get("adoMediaType") or method not in ("POST", "PUT", "PATCH") or not body:

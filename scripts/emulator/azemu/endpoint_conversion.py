@@ -85,7 +85,9 @@ def organization_administrator_missing(e: dict, who: dict) -> Resp | None:
     """403 when `e` lists its organization-level administrators and the caller is not one of them."""
     admins = e.get("organizationAdministrators")
     caller = "build-service" if who["kind"] == "job" else who["id"]
-    if admins is None or caller.lower() in [a.lower() for a in admins]:
+    granted = [str(r["identity"]) for r in e.get("roleAssignments") or []
+               if r.get("scope") == "collection" and r.get("role") == "Administrator"]
+    if admins is None or caller.lower() in [a.lower() for a in admins + granted]:
         return None
     return vss_error(403, ORG_ADMIN_NEEDED, "AccessCheckException", "Microsoft.VisualStudio.Services.Security")
 

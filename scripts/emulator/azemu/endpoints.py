@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import copy
 
-from . import ado_auth, endpoint_conversion
+from . import ado_auth, endpoint_conversion, security_roles
 from .clock import now
 from .responses import Resp, method_not_allowed, vss_error
 from .state import ENDPOINT_SECRET_PARAMS
@@ -34,6 +34,9 @@ API_LOCATIONS = [
          "_apis/{area}/{resource}/{endpointId}"),
     _loc("69a319f4-28c1-4bfd-93e6-ea0ff5c6f1a2", "distributedtask", "oidctoken",
          "{scopeIdentifier}/_apis/{area}/hubs/{hubName}/plans/{planId}/jobs/{jobId}/{resource}", 1, "7.1"),
+    _loc("00d9565f-ed9c-4a06-9a50-00e7896ccab4", "Location", "ConnectionData", "_apis/{resource}", 1, "0.0"),
+    _loc("9461c234-c84c-4ed2-b918-2f0f92ad0a35", "securityroles", "roleassignments",
+         "_apis/{area}/scopes/{scopeId}/{resource}/resources/{resourceId}/{identityId}", 1, "0.0"),
 ]
 
 
@@ -63,6 +66,9 @@ class AzureDevOps:
             return Resp(200, {"count": 0, "value": []})
         if method == "GET" and low[2:] == ["_apis", "projects"]:
             return endpoint_conversion.projects(s, query)
+        preview = self.preview_route(method, low, parts, query, headers, who)
+        if preview is not None:
+            return preview
         err = self.request_error(method, query, headers, body, who)
         if err:
             return err
@@ -81,6 +87,25 @@ class AzureDevOps:
         return vss_error(404, "The controller for path '/" + "/".join(parts[1:]) + "' was not found or does "
                          "not implement IController.", "NotFoundException")
 
+    def preview_route(self, method: str, low: list[str], parts: list[str], query: dict, headers: dict,
+                      who: dict) -> Resp | None:
+        """connectionData and the security roles (security_roles.py): preview-only resources, GET only."""
+        n = len(low)
+        connection = n == 4 and low[2:] == ["_apis", "connectiondata"]
+        roles = n == 9 and low[2:5] == ["_apis", "securityroles", "scopes"] and low[6:8] == ["roleassignments",
+                                                                                              "resources"]
+        if not connection and not roles:
+            return None
+        if method != "GET":
+            return method_not_allowed(method)
+        if self.s.config.get("adoApiVersion"):
+            err = ado_auth.preview_version_error(method, ado_auth.requested_version(query, headers))
+            if err:
+                return err
+        if connection:
+            return security_roles.connection_data(self.s, who)
+        return security_roles.role_assignments(self.s, parts[5], parts[8])
+
     def request_error(self, method: str, query: dict, headers: dict, body: bytes, who: dict) -> Resp | None:
         """api-version (config adoApiVersion), media type (adoMediaType), the route's scope (adoScopes)."""
         s = self.s
@@ -98,18 +123,22 @@ class AzureDevOps:
         if not proj:
             return _project_missing(parts[2])
         if len(parts) == 6 and method == "GET":
-            return self.list(proj, query)
+            return self.list(proj, query, who)
         if len(parts) == 7 and method == "GET":
             e = self.s.endpoints.get(parts[6].lower())
-            if not e or not in_project(e, proj):
+            if not e or not in_project(e, proj) or not self.passes_action_filter(e, query, who):
                 return Resp(200, raw=b"null")
             return Resp(200, public(e, omit=False))
         if len(parts) == 7 and method == "PUT":
             return self.put(parts[6], body, who)
         return method_not_allowed(method)
 
-    def list(self, proj: dict, query: dict) -> Resp:
-        out = [e for e in self.s.endpoints.values() if in_project(e, proj)]
+    def passes_action_filter(self, e: dict, query: dict, who: dict) -> bool:
+        """`actionFilter=manage` keeps only connections the caller may administer (security_roles.py)."""
+        return (query.get("actionFilter") or "").lower() != "manage" or self.may_administer(e, who)
+
+    def list(self, proj: dict, query: dict, who: dict) -> Resp:
+        out = [e for e in self.s.endpoints.values() if in_project(e, proj) and self.passes_action_filter(e, query, who)]
         for key, field in (("endpointNames", lambda b: b["name"]), ("endpointIds", lambda b: b["id"])):
             if query.get(key):
                 wanted = [n.strip().lower() for n in query[key].split(",") if n.strip()]
@@ -134,7 +163,7 @@ class AzureDevOps:
             return vss_error(404, f"Service connection with id {eid} not found.", "ServiceEndpointNotFoundException",
                              ENDPOINTS_NS)
         if not self.may_administer(e, who):
-            name = f"Project Collection Build Service ({s.org['name']})" if who["kind"] == "job" else who["id"]
+            name = security_roles.identity(s, security_roles.principal_key(who))["displayName"]
             return vss_error(403, f"Access denied. {name} needs Administrator role on the service connection "
                              f"{e['body']['name']} to perform this action. For more information, contact the Azure "
                              "DevOps Server administrator.", "AccessCheckException",
@@ -158,11 +187,7 @@ class AzureDevOps:
         return Resp(200, public(e, omit=False))
 
     def may_administer(self, e: dict, who: dict) -> bool:
-        if who["kind"] == "job":
-            return bool(self.s.job_token.get("endpointAdministrator"))
-        if e.get("administrators") is not None:
-            return who["id"].lower() in [x.lower() for x in e["administrators"]]
-        return True
+        return security_roles.may_administer(self.s, e, who)
 
     def store(self, e: dict, new: dict, params: dict) -> None:
         old = e["body"]

@@ -17,7 +17,7 @@ from .responses import Resp, graph_error
 from .util import guid, new_client_secret
 
 _APP_PATH = re.compile(r"^applications(?:/([0-9a-fA-F-]{36})|\(appId='([^']+)'\))(?:/(addPassword|removePassword|"
-                       r"microsoft\.graph\.addPassword|microsoft\.graph\.removePassword))?$")
+                       r"microsoft\.graph\.addPassword|microsoft\.graph\.removePassword|owners))?$")
 _DENIED = "Insufficient privileges to complete the operation."
 
 
@@ -52,6 +52,8 @@ class Graph:
         action = (m.group(3) or "").replace("microsoft.graph.", "")
         if not action:
             return self.get(method, raw, a, query, err)
+        if action == "owners":
+            return self.owners(method, raw, a, err)
         return self.act(method, action, raw, a, body, err)
 
     def caller(self, headers: dict) -> tuple[dict | None, str | None]:
@@ -89,6 +91,29 @@ class Graph:
         out = {"@odata.context": "https://graph.microsoft.com/v1.0/$metadata#applications/$entity"}
         out.update(self.app_json(a, query.get("$select")))
         return Resp(200, out)
+
+    def owners(self, method: str, raw: dict, a: dict, err) -> Resp:
+        """GET /applications/{id}/owners (application-list-owners.md): the owners as directoryObjects, a service
+        principal with its object id and appId, a user with its object id and userPrincipalName. Who may read
+        the application may read its owners."""
+        if method != "GET":
+            return err(405, "Request_BadRequest", "Method not allowed.")
+        if not self.can_read(raw, a):
+            return err(403, "Authorization_RequestDenied", _DENIED)
+        value = []
+        for key in a.get("owners", []):
+            owner = self.s.apps.get(key.lower())
+            if owner:
+                value.append({"@odata.type": "#microsoft.graph.servicePrincipal", "id": owner["servicePrincipalObjectId"],
+                              "appId": owner["appId"], "displayName": owner.get("displayName"),
+                              "servicePrincipalType": "Application"})
+                continue
+            user = self.s.users.get(key.lower())
+            if user:
+                value.append({"@odata.type": "#microsoft.graph.user", "id": user["objectId"],
+                              "displayName": user.get("displayName"), "userPrincipalName": user["username"]})
+        return Resp(200, {"@odata.context": "https://graph.microsoft.com/v1.0/$metadata#directoryObjects",
+                          "value": value})
 
     def act(self, method: str, action: str, raw: dict, a: dict, body: bytes, err) -> Resp:
         if method != "POST":
@@ -170,12 +195,16 @@ class Graph:
 
     # ---- permissions
     def can_write(self, raw: dict, target: dict) -> bool:
-        if raw["kind"] == "app":
-            roles = (self.s.apps.get(raw["appId"].lower()) or {}).get("roles", [])
-            if "Application.ReadWrite.All" in roles or "Directory.ReadWrite.All" in roles:
-                return True
+        """Application.ReadWrite.All (or Directory.ReadWrite.All) for any application; an owner needs
+        Application.ReadWrite.OwnedBy as well when it calls as an application (app-only calls need an application
+        permission: "Application.ReadWrite.OwnedBy … allows the calling app to … update … applications … it
+        owns", Graph permissions reference)."""
+        roles = set((self.s.apps.get(raw["appId"].lower()) or {}).get("roles", [])) if raw["kind"] == "app" else set()
+        if {"Application.ReadWrite.All", "Directory.ReadWrite.All"} & roles:
+            return True
         owners = {o.lower() for o in target.get("owners", [])}
-        return bool(owners & self.s.principal_ids(raw))
+        owner = bool(owners & self.s.principal_ids(raw))
+        return owner and (raw["kind"] != "app" or "Application.ReadWrite.OwnedBy" in roles)
 
     def can_read(self, raw: dict, target: dict) -> bool:
         if self.can_write(raw, target):

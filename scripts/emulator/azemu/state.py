@@ -150,13 +150,15 @@ class State:
         admins = e.pop("administrators", None)
         can_change = e.pop("conversionCanChangePrincipal", None)
         org_admins = e.pop("organizationAdministrators", None)
+        roles = e.pop("roleAssignments", None)
         e.setdefault("isReady", True)
         e.setdefault("operationStatus", {"state": "Ready", "statusMessage": ""})
         for k, v in (e.get("authorization", {}).get("parameters") or {}).items():
             if k in ENDPOINT_SECRET_PARAMS:
                 self.remember(v)
         return {"body": e, "failReadinessAfterUpdate": fail, "administrators": admins,
-                "conversionCanChangePrincipal": can_change, "organizationAdministrators": org_admins}
+                "conversionCanChangePrincipal": can_change, "organizationAdministrators": org_admins,
+                "roleAssignments": roles}
 
     def _load_vault(self, v: dict, T) -> dict:
         vault = {"name": v["name"], "secretsOfficers": [x.lower() for x in v.get("secretsOfficers", [])],

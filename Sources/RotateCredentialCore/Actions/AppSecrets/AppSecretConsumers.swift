@@ -30,6 +30,11 @@ struct AppSecretConsumers: Sendable {
         }
     }
 
+    /// What adding or removing a client secret of the observed application needs.
+    func changesApplication(_ observation: AppSecretObservation) -> AccessNeed {
+        .changeApplication(objectId: observation.objectId, label: observation.label, identity: graph.credential)
+    }
+
     /// Writes keys into the listed connections.
     var writer: ConnectionWriter? {
         updater.map { ConnectionWriter(updater: $0, keeper: keeper, context: context) }

@@ -15,7 +15,8 @@ struct AppSecretCreatePlan: Sendable {
         let end = context.clock.now().addingTimeInterval(Double(context.configuration.lifetimes.validityDays) * 86_400)
         var steps: [Step] = [
             .acting(
-                "Add a client secret '\(policy.displayName)' to application \(observation.label), expiring \(Timestamp.format(end))"
+                "Add a client secret '\(policy.displayName)' to application \(observation.label), expiring \(Timestamp.format(end))",
+                needs: [consumers.changesApplication(observation)]
             ) { _ in
                 try await add(end: end)
             }
@@ -25,7 +26,7 @@ struct AppSecretCreatePlan: Sendable {
             steps.append(
                 .acting(
                     "Store the new secret in Key Vault secret '\(secretName)' (\(store.vaultURL.absoluteString)) and read it back",
-                    secures: true
+                    secures: true, needs: [.writeSecret(name: secretName, vault: store.keyVault)]
                 ) { progress in
                     try await self.store(progress, in: store, secretName: secretName, end: end)
                 })

@@ -75,7 +75,7 @@ extension AppSecretReconciler {
                 orphans
                 ? "no consumer holds it and its value was never stored (an interrupted run of this task added it)"
                 : "started \(DateText.of(password.startDateTime)), no longer held"
-            return Step.acting("Remove \(label): \(why)") { _ in
+            return Step.acting("Remove \(label): \(why)", needs: [consumers.changesApplication(observation)]) { _ in
                 if orphans {
                     try await removal.remove(objectId: objectId, keyId: password.keyId, label: label)
                 } else {
@@ -98,7 +98,8 @@ extension AppSecretReconciler {
         -> Step
     {
         .acting(
-            "Remove old client secret \(password.label) (started \(DateText.of(password.startDateTime))) from application \(label)"
+            "Remove old client secret \(password.label) (started \(DateText.of(password.startDateTime))) from application \(label)",
+            needs: [.changeApplication(objectId: objectId, label: label, identity: graph.credential)]
         ) { _ in
             try await graph.removePassword(objectId: objectId, keyId: password.keyId)
             return StepResult(effects: [.removedSecret(password)])

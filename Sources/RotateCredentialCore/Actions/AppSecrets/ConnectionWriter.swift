@@ -14,8 +14,13 @@ struct ConnectionWriter: Sendable {
         key: @escaping @Sendable (PlanProgress) async throws -> (secret: Secret, keyId: String)
     ) -> Step {
         let names = changes.compactMap(\.endpointName).map { "'\($0)'" }.joined(separator: ", ")
+        let needs = changes.compactMap { change -> AccessNeed? in
+            guard case .update(let endpoint, _) = change else { return nil }
+            return .administerConnection(endpoint, client: updater.client)
+        }
         return .acting(
-            "Give service connection(s) \(names) the secret, read each back and check it is ready", secures: secures
+            "Give service connection(s) \(names) the secret, read each back and check it is ready", secures: secures,
+            needs: needs
         ) { progress in
             let (secret, keyId) = try await key(progress)
             let results = await Parallel.map(changes, maxParallel: context.configuration.maxParallel) { change in

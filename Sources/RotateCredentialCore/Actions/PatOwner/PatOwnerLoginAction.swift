@@ -33,9 +33,12 @@ struct PatOwnerLoginAction: TaskAction {
             )
         }
         if configuration.dryRun {
-            context.output.info(
-                "[dry run] would ask the PAT owner to sign in (\(signIn.flow.rawValue)) and store the refresh token in '\(signIn.secretName)'."
-            )
+            let title =
+                "ask the PAT owner to sign in (\(signIn.flow.rawValue)) and store the refresh token in '\(signIn.secretName)'"
+            context.output.info("[dry run] would \(title).")
+            if let identityVault {
+                context.access.plan([.writeSecret(name: signIn.secretName, vault: identityVault)], for: title)
+            }
             return ActionResult(changed: true, summaryMarkdown: "")
         }
         let entra = EntraUserTokenClient(http: context.services.http, urls: context.services.urls)

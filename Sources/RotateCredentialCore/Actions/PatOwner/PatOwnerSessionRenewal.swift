@@ -35,9 +35,12 @@ struct PatOwnerSessionRenewal: Sendable {
             return session
         }
         if context.configuration.dryRun {
-            output.info(
-                "[dry run] would store the renewed refresh token as a new version of '\(signIn.secretName)' (the stored one stays valid)."
+            let title = "store the renewed refresh token as a new version of '\(signIn.secretName)'"
+            output.info("[dry run] would \(title) (the stored one stays valid).")
+            context.access.note(
+                "The PAT owner's session (Key Vault secret '\(signIn.secretName)'): Entra accepted the stored refresh token (redeemed by this dry run; the renewed token was not stored, the stored one stays valid)."
             )
+            context.access.plan([.writeSecret(name: signIn.secretName, vault: store.keyVault)], for: title)
             return session
         }
         do {

@@ -18,13 +18,14 @@ struct PatCreatePlan: Sendable {
             rotate ? "Rotate PAT '\(name)'" : "Create a replacement for PAT '\(name)'", untouched: untouched,
             steps: [
                 .acting(
-                    "create a replacement for PAT '\(name)' (scope \(scope), organization only, valid to \(Timestamp.format(validTo)))"
+                    "create a replacement for PAT '\(name)' (scope \(scope), organization only, valid to \(Timestamp.format(validTo)))",
+                    needs: [.managePats(owner: support.client.credential)]
                 ) { _ in
                     try await create(name: name, scope: scope, validTo: validTo, known: known)
                 },
                 .acting(
                     "store the new value of PAT '\(name)' in Key Vault secret '\(secretName)' and read it back",
-                    secures: true
+                    secures: true, needs: [.writeSecret(name: secretName, vault: store.keyVault)]
                 ) { progress in
                     try await storeNew(progress, replacing: old)
                 },

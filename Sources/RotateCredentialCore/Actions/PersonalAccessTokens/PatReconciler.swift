@@ -151,7 +151,10 @@ struct PatReconciler: ReconcileSubject {
             title,
             untouched: "The PAT(s) not listed as revoked above are still live.",
             steps: tokens.map { token in
-                .acting("revoke PAT '\(token.displayName)' (\(token.authorizationId)): \(why)") { _ in
+                .acting(
+                    "revoke PAT '\(token.displayName)' (\(token.authorizationId)): \(why)",
+                    needs: [.managePats(owner: client.credential)]
+                ) { _ in
                     try await client.revoke(authorizationId: token.authorizationId)
                     output.info("Revoked PAT '\(token.displayName)' (\(token.authorizationId)).")
                     return StepResult(effects: [.revokedToken(token)])

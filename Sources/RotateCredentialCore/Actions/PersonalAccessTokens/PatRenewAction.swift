@@ -56,6 +56,7 @@ struct PatRenewAction: TaskAction {
         let title = "extend PAT '\(token.displayName)' (\(token.authorizationId)) to \(Timestamp.format(requested))"
         if support.configuration.dryRun {
             support.output.info("[dry run] would \(title)")
+            support.context.access.plan([.managePats(owner: support.client.credential)], for: title)
             return .success(nil)
         }
         do {

@@ -39,6 +39,9 @@ actor RecordKeeper {
         _ store: RecordStore, run: RunIdentity, context: ActionContext, leaseSeconds: Double
     ) async throws -> RecordKeeper {
         let record = try await store.read()
+        if context.configuration.dryRun {
+            context.access.planRecord(.writeSecret(name: store.secretName, vault: store.keyVault))
+        }
         return RecordKeeper(
             store: store, run: run, clock: context.clock,
             serviceNow: { [services = context.services] in

@@ -24,10 +24,21 @@ struct FederationSteps: Sendable {
 
     private var name: String { endpoint.name }
 
+    /// What writing the connection needs (a dry run asks for it: ``AccessCheck``).
+    private var administersConnection: [AccessNeed] {
+        [.administerConnection(endpoint, client: tools.connections)]
+    }
+
+    /// What adding or removing the application's federated credentials needs.
+    private var changesApplication: [AccessNeed] {
+        [.changeApplication(objectId: application.id, label: application.label, identity: tools.graph.credential)]
+    }
+
     func ask() -> Step {
         let (tools, endpoint, steps) = (self.tools, self.endpoint, self)
         return .acting(
-            "Ask Azure DevOps for the federation issuer and subject of service connection '\(name)' (a conversion request: it converts at once when Azure DevOps can federate the principal itself, otherwise it changes nothing and states them)"
+            "Ask Azure DevOps for the federation issuer and subject of service connection '\(name)' (a conversion request: it converts at once when Azure DevOps can federate the principal itself, otherwise it changes nothing and states them)",
+            needs: administersConnection
         ) { _ in
             let answer = try await tools.convert(endpoint) {
                 $0.isWorkloadIdentityFederation || $0.federationSubject != nil
@@ -74,7 +85,8 @@ struct FederationSteps: Sendable {
     func ensureCredential(replaces: String?) -> Step {
         let (tools, endpoint, application) = (self.tools, self.endpoint, self.application)
         return .acting(
-            "Ensure application \(application.label) has the federated credential (audience \(FederatedIdentityCredential.entraAudience)) for the issuer and subject Azure DevOps states for '\(name)'"
+            "Ensure application \(application.label) has the federated credential (audience \(FederatedIdentityCredential.entraAudience)) for the issuer and subject Azure DevOps states for '\(name)'",
+            needs: changesApplication
         ) { progress in
             let current = progress.connection ?? endpoint
             guard let issuer = current.federationIssuer, let subject = current.federationSubject else {
@@ -99,7 +111,8 @@ struct FederationSteps: Sendable {
         return .acting(
             waiting
                 ? "Wait for Azure DevOps to finish converting service connection '\(name)' to workload identity federation in the background (sending the conversion again if its test sign-in failed)"
-                : "Convert service connection '\(name)' to workload identity federation (its federated credential is already in place)"
+                : "Convert service connection '\(name)' to workload identity federation (its federated credential is already in place)",
+            needs: administersConnection
         ) { _ in
             let completion = ConversionCompletion(tools: tools, timeoutSeconds: tools.proof.timeoutSeconds)
             let answer = try await completion.complete(
@@ -112,7 +125,8 @@ struct FederationSteps: Sendable {
     func save() -> Step {
         let (tools, endpoint, application) = (self.tools, self.endpoint, self.application)
         return .acting(
-            "Save service connection '\(name)' so Azure DevOps gives it the Entra issuer (its token requests fail from this save until the new federated credential exists: the new subject is only known once Azure DevOps assigns it)"
+            "Save service connection '\(name)' so Azure DevOps gives it the Entra issuer (its token requests fail from this save until the new federated credential exists: the new subject is only known once Azure DevOps assigns it)",
+            needs: administersConnection
         ) { _ in
             _ = try await tools.connections.update(endpoint)
             let started = tools.now()
@@ -170,7 +184,8 @@ struct FederationSteps: Sendable {
     func removeCredential(_ old: FederatedIdentityCredential, since: Date?) -> Step {
         let (credentials, objectId) = (tools.credentials, application.id)
         return .acting(
-            "Remove \(old.label) from application \(application.label): service connection '\(name)' uses the Entra issuer since \(DateText.of(since))"
+            "Remove \(old.label) from application \(application.label): service connection '\(name)' uses the Entra issuer since \(DateText.of(since))",
+            needs: changesApplication
         ) { _ in
             try await credentials.delete(id: old.id ?? "", objectId: objectId)
             return StepResult(effects: [.removedCredential(old)])

@@ -1,30 +1,30 @@
 /// Everything an action uses: configuration, output, clock, files and the service clients.
-public struct ActionContext: Sendable {
+struct ActionContext: Sendable {
     /// The configuration.
-    public let configuration: Configuration
+    let configuration: Configuration
     /// Pipeline output.
-    public let output: PipelineOutput
+    let output: PipelineOutput
     /// Time.
-    public let clock: any WallClock
+    let clock: any WallClock
     /// HTTP, URLs, tokens.
-    public let services: ServiceContext
+    let services: ServiceContext
     /// Files.
-    public let files: any FileWriter
+    let files: any FileWriter
     /// Set by SIGINT/SIGTERM; checked at step boundaries.
-    public let cancellation: Cancellation
+    let cancellation: Cancellation
     /// What a dry run planned to change, for its access check (``AccessCheck``).
     let access = AccessLedger()
 
     /// Runs plans (knows about dry runs and stop requests).
-    public var runner: PlanRunner {
+    var runner: PlanRunner {
         PlanRunner(output: output, dryRun: configuration.dryRun, cancellation: cancellation, access: access)
     }
 
     /// The services' time now (their `Date` header), for decisions that compare with their timestamps.
-    public var serviceNow: Date { services.http.serviceClock.now() }
+    var serviceNow: Date { services.http.serviceClock.now() }
 
     /// The Key Vault client, when a vault is configured.
-    public func keyVault() -> KeyVaultClient? {
+    func keyVault() -> KeyVaultClient? {
         configuration.keyVaultAccess.map(keyVault)
     }
 
@@ -36,7 +36,7 @@ public struct ActionContext: Sendable {
     /// Writes the JSON report (owner-only, scrubbed by ``TaskFiles``) and sets the `reportPath`
     /// output variable. A report that cannot be written is a warning, never a failure: the
     /// credentials are already in the state the log describes.
-    public func writeReport<Report: Encodable>(_ report: Report) throws {
+    func writeReport<Report: Encodable>(_ report: Report) throws {
         do {
             try TaskFiles(writer: files, output: output).writeJSON(report, to: configuration.reportPath)
             output.setVariable("reportPath", configuration.reportPath)

@@ -1,14 +1,14 @@
 /// What an action reports back to the runner.
-public struct ActionResult: Sendable {
+struct ActionResult: Sendable {
     /// Whether anything was (or in a dry run, would have been) changed.
-    public var changed: Bool
+    var changed: Bool
     /// Markdown for the run summary (`task.uploadsummary`).
-    public var summaryMarkdown: String
+    var summaryMarkdown: String
     /// Plans that failed; the task fails when there is one.
-    public var failures: [PlanOutcome]
+    var failures: [PlanOutcome]
 
     /// Creates a result.
-    public init(changed: Bool, summaryMarkdown: String, failures: [PlanOutcome] = []) {
+    init(changed: Bool, summaryMarkdown: String, failures: [PlanOutcome] = []) {
         self.changed = changed
         self.summaryMarkdown = summaryMarkdown
         self.failures = failures
@@ -16,7 +16,7 @@ public struct ActionResult: Sendable {
 }
 
 /// One action of the task.
-public protocol TaskAction: Sendable {
+protocol TaskAction: Sendable {
     /// Performs the action.
     func run(_ context: ActionContext) async throws -> ActionResult
 }

@@ -11,7 +11,7 @@ import CurlShim
 /// must surface as an authentication failure rather than be fetched. Answers are capped.
 public final class CurlTransport: HTTPTransport {
     /// The largest answer accepted (the longest PAT list is well under 1 MB).
-    public static let maxResponseBytes = 32 << 20
+    static let maxResponseBytes = 32 << 20
 
     /// The transport once libcurl is loaded: the CA trust and the thread every transfer runs on.
     private struct Engine: Sendable {

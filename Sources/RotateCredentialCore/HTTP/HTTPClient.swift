@@ -4,15 +4,15 @@
 /// to sign-in pages, treats a 203, a redirect or a non-JSON success as an authentication failure,
 /// decodes the error bodies of Entra, Graph, Key Vault and Azure DevOps, and writes one debug line
 /// per call (method, path, status, time, request ids; never headers or bodies).
-public struct HTTPClient: Sendable {
+struct HTTPClient: Sendable {
     private let transport: any HTTPTransport
     private let output: PipelineOutput
     private let clock: any WallClock
     /// The services' clock, learned from the `Date` header of every answer.
-    public let serviceClock: ServiceClock
+    let serviceClock: ServiceClock
 
     /// Creates a client over an (already retrying) transport.
-    public init(transport: any HTTPTransport, output: PipelineOutput, clock: any WallClock) {
+    init(transport: any HTTPTransport, output: PipelineOutput, clock: any WallClock) {
         self.transport = transport
         self.output = output
         self.clock = clock
@@ -20,10 +20,10 @@ public struct HTTPClient: Sendable {
     }
 
     /// The masker, for clients that receive secrets.
-    public var masker: any SecretMasker { output }
+    var masker: any SecretMasker { output }
 
     /// Sends a request and returns the successful response, or throws.
-    public func send(_ request: HTTPRequest, authorization: RequestAuthorization) async throws(ServiceError)
+    func send(_ request: HTTPRequest, authorization: RequestAuthorization) async throws(ServiceError)
         -> HTTPResponse
     {
         var request = request
@@ -62,7 +62,7 @@ public struct HTTPClient: Sendable {
     }
 
     /// Sends a request and decodes a JSON response.
-    public func json<Response: Decodable>(
+    func json<Response: Decodable>(
         _ type: Response.Type, _ request: HTTPRequest, authorization: RequestAuthorization
     ) async throws(ServiceError) -> Response {
         let response = try await send(request, authorization: authorization)
@@ -70,7 +70,7 @@ public struct HTTPClient: Sendable {
     }
 
     /// Decodes a JSON body, or throws a `malformedResponse` error naming the operation.
-    public func decode<Response: Decodable>(_ type: Response.Type, _ response: HTTPResponse, for request: HTTPRequest)
+    func decode<Response: Decodable>(_ type: Response.Type, _ response: HTTPResponse, for request: HTTPRequest)
         throws(ServiceError) -> Response
     {
         do {

@@ -1,10 +1,10 @@
 /// HTTP dates (`Retry-After`, `Date`): the IMF-fixdate form every current server sends,
 /// `Sun, 06 Nov 1994 08:49:37 GMT` (RFC 9110 section 5.6.7).
-public enum HTTPDate {
+enum HTTPDate {
     private static let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
     /// The date, or `nil` when `text` is not an IMF-fixdate.
-    public static func parse(_ text: String) -> Date? {
+    static func parse(_ text: String) -> Date? {
         let parts = text.split(separator: " ")
         guard parts.count == 6, parts[0].hasSuffix(","), parts[5] == "GMT",
             let day = Int(parts[1]), let month = months.firstIndex(of: String(parts[2])), let year = Int(parts[3])

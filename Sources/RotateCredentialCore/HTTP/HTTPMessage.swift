@@ -1,5 +1,5 @@
 /// HTTP methods the task uses.
-public enum HTTPMethod: String, Sendable {
+enum HTTPMethod: String, Sendable {
     case get = "GET"
     case post = "POST"
     case put = "PUT"
@@ -10,29 +10,29 @@ public enum HTTPMethod: String, Sendable {
 /// A request, built by a service client.
 public struct HTTPRequest: Sendable {
     /// Method.
-    public var method: HTTPMethod
+    var method: HTTPMethod
     /// Absolute URL.
-    public var url: URL
+    var url: URL
     /// Header fields. `Authorization` is never logged.
-    public var headers: [String: String]
+    var headers: [String: String]
     /// Body bytes.
-    public var body: Data?
+    var body: Data?
     /// When the request may be sent again after an uncertain failure (timeout, 5xx, dropped
     /// connection). True for GET, PUT and DELETE; a POST that creates something is not, and is
     /// retried only when the service said it did not process it (429, 503).
-    public var isIdempotent: Bool
+    var isIdempotent: Bool
     /// Whether the request only reads (a GET, a token request): after a stop request it is
     /// abandoned at once, where a write in flight may still answer for a few seconds.
-    public var isRead: Bool
+    var isRead: Bool
     /// What the request does, for messages ("create a PAT").
-    public var operation: String
+    var operation: String
     /// Which service it goes to, for messages and error decoding.
-    public var service: ServiceKind
+    var service: ServiceKind
 }
 
 extension HTTPRequest {
     /// Creates a request; unless told, only POST and PATCH are not idempotent and only GET reads.
-    public init(
+    init(
         _ method: HTTPMethod, _ url: URL, service: ServiceKind, operation: String,
         headers: [String: String] = [:], body: Data? = nil, isIdempotent: Bool? = nil, isRead: Bool? = nil
     ) {
@@ -46,38 +46,38 @@ extension HTTPRequest {
 /// A response.
 public struct HTTPResponse: Sendable {
     /// Status code.
-    public var status: Int
+    var status: Int
     /// Header fields, keys lower-cased.
-    public var headers: [String: String]
+    var headers: [String: String]
     /// Body bytes.
-    public var body: Data
+    var body: Data
 
     /// Creates a response; header names are lower-cased.
-    public init(status: Int, headers: [String: String] = [:], body: Data = Data()) {
+    init(status: Int, headers: [String: String] = [:], body: Data = Data()) {
         self.status = status
         self.headers = Dictionary(headers.map { ($0.key.lowercased(), $0.value) }, uniquingKeysWith: { a, _ in a })
         self.body = body
     }
 
     /// A header value, by case-insensitive name.
-    public func header(_ name: String) -> String? {
+    func header(_ name: String) -> String? {
         headers[name.lowercased()]
     }
 
     /// Whether the body is declared as JSON.
-    public var isJSON: Bool {
+    var isJSON: Bool {
         (header("content-type") ?? "").lowercased().contains("json")
     }
 
     /// The ids that support asks for, in the order they are useful.
-    public var requestIds: [String] {
+    var requestIds: [String] {
         ["x-ms-request-id", "request-id", "activityid", "x-vss-e2eid", "client-request-id"]
             .compactMap { name in header(name).map { "\(name): \($0)" } }
     }
 }
 
 /// The services this task calls.
-public enum ServiceKind: String, Sendable {
+enum ServiceKind: String, Sendable {
     case entra = "Microsoft Entra ID"
     case graph = "Microsoft Graph"
     case azureDevOps = "Azure DevOps"
@@ -93,7 +93,7 @@ public protocol HTTPTransport: Sendable {
 /// A request that got no response.
 public struct TransportError: Error, Sendable {
     /// Why.
-    public enum Reason: Sendable, Equatable {
+    enum Reason: Sendable, Equatable {
         /// No connection could be made: the request was certainly not processed.
         case cannotConnect
         /// The response did not arrive in time: the request may have been processed.
@@ -110,14 +110,14 @@ public struct TransportError: Error, Sendable {
     }
 
     /// Why.
-    public var reason: Reason
+    var reason: Reason
     /// What failed, in words: the host (and proxy), what happened, the library's own message.
-    public var detail: String
+    var detail: String
     /// What to do about it, when the transport knows.
-    public var advice: String?
+    var advice: String?
 
     /// Creates an error.
-    public init(_ reason: Reason, _ detail: String, advice: String? = nil) {
+    init(_ reason: Reason, _ detail: String, advice: String? = nil) {
         self.reason = reason
         self.detail = detail
         self.advice = advice

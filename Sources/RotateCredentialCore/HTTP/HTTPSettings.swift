@@ -1,17 +1,17 @@
 /// Settings of the HTTP transport, from the task's inputs and the agent's variables.
 public struct HTTPSettings: Sendable {
     /// Timeout of one request.
-    public var requestTimeoutSeconds: Double
+    var requestTimeoutSeconds: Double
     /// `AGENT_CAINFO`: a PEM file of CA certificates trusted in addition to the system roots
     /// (the agent's `--sslcacert`, e.g. the CA of a TLS-inspecting proxy).
-    public var agentCAInfo: String?
+    var agentCAInfo: String?
     /// The agent's client certificate (`AGENT_CLIENTCERT*`), for servers that ask for one.
-    public var clientCertificate: ClientCertificate?
+    var clientCertificate: ClientCertificate?
     /// The proxy, from the agent (`AGENT_PROXYURL`) or `HTTPS_PROXY`.
-    public var proxy: ProxySettings?
+    var proxy: ProxySettings?
 
     /// Creates settings.
-    public init(
+    init(
         requestTimeoutSeconds: Double, agentCAInfo: String? = nil, clientCertificate: ClientCertificate? = nil,
         proxy: ProxySettings? = nil
     ) {
@@ -23,9 +23,9 @@ public struct HTTPSettings: Sendable {
 }
 
 /// A TLS client certificate configured on the agent.
-public struct ClientCertificate: Sendable {
+struct ClientCertificate: Sendable {
     /// What the files hold.
-    public enum Source: Sendable, Equatable {
+    enum Source: Sendable, Equatable {
         /// A PEM certificate (`AGENT_CLIENTCERT`) and its PEM private key (`AGENT_CLIENTCERTKEY`).
         case pem(certificate: String, key: String)
         /// A PKCS#12 archive (`AGENT_CLIENTCERTARCHIVE`).
@@ -33,32 +33,27 @@ public struct ClientCertificate: Sendable {
     }
 
     /// The files.
-    public var source: Source
+    var source: Source
     /// The key's or archive's password (`SECRET_AGENT_CLIENTCERTPASSWORD`).
-    public var password: Secret?
+    var password: Secret?
 
-    /// Creates a client certificate.
-    public init(source: Source, password: Secret?) {
-        self.source = source
-        self.password = password
-    }
 }
 
 /// An HTTP proxy, reached with `CONNECT` for every HTTPS request that it does not bypass.
-public struct ProxySettings: Sendable {
+struct ProxySettings: Sendable {
     /// Where the proxy is (`http://host:port`; never with user info).
-    public var url: URL
+    var url: URL
     /// The variable the URL came from, for messages (`AGENT_PROXYURL`, `HTTPS_PROXY` or `https_proxy`).
-    public var variable: String
+    var variable: String
     /// User name (`AGENT_PROXYUSERNAME`), when the proxy needs one.
-    public var username: String?
+    var username: String?
     /// Password (`SECRET_AGENT_PROXYPASSWORD`).
-    public var password: Secret?
+    var password: Secret?
     /// Which requests go direct.
-    public var bypass: ProxyBypass
+    var bypass: ProxyBypass
 
     /// Creates proxy settings.
-    public init(
+    init(
         url: URL, variable: String, username: String? = nil, password: Secret? = nil, bypass: ProxyBypass = .none
     ) {
         self.url = url
@@ -69,13 +64,13 @@ public struct ProxySettings: Sendable {
     }
 
     /// `host:port` of the proxy, for messages.
-    public var endpoint: String {
+    var endpoint: String {
         "\(url.host ?? "?"):\(url.port ?? (url.scheme == "https" ? 443 : 80))"
     }
 }
 
 /// The requests that do not go through the proxy.
-public enum ProxyBypass: Sendable, Equatable {
+enum ProxyBypass: Sendable, Equatable {
     /// Everything goes through the proxy.
     case none
     /// `AGENT_PROXYBYPASSLIST`: regular expressions, each tested case-insensitively against the

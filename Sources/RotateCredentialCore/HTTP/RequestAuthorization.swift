@@ -1,5 +1,5 @@
 /// The `Authorization` header of a request, with the name of the credential for messages.
-public enum RequestAuthorization: Sendable {
+enum RequestAuthorization: Sendable {
     /// No header.
     case none
     /// `Bearer <token>`.
@@ -8,7 +8,7 @@ public enum RequestAuthorization: Sendable {
     case basic(user: String, Secret, credential: String)
 
     /// The name of the credential, as messages say it ("the job access token").
-    public var credentialName: String? {
+    var credentialName: String? {
         switch self {
         case .none: return nil
         case .bearer(_, let name), .basic(_, _, let name): return name

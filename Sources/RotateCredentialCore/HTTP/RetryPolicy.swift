@@ -1,21 +1,14 @@
 /// When and how long to wait before sending a request again.
-public struct RetryPolicy: Sendable {
+struct RetryPolicy: Sendable {
     /// Attempts in all, the first included.
-    public var maxAttempts: Int
+    var maxAttempts: Int
     /// Delay before the second attempt; doubled each time, with full jitter.
-    public var baseDelay: Double
+    var baseDelay: Double
     /// Longest wait between two attempts, whatever the service asks.
-    public var maxDelay: Double
+    var maxDelay: Double
 
     /// Five attempts, 0.5 s doubling, at most 60 s apart.
-    public static let standard = RetryPolicy(maxAttempts: 5, baseDelay: 0.5, maxDelay: 60)
-
-    /// Creates a policy.
-    public init(maxAttempts: Int, baseDelay: Double, maxDelay: Double) {
-        self.maxAttempts = maxAttempts
-        self.baseDelay = baseDelay
-        self.maxDelay = maxDelay
-    }
+    static let standard = RetryPolicy(maxAttempts: 5, baseDelay: 0.5, maxDelay: 60)
 
     /// Whether a status means "not processed, come back later": safe to send again whatever the method.
     static func isRefusal(_ status: Int) -> Bool {

@@ -2,14 +2,14 @@
 /// request), transient 5xx, timeouts and dropped connections only for idempotent requests.
 /// It honours `Retry-After` and Azure DevOps' `X-RateLimit-*` headers, also on a success, where
 /// the service asks the next request to wait.
-public struct RetryingTransport: HTTPTransport {
+struct RetryingTransport: HTTPTransport {
     private let base: any HTTPTransport
     private let policy: RetryPolicy
     private let clock: any WallClock
     private let log: @Sendable (String) -> Void
 
     /// Creates a retrying transport. `log` receives one line per retry (no secrets in it).
-    public init(
+    init(
         _ base: any HTTPTransport, policy: RetryPolicy = .standard, clock: any WallClock,
         log: @escaping @Sendable (String) -> Void
     ) {
@@ -19,7 +19,7 @@ public struct RetryingTransport: HTTPTransport {
         self.log = log
     }
 
-    public func send(_ request: HTTPRequest) async throws(TransportError) -> HTTPResponse {
+    func send(_ request: HTTPRequest) async throws(TransportError) -> HTTPResponse {
         var attempt = 1
         var previous: Result<HTTPResponse, TransportError>?
         while true {

@@ -1,7 +1,7 @@
 /// A call that failed: the service's own code, what it means and what to do.
-public struct ServiceError: Error, Sendable, CustomStringConvertible {
+struct ServiceError: Error, Sendable, CustomStringConvertible {
     /// Broad class of the failure, for decisions (retry, undo, exit message).
-    public enum Kind: Sendable, Equatable {
+    enum Kind: Sendable, Equatable {
         /// The credential was rejected (401, 203 sign-in page, redirect, AADSTS sign-in errors).
         case authentication
         /// The identity lacks a permission or role (403).
@@ -26,27 +26,27 @@ public struct ServiceError: Error, Sendable, CustomStringConvertible {
     }
 
     /// Whether this is a write abandoned by a stop request, which the service may still carry out.
-    public var mayStillLand: Bool { kind == .stopped(mayHaveLanded: true) }
+    var mayStillLand: Bool { kind == .stopped(mayHaveLanded: true) }
 
     /// Which service.
-    public var service: ServiceKind
+    var service: ServiceKind
     /// What was being done, e.g. "create a PAT".
-    public var operation: String
+    var operation: String
     /// The class of failure.
-    public var kind: Kind
+    var kind: Kind
     /// HTTP status, when a response arrived.
-    public var status: Int?
+    var status: Int?
     /// The service's error code (`AADSTS7000215`, `Authorization_RequestDenied`, `typeKey`, `patTokenError`…).
-    public var code: String?
+    var code: String?
     /// The service's message, first line only.
-    public var serviceMessage: String?
+    var serviceMessage: String?
     /// Request ids for support.
-    public var requestIds: [String]
+    var requestIds: [String]
     /// What it means and what to do.
-    public var advice: String?
+    var advice: String?
 
     /// Creates an error; `advice` defaults to the catalogue's entry for `code`.
-    public init(
+    init(
         service: ServiceKind, operation: String, kind: Kind, status: Int? = nil, code: String? = nil,
         serviceMessage: String? = nil, requestIds: [String] = [], advice: String? = nil
     ) {
@@ -61,7 +61,7 @@ public struct ServiceError: Error, Sendable, CustomStringConvertible {
     }
 
     /// One paragraph for the log: what failed, the service's code and words, the advice, the ids.
-    public var description: String {
+    var description: String {
         var text = "\(service.rawValue): \(operation) failed"
         let details = [status.map { "HTTP \($0)" }, code].compactMap { $0 }
         if !details.isEmpty { text += " (\(details.joined(separator: ", ")))" }

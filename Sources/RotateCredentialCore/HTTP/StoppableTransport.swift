@@ -5,17 +5,17 @@
 /// once, a write at the write deadline (a few seconds in which its answer may still arrive), an
 /// undo at the undo deadline. A write abandoned so may still be carried out by the service: its
 /// error says so, and a create's "the next run removes it".
-public struct StoppableTransport: HTTPTransport {
+struct StoppableTransport: HTTPTransport {
     private let base: any HTTPTransport
     private let cancellation: Cancellation
 
     /// Wraps `base`; `cancellation` holds the stop request and its deadlines.
-    public init(_ base: any HTTPTransport, cancellation: Cancellation) {
+    init(_ base: any HTTPTransport, cancellation: Cancellation) {
         self.base = base
         self.cancellation = cancellation
     }
 
-    public func send(_ request: HTTPRequest) async throws(TransportError) -> HTTPResponse {
+    func send(_ request: HTTPRequest) async throws(TransportError) -> HTTPResponse {
         let undoing = Cancellation.isUndoing
         if let deadlines = cancellation.deadlines, !undoing || deadlines.undo <= .now {
             throw Self.notSent(deadlines, undoing: undoing, budget: cancellation.budget)

@@ -6,20 +6,20 @@
 /// (learn.microsoft.com/entra/identity-platform/access-token-claims-reference): `upn` / `unique_name`
 /// (v1 tokens, which Azure DevOps receives) or `preferred_username` (v2), `tid`, `oid`, `appid` /
 /// `azp`, `roles` (application permissions), `scp` (delegated permissions).
-public struct AccessTokenClaims: Sendable, Equatable {
+struct AccessTokenClaims: Sendable, Equatable {
     /// The user's sign-in name, when the token names one.
-    public var user: String?
+    var user: String?
     /// The tenant id.
-    public var tenantId: String?
+    var tenantId: String?
     /// The object id of the user, or of the service principal of an application's token.
-    public var objectId: String?
+    var objectId: String?
     /// The application the token was issued to (`appid` in v1 tokens, `azp` in v2).
-    public var appId: String?
+    var appId: String?
     /// The application permissions of an application's token (`roles`), such as
     /// `Application.ReadWrite.OwnedBy`.
-    public var roles: [String] = []
+    var roles: [String] = []
     /// The delegated permissions of a user's token (`scp`, space-separated), such as `vso.pats_manage`.
-    public var scopes: [String] = []
+    var scopes: [String] = []
 
     private struct Payload: Decodable {
         var upn: String?

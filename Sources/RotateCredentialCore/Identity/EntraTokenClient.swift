@@ -1,10 +1,10 @@
 /// The Entra v2 token endpoint: client secret, client assertion and password grants.
-public struct EntraTokenClient: Sendable {
+struct EntraTokenClient: Sendable {
     private let http: HTTPClient
     private let urls: ServiceURLs
 
     /// Creates a client for the configured authority host.
-    public init(http: HTTPClient, urls: ServiceURLs) {
+    init(http: HTTPClient, urls: ServiceURLs) {
         self.http = http
         self.urls = urls
     }
@@ -18,7 +18,7 @@ public struct EntraTokenClient: Sendable {
     }
 
     /// Acquires a token for `audience` with `credential`.
-    public func token(_ credential: EntraCredential, for audience: TokenAudience) async throws(ServiceError) -> Secret {
+    func token(_ credential: EntraCredential, for audience: TokenAudience) async throws(ServiceError) -> Secret {
         let scope = audience.scope(urls)
         switch credential {
         case .accessToken(let token), .session(let token, _):
@@ -54,7 +54,7 @@ public struct EntraTokenClient: Sendable {
     /// Exchanges `assertion` (a pipeline OIDC token) for a token for `scope` as application `clientId`:
     /// the client-credentials grant with a JWT-bearer client assertion, as a task using a federated
     /// connection does (azure-pipelines-tasks `azure-arm-rest` `getFederatedToken` + MSAL).
-    public func assertionToken(tenantId: String, clientId: String, assertion: Secret, scope: String)
+    func assertionToken(tenantId: String, clientId: String, assertion: Secret, scope: String)
         async throws(ServiceError) -> Secret
     {
         try await request(

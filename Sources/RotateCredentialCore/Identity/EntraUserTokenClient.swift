@@ -14,33 +14,33 @@
 /// - Authorization code + PKCE: ".../v2-oauth2-auth-code-flow" and RFC 7636: `/authorize` with
 ///   `response_type=code`, `redirect_uri`, `scope`, `state`, `code_challenge`, `code_challenge_method=S256`;
 ///   then `grant_type=authorization_code` with `code`, `redirect_uri`, `code_verifier`.
-public struct EntraUserTokenClient: Sendable {
+struct EntraUserTokenClient: Sendable {
     /// Azure DevOps (`499b84ac-…/.default`) plus `offline_access`, so Entra returns a refresh token.
     static let scope = "499b84ac-1321-427f-aa17-267ca6975798/.default offline_access"
     static let deviceCodeGrant = "urn:ietf:params:oauth:grant-type:device_code"
 
     /// What `/devicecode` answers. The user code is meant to be shown; the device code is a secret.
-    public struct DeviceCode: Sendable {
+    struct DeviceCode: Sendable {
         /// The poller's credential.
-        public var deviceCode: Secret
+        var deviceCode: Secret
         /// The short code the user types at the verification page.
-        public var userCode: String
+        var userCode: String
         /// The page to open.
-        public var verificationURI: String
+        var verificationURI: String
         /// Seconds until both codes expire.
-        public var expiresIn: Int
+        var expiresIn: Int
         /// Seconds to wait between polls.
-        public var interval: Int
+        var interval: Int
     }
 
     /// The tokens a successful grant returns (both registered with the masker on arrival).
-    public struct UserTokens: Sendable {
+    struct UserTokens: Sendable {
         /// The access token for Azure DevOps; never shown.
-        public var accessToken: Secret
+        var accessToken: Secret
         /// The refresh token, when Entra issued one.
-        public var refreshToken: Secret?
+        var refreshToken: Secret?
         /// Claims of the access token (who signed in).
-        public var claims: AccessTokenClaims
+        var claims: AccessTokenClaims
     }
 
     private struct DeviceCodeWire: Decodable {
@@ -60,13 +60,13 @@ public struct EntraUserTokenClient: Sendable {
     private let authorityHost: URL
 
     /// Creates a client for the configured authority host.
-    public init(http: HTTPClient, urls: ServiceURLs) {
+    init(http: HTTPClient, urls: ServiceURLs) {
         self.http = http
         self.authorityHost = urls.authorityHost
     }
 
     /// Starts a device-code sign-in.
-    public func startDeviceCode(tenant: String, client: String) async throws(ServiceError) -> DeviceCode {
+    func startDeviceCode(tenant: String, client: String) async throws(ServiceError) -> DeviceCode {
         let request = formRequest(
             tenant: tenant, endpoint: "devicecode", [("client_id", client), ("scope", Self.scope)],
             operation: "start a device-code sign-in with application \(client)")
@@ -77,7 +77,7 @@ public struct EntraUserTokenClient: Sendable {
     }
 
     /// Polls once; throws the protocol's errors (`authorization_pending`, `slow_down`, …) as the code.
-    public func pollDeviceCode(tenant: String, client: String, _ code: DeviceCode) async throws(ServiceError)
+    func pollDeviceCode(tenant: String, client: String, _ code: DeviceCode) async throws(ServiceError)
         -> UserTokens
     {
         try await tokens(
@@ -90,7 +90,7 @@ public struct EntraUserTokenClient: Sendable {
     }
 
     /// Redeems a refresh token: a new access token and (usually) a new refresh token.
-    public func redeem(refreshToken: Secret, tenant: String, client: String) async throws(ServiceError) -> UserTokens {
+    func redeem(refreshToken: Secret, tenant: String, client: String) async throws(ServiceError) -> UserTokens {
         try await tokens(
             tenant: tenant,
             [
@@ -104,7 +104,7 @@ public struct EntraUserTokenClient: Sendable {
     /// Vault (`https://vault.azure.net/.default`): Entra binds a refresh token to user and client, not to
     /// a resource (".../refresh-tokens": a client "can use a refresh token to acquire access tokens across
     /// any combination of resource and tenant where it has permission to do so").
-    public func redeem(refreshToken: Secret, tenant: String, client: String, scope: String, operation: String)
+    func redeem(refreshToken: Secret, tenant: String, client: String, scope: String, operation: String)
         async throws(ServiceError) -> UserTokens
     {
         try await tokens(
@@ -117,7 +117,7 @@ public struct EntraUserTokenClient: Sendable {
     }
 
     /// Redeems an authorization code with its PKCE verifier.
-    public func redeem(code: Secret, verifier: Secret, redirectURI: String, tenant: String, client: String)
+    func redeem(code: Secret, verifier: Secret, redirectURI: String, tenant: String, client: String)
         async throws(ServiceError) -> UserTokens
     {
         try await tokens(
@@ -130,7 +130,7 @@ public struct EntraUserTokenClient: Sendable {
     }
 
     /// The `/authorize` URL the user opens in a browser (nothing secret in it: the challenge is a hash).
-    public func authorizationURL(tenant: String, client: String, redirectURI: String, challenge: String, state: String)
+    func authorizationURL(tenant: String, client: String, redirectURI: String, challenge: String, state: String)
         -> URL
     {
         var components = URLComponents(url: endpoint(tenant, "authorize"), resolvingAgainstBaseURL: false)!

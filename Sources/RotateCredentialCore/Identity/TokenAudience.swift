@@ -1,5 +1,5 @@
 /// The resources this task asks Entra tokens for.
-public enum TokenAudience: String, Sendable, Hashable {
+enum TokenAudience: String, Sendable, Hashable {
     /// Azure DevOps (`499b84ac-…/.default`).
     case azureDevOps
     /// Microsoft Graph.

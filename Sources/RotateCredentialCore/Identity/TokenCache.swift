@@ -1,20 +1,20 @@
 /// Fetches each identity's token for each resource once per run; concurrent callers share one request.
-public actor TokenCache {
+actor TokenCache {
     private let client: EntraTokenClient
     private var tokens: [String: Task<Secret, any Error>] = [:]
 
     /// Creates a cache over a token client.
-    public init(client: EntraTokenClient) {
+    init(client: EntraTokenClient) {
         self.client = client
     }
 
     /// Starts fetching the token of `credential` for `audience` without waiting for it.
-    public func prefetch(_ credential: EntraCredential, for audience: TokenAudience) {
+    func prefetch(_ credential: EntraCredential, for audience: TokenAudience) {
         _ = request(credential, for: audience)
     }
 
     /// The token of `credential` for `audience`.
-    public func token(_ credential: EntraCredential, for audience: TokenAudience) async throws(ServiceError) -> Secret {
+    func token(_ credential: EntraCredential, for audience: TokenAudience) async throws(ServiceError) -> Secret {
         let key = Self.key(credential, audience)
         let task = request(credential, for: audience)
         do {
@@ -30,7 +30,7 @@ public actor TokenCache {
 
     /// Cancels the requests nobody awaited (an action that failed early leaves some in flight)
     /// and waits until every request has ended, so no call is still running when the process exits.
-    public func settle() async {
+    func settle() async {
         let pending = Array(tokens.values)
         for task in pending { task.cancel() }
         for task in pending { _ = try? await task.value }

@@ -3,12 +3,12 @@
 /// The agent always sets `TF_BUILD=True`, `AGENT_ID` and `AGENT_TEMPDIRECTORY` for a task. Without
 /// them `##vso[task.setsecret]` masks nothing: it is plain text in whatever log collects stdout
 /// (cron, a container runtime), so the task prints no secret value at all.
-public enum AgentPresence {
+enum AgentPresence {
     /// The variables any one of which marks a job run by the agent.
-    public static let markers = ["TF_BUILD", "AGENT_ID", "AGENT_TEMPDIRECTORY"]
+    static let markers = ["TF_BUILD", "AGENT_ID", "AGENT_TEMPDIRECTORY"]
 
     /// Whether `environment` is a job's.
-    public static func isUnderAgent(_ environment: [String: String]) -> Bool {
+    static func isUnderAgent(_ environment: [String: String]) -> Bool {
         markers.contains { environment[$0]?.isEmpty == false }
     }
 }

@@ -1,23 +1,23 @@
 /// Everything one run needs, read once from the environment and validated before any call. The
 /// inputs come in option groups that the actions share (as swift-argument-parser's `@OptionGroup`
 /// does): an action reads the groups it needs, never a copy of another group's values.
-public struct Configuration: Sendable {
+struct Configuration: Sendable {
     /// The action to perform (the `action` input).
     var action: ActionName
     /// Read everything, change nothing.
-    public var dryRun: Bool
+    var dryRun: Bool
     /// `SYSTEM_DEBUG`: write `##[debug]` lines (never secrets).
-    public var debug: Bool
+    var debug: Bool
     /// Azure DevOps organization name.
-    public var organization: String
+    var organization: String
     /// Project holding the service connections.
-    public var project: String?
+    var project: String?
     /// Where each service lives.
-    public var urls: ServiceURLs
+    var urls: ServiceURLs
     /// Who the task is towards each service.
     var identities: Identities
     /// Where new values are stored.
-    public var keyVault: KeyVaultTarget?
+    var keyVault: KeyVaultTarget?
     /// Which PATs, and the scope of new ones.
     var pat: PatSelectionOptions
     /// When credentials are due, how long new ones live, how long old ones stay (PATs and client secrets).
@@ -29,20 +29,20 @@ public struct Configuration: Sendable {
     /// Options of `service-connection-convert`.
     var conversion: ConversionOptions
     /// Path of the JSON report.
-    public var reportPath: String
+    var reportPath: String
     /// Directory for temporary files (summaries).
-    public var temporaryDirectory: String
+    var temporaryDirectory: String
     /// Path of this step's run summary (unique per step, see ``StepFiles``).
-    public var summaryPath: String
+    var summaryPath: String
     /// Credentials processed at the same time.
-    public var maxParallel: Int
+    var maxParallel: Int
     /// HTTP settings.
-    public var http: HTTPSettings
+    var http: HTTPSettings
     /// Whether the task runs under a pipeline agent (``AgentPresence``); outside one no secret
     /// value is printed, not even in a `setsecret` command.
-    public var underAgent: Bool
+    var underAgent: Bool
     /// Which run this is (for the lease in the task's record).
-    public var run = RunIdentity()
+    var run = RunIdentity()
 
     /// The vault with the identity that reads and writes it: the Azure identity, else (PAT
     /// actions, whose owner may use the vault) the PAT owner; nil without a vault or an identity.
@@ -54,15 +54,15 @@ public struct Configuration: Sendable {
 }
 
 /// Base URLs of the services, with the organization already appended where the service needs it.
-public struct ServiceURLs: Sendable, Equatable {
+struct ServiceURLs: Sendable, Equatable {
     /// Entra authority host, e.g. `https://login.microsoftonline.com`.
-    public var authorityHost: URL
+    var authorityHost: URL
     /// Microsoft Graph root, e.g. `https://graph.microsoft.com`.
-    public var graph: URL
+    var graph: URL
     /// `https://dev.azure.com/{organization}`.
-    public var azureDevOpsOrganization: URL
+    var azureDevOpsOrganization: URL
     /// `https://vssps.dev.azure.com/{organization}`.
-    public var vsspsOrganization: URL
+    var vsspsOrganization: URL
     /// Scope for Key Vault tokens, e.g. `https://vault.azure.net/.default`.
-    public var keyVaultScope: String
+    var keyVaultScope: String
 }

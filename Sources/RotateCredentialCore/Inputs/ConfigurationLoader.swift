@@ -1,12 +1,12 @@
 /// Reads the task's inputs and the agent's variables into a ``Configuration``, collecting every
 /// problem instead of stopping at the first.
-public struct ConfigurationLoader {
+struct ConfigurationLoader {
     private let environment: [String: String]
     /// Every problem found so far, in the order found.
     private(set) var errors: [InputError] = []
 
     /// Creates a loader over a process environment.
-    public init(environment: [String: String]) {
+    init(environment: [String: String]) {
         self.environment = environment
     }
 

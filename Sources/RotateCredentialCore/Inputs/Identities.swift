@@ -12,7 +12,7 @@ struct Identities: Sendable {
 }
 
 /// An Entra identity and how it proves itself.
-public enum EntraCredential: Sendable {
+enum EntraCredential: Sendable {
     /// Client credentials with a secret.
     case clientSecret(tenantId: String, clientId: String, secret: Secret)
     /// Client credentials with the pipeline's OIDC token as assertion (workload identity federation).
@@ -26,7 +26,7 @@ public enum EntraCredential: Sendable {
     case session(accessToken: Secret, owner: String)
 
     /// A short description for log lines, without any secret.
-    public var summary: String {
+    var summary: String {
         switch self {
         case .clientSecret(let tenant, let client, _): return "application \(client) (client secret, tenant \(tenant))"
         case .workloadIdentity(let tenant, let client, _):
@@ -39,17 +39,17 @@ public enum EntraCredential: Sendable {
 }
 
 /// How to ask Azure DevOps for the pipeline's OIDC token for a service connection.
-public struct OIDCTokenRequest: Sendable {
+struct OIDCTokenRequest: Sendable {
     /// `SYSTEM_OIDCREQUESTURI`.
-    public var requestURL: URL
+    var requestURL: URL
     /// The service connection's id.
-    public var serviceConnectionId: String
+    var serviceConnectionId: String
     /// The job access token.
-    public var jobAccessToken: Secret
+    var jobAccessToken: Secret
 }
 
 /// Identity for Azure DevOps REST calls other than the PAT API.
-public enum AzureDevOpsCredential: Sendable {
+enum AzureDevOpsCredential: Sendable {
     /// The job's access token (`SYSTEM_ACCESSTOKEN`).
     case systemAccessToken(Secret)
     /// An Entra identity that is a member of the organization.

@@ -1,7 +1,7 @@
 /// Every input of the task, in `task.json` order. A test proves the two agree input for input.
-public enum InputCatalogue {
+enum InputCatalogue {
     /// The inputs.
-    public static let all: [InputDefinition] = [
+    static let all: [InputDefinition] = [
         .init(
             "action", .pickList(ActionRegistry.standard.names.map(\.rawValue)), required: true, default: "pat-list",
             "What to do."),
@@ -81,7 +81,7 @@ public enum InputCatalogue {
     ]
 
     /// The definition named `name`.
-    public static func definition(_ name: String) -> InputDefinition {
+    static func definition(_ name: String) -> InputDefinition {
         guard let definition = all.first(where: { $0.name == name }) else {
             preconditionFailure("No input named \(name) in the catalogue")
         }

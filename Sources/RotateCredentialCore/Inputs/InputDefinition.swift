@@ -1,7 +1,7 @@
 /// One task input as `task.json` declares it and the agent passes it (`INPUT_<NAME>`).
-public struct InputDefinition: Sendable, Equatable {
+struct InputDefinition: Sendable, Equatable {
     /// What kind of value the input takes; mirrors `task.json` input types.
-    public enum Kind: Sendable, Equatable {
+    enum Kind: Sendable, Equatable {
         case string
         case multiLine
         case boolean
@@ -11,21 +11,21 @@ public struct InputDefinition: Sendable, Equatable {
     }
 
     /// The input's name in `task.json` and YAML.
-    public let name: String
+    let name: String
     /// Its kind.
-    public let kind: Kind
+    let kind: Kind
     /// Whether `task.json` marks it required.
-    public let isRequired: Bool
+    let isRequired: Bool
     /// Its default value, as text.
-    public let defaultValue: String?
+    let defaultValue: String?
     /// Whether the value is a credential: it is masked as soon as it is read.
-    public let isSecret: Bool
+    let isSecret: Bool
     /// One-line description (used by `--help`).
-    public let summary: String
+    let summary: String
 
     /// The environment variable the agent sets: `INPUT_` + the name upper-cased, `.` and space
     /// turned into `_` (agent `VarUtil.ConvertToEnvVariableFormat`).
-    public var environmentVariable: String {
+    var environmentVariable: String {
         "INPUT_"
             + name.uppercased().replacingOccurrences(of: ".", with: "_")
             .replacingOccurrences(of: " ", with: "_")
@@ -34,7 +34,7 @@ public struct InputDefinition: Sendable, Equatable {
 
 extension InputDefinition {
     /// Creates a definition, worded as the catalogue lists inputs.
-    public init(
+    init(
         _ name: String, _ kind: Kind, required: Bool = false, default defaultValue: String? = nil,
         secret: Bool = false, _ summary: String
     ) {

@@ -1,9 +1,9 @@
 /// The vault that receives new values.
-public struct KeyVaultTarget: Sendable {
+struct KeyVaultTarget: Sendable {
     /// The vault's URL, e.g. `https://kv-rotation.vault.azure.net`.
-    public var url: URL
+    var url: URL
     /// Secret name or template with `{displayName}` (`secretName`); nil when not given.
-    public var secretNameTemplate: String?
+    var secretNameTemplate: String?
 }
 
 /// A vault together with the identity that reads and writes it, as an action that needs the

@@ -1,23 +1,23 @@
 /// A display-name pattern with `*` wildcards, matched case-insensitively (as Azure DevOps compares names).
-public struct NamePattern: Sendable, Equatable, CustomStringConvertible {
+struct NamePattern: Sendable, Equatable, CustomStringConvertible {
     /// The pattern as given.
-    public let text: String
+    let text: String
 
     /// Creates a pattern.
-    public init(_ text: String) {
+    init(_ text: String) {
         self.text = text
     }
 
     /// Whether the pattern names one display name exactly (no `*`): a typo in it must not pass
     /// as "nothing to do".
-    public var isLiteral: Bool { !text.contains("*") }
+    var isLiteral: Bool { !text.contains("*") }
 
     /// Whether `name` matches.
-    public func matches(_ name: String) -> Bool {
+    func matches(_ name: String) -> Bool {
         Self.match(Array(text.lowercased()), Array(name.lowercased()))
     }
 
-    public var description: String { text }
+    var description: String { text }
 
     private static func match(_ pattern: [Character], _ name: [Character]) -> Bool {
         // Iterative glob with backtracking to the last star: linear in practice.
@@ -48,7 +48,7 @@ public struct NamePattern: Sendable, Equatable, CustomStringConvertible {
 
 extension Array where Element == NamePattern {
     /// Whether any pattern matches `name`. An empty list matches nothing.
-    public func matchesAny(_ name: String) -> Bool {
+    func matchesAny(_ name: String) -> Bool {
         contains { $0.matches(name) }
     }
 }

@@ -1,10 +1,10 @@
 /// The services' naming rules, checked before any call so that no name can leave its place in a
 /// URL (`..`, `/`, `?`) or reach a service that would refuse it anyway. Each check returns nil
 /// for a valid name, or what is expected instead.
-public enum NameRules {
+enum NameRules {
     /// Azure DevOps organization: ASCII letters, digits and hyphens, at most 50, starting and ending
     /// with a letter or digit.
-    public static func organization(_ name: String) -> String? {
+    static func organization(_ name: String) -> String? {
         let pattern = "^[A-Za-z0-9]([A-Za-z0-9-]{0,48}[A-Za-z0-9])?\\z"
         return matches(name, pattern)
             ? nil
@@ -24,7 +24,7 @@ public enum NameRules {
 
     /// Azure DevOps project name (or id): at most 64 characters, none of `\ / : * ? " ' < > ; # $ { } , + = [ ] | % & @`,
     /// no control characters, not starting with `_` or `.`, not ending with `.`, not a reserved name.
-    public static func project(_ name: String) -> String? {
+    static func project(_ name: String) -> String? {
         let valid =
             !name.isEmpty && name.count <= 64
             && !name.unicodeScalars.contains(where: projectForbidden.contains)
@@ -37,7 +37,7 @@ public enum NameRules {
 
     /// Service connection name: at most 256 characters, no control characters, no comma (the API
     /// takes a comma-separated list of names).
-    public static func serviceConnection(_ name: String) -> String? {
+    static func serviceConnection(_ name: String) -> String? {
         let valid =
             name.count <= 256 && !name.contains(",")
             && !name.unicodeScalars.contains(where: CharacterSet.controlCharacters.contains)
@@ -50,11 +50,11 @@ public enum NameRules {
     /// credential's `displayName`; 256 characters is the maximum it documents for an application's
     /// own `displayName` ("Maximum length is 256 characters", resources/application), taken as
     /// the bound here (an inference).
-    public static let maxSecretDisplayName = 256
+    static let maxSecretDisplayName = 256
 
     /// Display name of a new client secret: at most ``maxSecretDisplayName`` characters, no
     /// control characters (line breaks, tabs, escapes, the Unicode line and paragraph separators).
-    public static func secretDisplayName(_ name: String) -> String? {
+    static func secretDisplayName(_ name: String) -> String? {
         if let control = name.unicodeScalars.first(where: {
             $0.properties.generalCategory == .control || $0.value == 0x2028 || $0.value == 0x2029
         }) {
@@ -71,14 +71,14 @@ public enum NameRules {
 
     /// Key Vault name: 3 to 24 letters, digits and single hyphens, starting with a letter, ending
     /// with a letter or digit.
-    public static func keyVault(_ name: String) -> String? {
+    static func keyVault(_ name: String) -> String? {
         matches(name, "^[a-zA-Z][a-zA-Z0-9-]{1,22}[a-zA-Z0-9]\\z") && !name.contains("--")
             ? nil
             : "'\(name)' is not a Key Vault name: 3 to 24 letters, digits and single hyphens, starting with a letter."
     }
 
     /// Key Vault secret name: 1 to 127 letters, digits and hyphens.
-    public static func secret(_ name: String) -> Bool {
+    static func secret(_ name: String) -> Bool {
         matches(name, "^[0-9a-zA-Z-]{1,127}\\z")
     }
 

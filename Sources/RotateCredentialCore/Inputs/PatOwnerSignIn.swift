@@ -1,8 +1,8 @@
 /// The PAT owner's interactive sign-in, kept alive as a refresh token in Key Vault
 /// (`patOwnerRefreshTokenSecret`): written by `pat-owner-login`, renewed by every PAT action.
-public struct PatOwnerSignIn: Sendable {
+struct PatOwnerSignIn: Sendable {
     /// How `pat-owner-login` signs the user in.
-    public enum Flow: String, Sendable, CaseIterable {
+    enum Flow: String, Sendable, CaseIterable {
         /// Device code: the user opens a page anywhere and types a code (pipelines and workstations).
         case deviceCode
         /// Authorization code with PKCE and a loopback redirect, as `az login` does (workstations only).
@@ -10,16 +10,16 @@ public struct PatOwnerSignIn: Sendable {
     }
 
     /// The Key Vault secret holding the refresh token.
-    public var secretName: String
+    var secretName: String
     /// Tenant of the public client; the secret's `tenant` tag wins when present.
-    public var tenantId: String?
+    var tenantId: String?
     /// The public client (application id); the secret's `client` tag wins when present.
-    public var clientId: String?
+    var clientId: String?
     /// The sign-in flow of `pat-owner-login`.
-    public var flow: Flow
+    var flow: Flow
     /// The pipeline running now (`BUILD_DEFINITIONNAME`), recorded so that a later failure can name
     /// the pipeline to run again.
-    public var pipelineName: String?
+    var pipelineName: String?
     /// Whether the task runs on a pipeline agent (``AgentPresence``), where no browser can be opened.
-    public var onAgent: Bool
+    var onAgent: Bool
 }

@@ -1,6 +1,6 @@
 /// Which run this is, for the lease in the task's record: the agent job (plan id and job id)
 /// under an agent, and words that let a person find the run.
-public struct RunIdentity: Sendable, Equatable {
+struct RunIdentity: Sendable, Equatable {
     /// Plan id and job id; nil outside an agent. A later attempt of the same job has the same.
     var job: String?
     /// "pipeline 'weekly-rotation', build 4242, job 6666…, attempt 1".

@@ -1,13 +1,13 @@
 /// Where one step writes its files. `Agent.TempDirectory` is shared by every step of a job and
 /// the summary is uploaded asynchronously, so names carry the step's `SYSTEM_TASKINSTANCEID`.
-public struct StepFiles: Sendable, Equatable {
+struct StepFiles: Sendable, Equatable {
     /// The default report path.
-    public let reportPath: String
+    let reportPath: String
     /// The run summary's path.
-    public let summaryPath: String
+    let summaryPath: String
 
     /// Names for the step `taskInstanceId` (nil outside a pipeline) in `temporaryDirectory`.
-    public init(temporaryDirectory: String, taskInstanceId: String?) {
+    init(temporaryDirectory: String, taskInstanceId: String?) {
         let allowed = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "-"))
         let id = taskInstanceId.map { String($0.unicodeScalars.filter(allowed.contains).prefix(64)) } ?? ""
         let suffix = id.isEmpty ? "" : "-" + id.lowercased()
@@ -17,7 +17,7 @@ public struct StepFiles: Sendable, Equatable {
 
     /// Why `reportPath` cannot receive the report, or nil: it must not be a directory or under
     /// `/dev`, and its nearest existing ancestor must be a directory.
-    public static func problem(reportPath path: String) -> String? {
+    static func problem(reportPath path: String) -> String? {
         let standardized = FilePaths.standardized(path)
         if standardized == "/dev" || standardized.hasPrefix("/dev/") || path.hasSuffix("/") {
             return

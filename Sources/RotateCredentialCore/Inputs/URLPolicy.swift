@@ -3,9 +3,9 @@
 /// Loopback is decided on the parsed host, never on a prefix: a literal IPv4 address in
 /// 127.0.0.0/8 written as four decimal parts, the IPv6 address `::1`, or exactly `localhost`.
 /// `127.attacker.example`, `127.0.0.1.attacker.example` and the short form `127.1` are not.
-public enum URLPolicy {
+enum URLPolicy {
     /// Why a URL input is refused; the messages never repeat the URL (it may hold a password).
-    public enum Problem: Error, Equatable, CustomStringConvertible {
+    enum Problem: Error, Equatable, CustomStringConvertible {
         /// Not an absolute URL with a host.
         case notAbsolute
         /// A user name or password in the URL.
@@ -17,7 +17,7 @@ public enum URLPolicy {
         /// A `.` or `..` path segment (also written `%2e`) in a service URL.
         case dotSegment
 
-        public var description: String {
+        var description: String {
             switch self {
             case .notAbsolute: return "expected an absolute URL such as https://example.com."
             case .userInfo:
@@ -36,7 +36,7 @@ public enum URLPolicy {
     }
 
     /// The URL `text` names (a trailing slash dropped), or the reason it may not be used.
-    public static func check(_ text: String) -> Result<URL, Problem> {
+    static func check(_ text: String) -> Result<URL, Problem> {
         let trimmed = text.hasSuffix("/") ? String(text.dropLast()) : text
         guard let components = URLComponents(string: trimmed), let url = components.url,
             let scheme = components.scheme?.lowercased(), let host = components.host, !host.isEmpty
@@ -53,7 +53,7 @@ public enum URLPolicy {
     /// A service URL (`authorityHost`, `graphUrl`, `azureDevOpsUrl`, `vsspsUrl`, `keyVaultUrl`): as
     /// ``check(_:)``, and without a query, a fragment or dot segments, since the task appends the
     /// paths of its requests to it.
-    public static func checkService(_ text: String) -> Result<URL, Problem> {
+    static func checkService(_ text: String) -> Result<URL, Problem> {
         let checked = check(text)
         guard case .success = checked, let components = URLComponents(string: text) else { return checked }
         if components.query != nil || components.fragment != nil || text.contains("?") || text.contains("#") {
@@ -69,7 +69,7 @@ public enum URLPolicy {
     }
 
     /// Whether `host` (as a URL names it; IPv6 with or without brackets) is a loopback address.
-    public static func isLoopback(_ host: String) -> Bool {
+    static func isLoopback(_ host: String) -> Bool {
         let host = host.lowercased()
         if host == "localhost" || host == "::1" || host == "[::1]" { return true }
         let parts = host.split(separator: ".", omittingEmptySubsequences: false)

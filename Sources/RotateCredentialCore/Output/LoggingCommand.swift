@@ -3,23 +3,23 @@
 /// The agent (`CommandStringConvertor.Unescape`) turns `%3B` into `;`, `%0D` into CR, `%0A` into LF,
 /// `%5D` into `]` and then `%AZP25` into `%`. Data needs `%`, CR and LF escaped; property values
 /// also `]` and `;`. `%` is escaped first, so a literal `%0A` survives as `%AZP250A`.
-public struct LoggingCommand: Sendable, Equatable {
+struct LoggingCommand: Sendable, Equatable {
     /// `area.event`, for example `task.setvariable`.
-    public var name: String
+    var name: String
     /// Properties in the order they are written.
-    public var properties: [(String, String)]
+    var properties: [(String, String)]
     /// The data after `]`.
-    public var data: String
+    var data: String
 
     /// Creates a command.
-    public init(_ name: String, properties: [(String, String)] = [], data: String = "") {
+    init(_ name: String, properties: [(String, String)] = [], data: String = "") {
         self.name = name
         self.properties = properties
         self.data = data
     }
 
     /// The line to print.
-    public var line: String {
+    var line: String {
         var text = "##vso[\(name)"
         if !properties.isEmpty {
             text += " " + properties.map { "\($0.0)=\(Self.escapeProperty($0.1));" }.joined()
@@ -29,7 +29,7 @@ public struct LoggingCommand: Sendable, Equatable {
 
     /// The line outside an agent, where nothing unescapes it: the text as written (a `%` stays
     /// `%`), with CR and LF shown as `\r` and `\n` so that one command stays one line.
-    public var plainLine: String {
+    var plainLine: String {
         var text = "##vso[\(name)"
         if !properties.isEmpty {
             text += " " + properties.map { "\($0.0)=\(Self.plain($0.1));" }.joined()
@@ -43,20 +43,20 @@ public struct LoggingCommand: Sendable, Equatable {
     }
 
     /// Escapes command data: `%`, CR, LF.
-    public static func escapeData(_ value: String) -> String {
+    static func escapeData(_ value: String) -> String {
         value.replacingOccurrences(of: "%", with: "%AZP25")
             .replacingOccurrences(of: "\r", with: "%0D")
             .replacingOccurrences(of: "\n", with: "%0A")
     }
 
     /// Escapes a property value: `%`, CR, LF, `]` and `;`.
-    public static func escapeProperty(_ value: String) -> String {
+    static func escapeProperty(_ value: String) -> String {
         escapeData(value)
             .replacingOccurrences(of: "]", with: "%5D")
             .replacingOccurrences(of: ";", with: "%3B")
     }
 
-    public static func == (lhs: LoggingCommand, rhs: LoggingCommand) -> Bool {
+    static func == (lhs: LoggingCommand, rhs: LoggingCommand) -> Bool {
         lhs.line == rhs.line
     }
 }

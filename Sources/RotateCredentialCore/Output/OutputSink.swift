@@ -9,5 +9,5 @@ public protocol OutputSink: Sendable {
 
 extension OutputSink {
     /// Nothing to do by default.
-    public func completed(_ result: String) {}
+    func completed(_ result: String) {}
 }

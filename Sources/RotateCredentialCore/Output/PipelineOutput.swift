@@ -8,23 +8,23 @@ import Synchronization
 /// of its own. Outside an agent (``AgentPresence``) no command shows a secret value: nothing would
 /// mask it there. Beyond ``shownWarnings`` warnings, further ones are folded into one that counts
 /// them; the run summary lists them (``foldedWarnings``).
-public final class PipelineOutput: SecretMasker {
+final class PipelineOutput: SecretMasker {
     /// Outcome of the task as `task.complete` names it (case-sensitive for the agent).
-    public enum Result: String, Sendable {
+    enum Result: String, Sendable {
         case succeeded = "Succeeded"
         case succeededWithIssues = "SucceededWithIssues"
         case failed = "Failed"
     }
 
     /// Severity of a `task.logissue`.
-    public enum IssueType: String, Sendable {
+    enum IssueType: String, Sendable {
         case error
         case warning
     }
 
     /// Warnings reported as issues before the rest are folded: the agent puts only the first 10
     /// issues of a step on the run's timeline.
-    public static let shownWarnings = 5
+    static let shownWarnings = 5
 
     private struct State {
         var secrets = SecretIndex()
@@ -38,12 +38,12 @@ public final class PipelineOutput: SecretMasker {
     private let sink: any OutputSink
     private let state = Mutex(State())
     /// Whether `##[debug]` lines are written (`SYSTEM_DEBUG=true`).
-    public let debugEnabled: Bool
+    let debugEnabled: Bool
     /// Whether a pipeline agent reads the output; when false no secret value is ever printed.
-    public let underAgent: Bool
+    let underAgent: Bool
 
     /// Creates a writer over `sink`.
-    public init(sink: any OutputSink, debugEnabled: Bool, underAgent: Bool = true) {
+    init(sink: any OutputSink, debugEnabled: Bool, underAgent: Bool = true) {
         self.sink = sink
         self.debugEnabled = debugEnabled
         self.underAgent = underAgent
@@ -51,7 +51,7 @@ public final class PipelineOutput: SecretMasker {
 
     /// Registers a secret: the whole value and each line that could stand alone as a secret (the
     /// agent masks line by line, and values of any length: a `{` line would mask every brace).
-    public func mask(_ secret: Secret) {
+    func mask(_ secret: Secret) {
         let parts = SecretValueRule.maskableParts(of: secret.exposedValue)
         let fresh: [String] = state.withLock { state in
             parts.filter { part in
@@ -67,7 +67,7 @@ public final class PipelineOutput: SecretMasker {
     }
 
     /// Sets a plain pipeline variable.
-    public func setVariable(_ name: String, _ value: String, isOutput: Bool = true) {
+    func setVariable(_ name: String, _ value: String, isOutput: Bool = true) {
         emit(
             LoggingCommand(
                 "task.setvariable",
@@ -77,7 +77,7 @@ public final class PipelineOutput: SecretMasker {
 
     /// Sets a secret pipeline variable. Multi-line values are refused: the agent would print the
     /// raw command, value included, while rejecting it.
-    public func setSecretVariable(_ name: String, _ secret: Secret, isOutput: Bool = true) {
+    func setSecretVariable(_ name: String, _ secret: Secret, isOutput: Bool = true) {
         mask(secret)
         guard underAgent else {
             info("The value of \(name) is not printed: outside a pipeline agent nothing would mask it.")
@@ -95,19 +95,19 @@ public final class PipelineOutput: SecretMasker {
     }
 
     /// Writes an ordinary log line (one line: see ``line(_:)``).
-    public func info(_ message: String) {
+    func info(_ message: String) {
         write(line(message))
     }
 
     /// Writes a `##[debug]` line when `SYSTEM_DEBUG` is true.
-    public func debug(_ message: @autoclosure () -> String) {
+    func debug(_ message: @autoclosure () -> String) {
         guard debugEnabled else { return }
         write("##[debug]" + line(message()))
     }
 
     /// Reports a warning (`task.logissue type=warning`); beyond ``shownWarnings`` it is written as
     /// a plain `##[warning]` line and counted in one warning at the end.
-    public func warning(_ message: String) {
+    func warning(_ message: String) {
         let text = line(message)
         let fold: Bool = state.withLock { state in
             state.warnings += 1
@@ -120,25 +120,25 @@ public final class PipelineOutput: SecretMasker {
     }
 
     /// The warnings that were not reported as issues, scrubbed, in order (for the run summary).
-    public var foldedWarnings: [String] { state.withLock { $0.folded } }
+    var foldedWarnings: [String] { state.withLock { $0.folded } }
 
     /// Reports an error (`task.logissue type=error`). It does not fail the task by itself.
-    public func error(_ message: String) {
+    func error(_ message: String) {
         logIssue(.error, message)
     }
 
     /// Writes `task.logissue`.
-    public func logIssue(_ type: IssueType, _ message: String, code: String? = nil) {
+    func logIssue(_ type: IssueType, _ message: String, code: String? = nil) {
         var properties = [("type", type.rawValue)]
         if let code { properties.append(("code", code)) }
         emit(LoggingCommand("task.logissue", properties: properties, data: line(message)))
     }
 
     /// Number of warnings reported so far.
-    public var warningCount: Int { state.withLock { $0.warnings } }
+    var warningCount: Int { state.withLock { $0.warnings } }
 
     /// Writes `task.complete`, the last line of the run.
-    public func complete(_ result: Result, _ message: String) {
+    func complete(_ result: Result, _ message: String) {
         let folded = foldedWarnings.count
         if folded > 0 {
             let places =
@@ -154,34 +154,34 @@ public final class PipelineOutput: SecretMasker {
     }
 
     /// Attaches a Markdown file to the run summary (`task.uploadsummary`).
-    public func uploadSummary(path: String) {
+    func uploadSummary(path: String) {
         emit(LoggingCommand("task.uploadsummary", data: path))
     }
 
     /// Opens a collapsible group.
-    public func group(_ title: String) {
+    func group(_ title: String) {
         write("##[group]" + line(title))
     }
 
     /// Closes the current group.
-    public func endGroup() {
+    func endGroup() {
         write("##[endgroup]")
     }
 
     /// Replaces every registered secret in `text` by `***`.
-    public func scrub(_ text: String) -> String {
+    func scrub(_ text: String) -> String {
         state.withLock { $0.secrets.scrub(text) }
     }
 
     /// `text` as it may be written anywhere (log, summary, report): scrubbed and neutralised.
-    public func clean(_ text: String) -> String {
+    func clean(_ text: String) -> String {
         Self.neutralize(scrub(text))
     }
 
     /// `text` as one log line: cleaned, and with every control character shown as an escape
     /// (`\n`, `\u{1B}`), so text from a service (a display name, an error message) can neither
     /// start a line of its own nor bring a formatting command (`##[error]`) to a line's start.
-    public func line(_ text: String) -> String {
+    func line(_ text: String) -> String {
         Self.oneLine(clean(text))
     }
 

@@ -2,16 +2,16 @@
 ///
 /// The order encodes the safety rule: create, store, read back (a step that `secures`), and only
 /// then revoke or remove the old credential.
-public struct Plan: Sendable {
+struct Plan: Sendable {
     /// What the plan achieves ("Rotate PAT 'nightly-deploy'").
-    public let title: String
+    let title: String
     /// The steps, in order.
-    public let steps: [Step]
+    let steps: [Step]
     /// What stays as it was if the plan stops early ("the old token … is untouched and live").
-    public let untouched: String?
+    let untouched: String?
 
     /// Creates a plan.
-    public init(_ title: String, untouched: String? = nil, steps: [Step]) {
+    init(_ title: String, untouched: String? = nil, steps: [Step]) {
         self.title = title
         self.steps = steps
         self.untouched = untouched
@@ -19,32 +19,32 @@ public struct Plan: Sendable {
 }
 
 /// What happened to a plan.
-public struct PlanOutcome: Sendable {
+struct PlanOutcome: Sendable {
     /// The plan.
-    public let plan: Plan
+    let plan: Plan
     /// Titles of the steps that completed (or, in a dry run, would have run).
-    public let completed: [String]
+    let completed: [String]
     /// The failure, if a step failed.
-    public let failure: Failure?
+    let failure: Failure?
     /// What the steps (and undos) did, in order.
     let effects: [StepEffect]
 
     /// A failed step and its consequences.
-    public struct Failure: Sendable {
+    struct Failure: Sendable {
         /// The step that failed.
-        public let step: String
+        let step: String
         /// Why.
-        public let error: any Error
+        let error: any Error
         /// Undos that worked.
-        public let undone: [String]
+        let undone: [String]
         /// Undos declined because the new credential is in use, with the reason.
-        public let kept: [String]
+        let kept: [String]
         /// What remains live because an undo failed.
-        public let leftBehind: [String]
+        let leftBehind: [String]
     }
 
     /// An outcome for a failure that is a decision, not a step (nothing was done).
-    public init(failed subject: String, error: any Error) {
+    init(failed subject: String, error: any Error) {
         self.plan = Plan(subject, steps: [])
         self.completed = []
         self.failure = Failure(step: "decide", error: error, undone: [], kept: [], leftBehind: [])
@@ -63,10 +63,10 @@ public struct PlanOutcome: Sendable {
     var progress: PlanProgress { PlanProgress(effects: effects) }
 
     /// Whether every step succeeded.
-    public var succeeded: Bool { failure == nil }
+    var succeeded: Bool { failure == nil }
 
     /// A precise account of the state after a failure, for the error message.
-    public var stateReport: String {
+    var stateReport: String {
         guard let failure else { return "\(plan.title): done." }
         if failure.step == "decide", plan.steps.isEmpty { return "\(failure.error)" }
         var lines = ["\(plan.title): step '\(failure.step)' failed: \(failure.error)"]

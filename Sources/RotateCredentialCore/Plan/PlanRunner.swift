@@ -1,13 +1,13 @@
 /// Runs plans: steps in order, stopping at the first failure and undoing the changes that must
 /// not linger; in a dry run, changes are logged instead of made.
-public struct PlanRunner: Sendable {
+struct PlanRunner: Sendable {
     private let output: PipelineOutput
     private let dryRun: Bool
     private let cancellation: Cancellation
     private let access: AccessLedger?
 
     /// Creates a runner; a stop request in `cancellation` ends a plan at the next step boundary.
-    public init(output: PipelineOutput, dryRun: Bool, cancellation: Cancellation = Cancellation()) {
+    init(output: PipelineOutput, dryRun: Bool, cancellation: Cancellation = Cancellation()) {
         self.init(output: output, dryRun: dryRun, cancellation: cancellation, access: nil)
     }
 
@@ -20,7 +20,7 @@ public struct PlanRunner: Sendable {
     }
 
     /// Runs one plan.
-    public func run(_ plan: Plan) async -> PlanOutcome {
+    func run(_ plan: Plan) async -> PlanOutcome {
         var completed: [String] = []
         var compensations: [Compensation] = []
         var progress = PlanProgress()

@@ -1,8 +1,8 @@
 /// One step of a ``Plan``: a read or a change, and for a change that creates something, how to
 /// take it back while it is not yet stored anywhere.
-public struct Step: Sendable {
+struct Step: Sendable {
     /// Whether the step changes anything. Dry runs skip changes and log them instead.
-    public enum Effect: Sendable {
+    enum Effect: Sendable {
         /// Reads only, after the plan's changes (a check of what they did): skipped in dry runs.
         case read
         /// Reads only, independent of any change (a look around): runs in dry runs too.
@@ -12,12 +12,12 @@ public struct Step: Sendable {
     }
 
     /// What the step does, as the log says it ("Create a replacement for PAT 'nightly'").
-    public let title: String
+    let title: String
     /// Read or change.
-    public let effect: Effect
+    let effect: Effect
     /// When true, a success means every credential created so far is safely stored: their
     /// compensations are dropped, and a later failure leaves them in place.
-    public let secures: Bool
+    let secures: Bool
     /// What the change needs from the services; a dry run asks whether they would allow it
     /// (``AccessCheck``).
     let needs: [AccessNeed]
@@ -38,7 +38,7 @@ public struct Step: Sendable {
     }
 
     /// A step that changes something and may return how to undo it.
-    public static func change(
+    static func change(
         _ title: String, secures: Bool = false, _ perform: @escaping @Sendable () async throws -> Compensation?
     ) -> Step {
         Step(title: title, effect: .change, secures: secures) { _ in StepResult(compensation: try await perform()) }
@@ -62,7 +62,7 @@ public struct Step: Sendable {
     }
 
     /// A step that only reads (a verification, for instance).
-    public static func read(
+    static func read(
         _ title: String, secures: Bool = false, _ perform: @escaping @Sendable () async throws -> Void
     )
         -> Step
@@ -76,17 +76,17 @@ public struct Step: Sendable {
 
 /// How to undo a change that must not linger when a later step fails (a token just created and
 /// not yet stored), and what is left behind if even the undo fails.
-public struct Compensation: Sendable {
+struct Compensation: Sendable {
     /// What the undo does ("revoke the new PAT … (authorization id …)").
-    public let title: String
+    let title: String
     /// What stays live if the undo fails, named exactly ("PAT 'x', authorization id …, is live and stored nowhere").
-    public let leftBehind: String
+    let leftBehind: String
     /// The id of the credential the undo takes back, reported as ``StepEffect/tookBack(_:)``.
     let takesBack: String?
     let perform: @Sendable () async throws -> Void
 
     /// Creates a compensation; `takesBack` names the credential it removes, if any.
-    public init(
+    init(
         _ title: String, leftBehind: String, takesBack: String? = nil,
         _ perform: @escaping @Sendable () async throws -> Void
     ) {
@@ -100,12 +100,12 @@ public struct Compensation: Sendable {
 /// Thrown by a compensation that decides not to undo: the new credential turned out to be stored
 /// where consumers read it (a write landed although its answer never arrived), so undoing it
 /// would break them. The runner reports it as kept, with the reason.
-public struct CompensationDeclined: Error, Sendable {
+struct CompensationDeclined: Error, Sendable {
     /// Why the credential stays, naming it.
-    public let reason: String
+    let reason: String
 
     /// Creates the error.
-    public init(_ reason: String) {
+    init(_ reason: String) {
         self.reason = reason
     }
 }

@@ -3,12 +3,12 @@
 /// No real Entra client secret, password or token is shorter than 8 characters, and the agent
 /// masks registered values of any length: registering a space, `{` or a two-letter value would
 /// turn every occurrence of it in the rest of the job's log into `***`.
-public enum SecretValueRule {
+enum SecretValueRule {
     /// The shortest value accepted as a secret input and registered with the masker.
-    public static let minimumLength = 8
+    static let minimumLength = 8
 
     /// Why `value` cannot be a secret input (never repeating it), or nil when it can.
-    public static func problem(_ value: String) -> String? {
+    static func problem(_ value: String) -> String? {
         if value.allSatisfy({ $0.isWhitespace || $0.isNewline }) {
             return "is blank (only whitespace); map it from a secret variable that holds the value."
         }
@@ -21,13 +21,13 @@ public enum SecretValueRule {
 
     /// Whether `text` could stand alone as a secret: at least ``minimumLength`` characters and not
     /// only punctuation, symbols or whitespace. Only such values are registered with the masker.
-    public static func standsAlone(_ text: String) -> Bool {
+    static func standsAlone(_ text: String) -> Bool {
         text.count >= minimumLength
             && text.contains { !($0.isWhitespace || $0.isNewline || $0.isPunctuation || $0.isSymbol) }
     }
 
     /// The values to register for `value`: the whole value and each line that stands alone.
-    public static func maskableParts(of value: String) -> [String] {
+    static func maskableParts(of value: String) -> [String] {
         var parts = standsAlone(value) ? [value] : []
         if value.contains(where: \.isNewline) {
             parts += value.split(whereSeparator: \.isNewline).map(String.init).filter(standsAlone)

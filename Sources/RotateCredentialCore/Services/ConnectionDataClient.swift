@@ -2,16 +2,10 @@
 /// location area's connection data, preview-only, `7.1-preview.1`; Microsoft's azure-devops client
 /// `LocationClient.get_connection_data`). The job access token stands for the build service,
 /// `{project} Build Service ({organization})` or `Project Collection Build Service ({organization})`.
-public struct ConnectionDataClient: Sendable {
+struct ConnectionDataClient: Sendable {
     let context: ServiceContext
     let credential: AzureDevOpsCredential
     static let apiVersion = "7.1-preview.1"
-
-    /// Creates a client authenticating as `credential`.
-    public init(context: ServiceContext, credential: AzureDevOpsCredential) {
-        self.context = context
-        self.credential = credential
-    }
 
     private struct ConnectionData: Decodable {
         struct Identity: Decodable {
@@ -23,7 +17,7 @@ public struct ConnectionDataClient: Sendable {
     }
 
     /// The identity the credential stands for.
-    public func authenticatedUser() async throws(ServiceError) -> AzureDevOpsIdentity {
+    func authenticatedUser() async throws(ServiceError) -> AzureDevOpsIdentity {
         var components = URLComponents(
             url: context.urls.azureDevOpsOrganization.appendingPathSegments(["_apis", "connectionData"]),
             resolvingAgainstBaseURL: false)!
@@ -39,15 +33,10 @@ public struct ConnectionDataClient: Sendable {
 }
 
 /// An Azure DevOps identity: the id role assignments name it by, and its display name.
-public struct AzureDevOpsIdentity: Sendable, Equatable {
+struct AzureDevOpsIdentity: Sendable, Equatable {
     /// The identity's id (a GUID).
-    public var id: String
+    var id: String
     /// Its name, e.g. `Platform Build Service (contoso)`.
-    public var displayName: String
+    var displayName: String
 
-    /// Creates an identity.
-    public init(id: String, displayName: String) {
-        self.id = id
-        self.displayName = displayName
-    }
 }

@@ -1,16 +1,16 @@
 /// Microsoft Graph v1.0 federated identity credentials of an application: list, create, delete
 /// (`/applications/{objectId}/federatedIdentityCredentials`; create answers 201, delete 204;
 /// at most 20 per application, learn.microsoft.com/entra/workload-id/workload-identity-federation-considerations).
-public struct FederatedCredentialClient: Sendable {
+struct FederatedCredentialClient: Sendable {
     private let context: ServiceContext
     private let credential: EntraCredential
 
     /// The most credentials an application may have.
-    public static let limitPerApplication = 20
+    static let limitPerApplication = 20
 
     /// Creates a client authenticating as `credential` (an owner of the application, or
     /// Application.ReadWrite.All).
-    public init(context: ServiceContext, credential: EntraCredential) {
+    init(context: ServiceContext, credential: EntraCredential) {
         self.context = context
         self.credential = credential
     }
@@ -28,7 +28,7 @@ public struct FederatedCredentialClient: Sendable {
     /// The credentials of the application with object id `objectId`, every page: Graph may answer a
     /// collection in pages and the client follows `@odata.nextLink` as is until it is absent
     /// (learn.microsoft.com/graph/paging), never to another host.
-    public func list(objectId: String) async throws(ServiceError) -> [FederatedIdentityCredential] {
+    func list(objectId: String) async throws(ServiceError) -> [FederatedIdentityCredential] {
         let operation = "list the federated credentials of application \(objectId)"
         var result: [FederatedIdentityCredential] = []
         var next: URL? = url(objectId)
@@ -51,7 +51,7 @@ public struct FederatedCredentialClient: Sendable {
     /// `Request_MultipleObjectsWithSameKeyValue` "FederatedIdentityCredential with name … already
     /// exists." (Azure/azure-dev#1482); an issuer and subject in use is 400 "The combination of
     /// issuer and subject must be unique … already exist." (Azure/azure-workload-identity#434).
-    public static func duplicate(_ error: ServiceError) -> Duplicate? {
+    static func duplicate(_ error: ServiceError) -> Duplicate? {
         if error.code == "Request_MultipleObjectsWithSameKeyValue" || error.status == 409 { return .name }
         let message = (error.serviceMessage ?? "").lowercased()
         if error.kind == .invalidRequest, message.contains("already exist"), message.contains("issuer") {
@@ -61,7 +61,7 @@ public struct FederatedCredentialClient: Sendable {
     }
 
     /// What a duplicate create collided with.
-    public enum Duplicate: Sendable, Equatable {
+    enum Duplicate: Sendable, Equatable {
         /// Another credential of the application has that name.
         case name
         /// Another credential of the application has that issuer and subject.
@@ -71,7 +71,7 @@ public struct FederatedCredentialClient: Sendable {
     /// Creates `new` on application `objectId`. Not idempotent: after a timeout the caller lists
     /// again (the name is unique, so a second create of the same name is refused, never doubled:
     /// see ``duplicate(_:)``).
-    public func create(_ new: FederatedIdentityCredential, objectId: String) async throws(ServiceError)
+    func create(_ new: FederatedIdentityCredential, objectId: String) async throws(ServiceError)
         -> FederatedIdentityCredential
     {
         var body = new
@@ -85,7 +85,7 @@ public struct FederatedCredentialClient: Sendable {
     }
 
     /// Deletes credential `id` of application `objectId`; one already gone counts as deleted.
-    public func delete(id: String, objectId: String) async throws(ServiceError) {
+    func delete(id: String, objectId: String) async throws(ServiceError) {
         let request = HTTPRequest(
             .delete, url(objectId).appendingPathComponent(id), service: .graph,
             operation: "delete federated credential \(id) of application \(objectId)", isIdempotent: true)

@@ -1,17 +1,17 @@
 /// An app registration as Microsoft Graph returns it with
 /// `$select=id,appId,displayName,passwordCredentials`.
-public struct GraphApplication: Sendable, Decodable, Equatable {
+struct GraphApplication: Sendable, Decodable, Equatable {
     /// The object id.
-    public var id: String
+    var id: String
     /// The application (client) id.
-    public var appId: String
+    var appId: String
     /// The display name.
-    public var displayName: String?
+    var displayName: String?
     /// The client secrets (without their values).
-    public var passwordCredentials: [PasswordCredential]
+    var passwordCredentials: [PasswordCredential]
 
     /// Creates an application (tests).
-    public init(id: String, appId: String, displayName: String?, passwordCredentials: [PasswordCredential]) {
+    init(id: String, appId: String, displayName: String?, passwordCredentials: [PasswordCredential]) {
         self.id = id
         self.appId = appId
         self.displayName = displayName
@@ -22,7 +22,7 @@ public struct GraphApplication: Sendable, Decodable, Equatable {
         case id, appId, displayName, passwordCredentials
     }
 
-    public init(from decoder: any Decoder) throws {
+    init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         id = try container.decode(String.self, forKey: .id)
         appId = try container.decode(String.self, forKey: .appId)
@@ -32,26 +32,26 @@ public struct GraphApplication: Sendable, Decodable, Equatable {
     }
 
     /// "'payments-deployer' (appId …)", for log lines.
-    public var label: String {
+    var label: String {
         "'\(displayName ?? id)' (appId \(appId))"
     }
 }
 
 /// A client secret of an application, without its value (`passwordCredential`).
-public struct PasswordCredential: Sendable, Decodable, Equatable {
+struct PasswordCredential: Sendable, Decodable, Equatable {
     /// The secret's id.
-    public var keyId: String
+    var keyId: String
     /// Its display name.
-    public var displayName: String?
+    var displayName: String?
     /// The first characters of the value.
-    public var hint: String?
+    var hint: String?
     /// When it starts to work.
-    public var startDateTime: Date?
+    var startDateTime: Date?
     /// When it expires.
-    public var endDateTime: Date?
+    var endDateTime: Date?
 
     /// Creates a credential (tests).
-    public init(keyId: String, displayName: String?, hint: String? = nil, startDateTime: Date?, endDateTime: Date?) {
+    init(keyId: String, displayName: String?, hint: String? = nil, startDateTime: Date?, endDateTime: Date?) {
         self.keyId = keyId
         self.displayName = displayName
         self.hint = hint
@@ -60,28 +60,28 @@ public struct PasswordCredential: Sendable, Decodable, Equatable {
     }
 
     /// "keyId … ('name')", for log lines.
-    public var label: String {
+    var label: String {
         "keyId \(keyId) ('\(displayName ?? "no name")')"
     }
 }
 
 /// A client secret just created: its metadata and its value, shown once by Graph.
-public struct NewPasswordCredential: Sendable {
+struct NewPasswordCredential: Sendable {
     /// The metadata.
-    public var credential: PasswordCredential
+    var credential: PasswordCredential
     /// The value.
-    public var secret: Secret
+    var secret: Secret
 }
 
 /// A directory object Graph lists, such as an owner of an application: a service principal (with
 /// its `appId`) or a user.
-public struct DirectoryObject: Sendable, Equatable, Decodable {
+struct DirectoryObject: Sendable, Equatable, Decodable {
     /// `#microsoft.graph.servicePrincipal`, `#microsoft.graph.user`, …
-    public var type: String?
+    var type: String?
     /// Its object id.
-    public var id: String
+    var id: String
     /// A service principal's application id.
-    public var appId: String?
+    var appId: String?
 
     enum CodingKeys: String, CodingKey {
         case type = "@odata.type"
@@ -89,10 +89,4 @@ public struct DirectoryObject: Sendable, Equatable, Decodable {
         case appId
     }
 
-    /// Creates an object.
-    public init(type: String?, id: String, appId: String?) {
-        self.type = type
-        self.id = id
-        self.appId = appId
-    }
 }

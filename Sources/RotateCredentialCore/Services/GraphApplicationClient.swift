@@ -1,13 +1,13 @@
 /// Microsoft Graph v1.0 for an application's client secrets: read the application, `addPassword`,
 /// `removePassword`.
-public struct GraphApplicationClient: Sendable {
+struct GraphApplicationClient: Sendable {
     private let context: ServiceContext
     /// Who reads and changes applications.
     let credential: EntraCredential
 
     /// Creates a client authenticating as `credential` (it must own the application, or hold
     /// Application.ReadWrite.All).
-    public init(context: ServiceContext, credential: EntraCredential) {
+    init(context: ServiceContext, credential: EntraCredential) {
         self.context = context
         self.credential = credential
     }
@@ -35,7 +35,7 @@ public struct GraphApplicationClient: Sendable {
 
     /// Reads the application named by `id`, which may be its appId or its object id: the appId
     /// form is tried first and, on 404, the object id.
-    public func application(_ id: String) async throws(ServiceError) -> GraphApplication {
+    func application(_ id: String) async throws(ServiceError) -> GraphApplication {
         do {
             return try await read(segment: "applications(appId='\(id)')", id: id)
         } catch  where error.kind == .notFound {
@@ -44,7 +44,7 @@ public struct GraphApplicationClient: Sendable {
     }
 
     /// Reads the application by its object id (one request; for re-reads after the first).
-    public func application(objectId: String) async throws(ServiceError) -> GraphApplication {
+    func application(objectId: String) async throws(ServiceError) -> GraphApplication {
         try await read(segment: "applications/\(objectId)", id: objectId)
     }
 
@@ -58,7 +58,7 @@ public struct GraphApplicationClient: Sendable {
 
     /// Adds a client secret to the application with object id `objectId`. Not idempotent: a
     /// timeout or a 5xx may still have created it (see the action's reconciliation).
-    public func addPassword(objectId: String, displayName: String, endDateTime: Date) async throws(ServiceError)
+    func addPassword(objectId: String, displayName: String, endDateTime: Date) async throws(ServiceError)
         -> NewPasswordCredential
     {
         let body = try! JSON.encoder().encode(
@@ -79,8 +79,7 @@ public struct GraphApplicationClient: Sendable {
     /// Removes the client secret `keyId`. Safe to send again: a secret already gone counts as
     /// removed, unless `notFoundIsGone` is false (a secret this run created may be answered "not
     /// found" while it still replicates; the caller then reads until it is really gone).
-    public func removePassword(objectId: String, keyId: String, notFoundIsGone: Bool = true) async throws(ServiceError)
-    {
+    func removePassword(objectId: String, keyId: String, notFoundIsGone: Bool = true) async throws(ServiceError) {
         let body = try! JSON.encoder().encode(RemovePasswordBody(keyId: keyId))
         let request = HTTPRequest(
             .post, base.appendingPathSegments(["applications", objectId, "removePassword"]), service: .graph,
@@ -103,7 +102,7 @@ public struct GraphApplicationClient: Sendable {
 
     /// The owners of the application with object id `objectId`, every page (`GET
     /// /applications/{id}/owners`, application-list-owners): service principals and users.
-    public func owners(objectId: String) async throws(ServiceError) -> [DirectoryObject] {
+    func owners(objectId: String) async throws(ServiceError) -> [DirectoryObject] {
         let pages = GraphPages<DirectoryObject>(
             context: context, operation: "list the owners of application \(objectId)")
         return try await pages.all(

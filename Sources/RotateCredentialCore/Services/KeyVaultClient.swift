@@ -1,45 +1,45 @@
 /// Key Vault secrets (data plane, api-version 7.5): set with attributes and tags, read back, list versions.
-public struct KeyVaultClient: Sendable {
+struct KeyVaultClient: Sendable {
     /// A secret version as Key Vault returns it (`SecretBundle`).
-    public struct SecretBundle: Sendable {
+    struct SecretBundle: Sendable {
         /// `https://{vault}/secrets/{name}/{version}`.
-        public var id: String
+        var id: String
         /// The value.
-        public var value: Secret
+        var value: Secret
         /// Content type.
-        public var contentType: String?
+        var contentType: String?
         /// Tags.
-        public var tags: [String: String]
+        var tags: [String: String]
         /// Expiry.
-        public var expires: Date?
+        var expires: Date?
         /// Creation time.
-        public var created: Date?
+        var created: Date?
     }
 
     /// A version without its value (`SecretItem`).
-    public struct SecretVersion: Sendable, Decodable {
+    struct SecretVersion: Sendable, Decodable {
         /// Its id.
-        public var id: String
+        var id: String
         /// Attributes.
-        public var attributes: Attributes?
+        var attributes: Attributes?
         /// Tags.
-        public var tags: [String: String]?
+        var tags: [String: String]?
         /// Content type.
-        public var contentType: String?
+        var contentType: String?
     }
 
     /// `SecretAttributes`: times are Unix seconds.
-    public struct Attributes: Sendable, Codable {
+    struct Attributes: Sendable, Codable {
         /// Enabled.
-        public var enabled: Bool?
+        var enabled: Bool?
         /// Expiry, Unix seconds.
-        public var exp: Int?
+        var exp: Int?
         /// Not before, Unix seconds.
-        public var nbf: Int?
+        var nbf: Int?
         /// Created, Unix seconds (read only).
-        public var created: Int?
+        var created: Int?
         /// Updated, Unix seconds (read only).
-        public var updated: Int?
+        var updated: Int?
     }
 
     private struct SetParameters: Encodable {
@@ -68,20 +68,20 @@ public struct KeyVaultClient: Sendable {
     static let apiVersion = "7.5"
 
     /// Creates a client for `vault`, authenticating as `credential`.
-    public init(context: ServiceContext, vault: URL, credential: EntraCredential) {
+    init(context: ServiceContext, vault: URL, credential: EntraCredential) {
         self.context = context
         self.vault = vault
         self.credential = credential
     }
 
     /// The vault's URL, for messages.
-    public var vaultURL: URL { vault }
+    var vaultURL: URL { vault }
 
     /// Who reads and writes the vault, for messages.
-    public var identity: String { credential.summary }
+    var identity: String { credential.summary }
 
     /// Stores a new version of `name`.
-    public func setSecret(
+    func setSecret(
         _ name: String, value: Secret, contentType: String, expires: Date?, tags: [String: String]
     ) async throws(ServiceError) -> SecretBundle {
         let parameters = SetParameters(
@@ -97,7 +97,7 @@ public struct KeyVaultClient: Sendable {
     }
 
     /// Replaces the tags of one version (`PATCH`, idempotent; the value stays as it is).
-    public func updateTags(_ name: String, version: String, tags: [String: String]) async throws(ServiceError) {
+    func updateTags(_ name: String, version: String, tags: [String: String]) async throws(ServiceError) {
         struct Update: Encodable { var tags: [String: String] }
         let request = HTTPRequest(
             .patch, url(["secrets", name, version]), service: .keyVault,
@@ -109,7 +109,7 @@ public struct KeyVaultClient: Sendable {
     }
 
     /// Reads a version of `name` (the latest when `version` is nil).
-    public func getSecret(_ name: String, version: String? = nil) async throws(ServiceError) -> SecretBundle {
+    func getSecret(_ name: String, version: String? = nil) async throws(ServiceError) -> SecretBundle {
         let request = HTTPRequest(
             .get, url(["secrets", name] + (version.map { [$0] } ?? [])), service: .keyVault,
             operation: "read secret '\(name)' from \(vault.host ?? "the vault")")
@@ -120,7 +120,7 @@ public struct KeyVaultClient: Sendable {
     /// `SecretNotFound` means absent. Any other 404 (`VaultNotFound`, a wrong vault URL, a private
     /// endpoint or proxy answering for another host) is not absence and is thrown, so the run stops
     /// before it changes anything (shared notes api-contracts.md, "errors as Azure words them").
-    public func getSecretIfPresent(_ name: String) async throws(ServiceError) -> SecretBundle? {
+    func getSecretIfPresent(_ name: String) async throws(ServiceError) -> SecretBundle? {
         do {
             return try await getSecret(name)
         } catch  where error.kind == .notFound {
@@ -146,12 +146,12 @@ public struct KeyVaultClient: Sendable {
     /// Whether two secret ids name the same version. Key Vault's names are case-insensitive
     /// ("Names are case-insensitive", about-keys-secrets-certificates), and so are the host and the
     /// version's hexadecimal id, so ids are compared without regard to case.
-    public static func sameSecretId(_ first: String, _ second: String) -> Bool {
+    static func sameSecretId(_ first: String, _ second: String) -> Bool {
         first.lowercased() == second.lowercased()
     }
 
     /// Lists every version of `name` (without values), following `nextLink`.
-    public func versions(_ name: String) async throws(ServiceError) -> [SecretVersion] {
+    func versions(_ name: String) async throws(ServiceError) -> [SecretVersion] {
         var result: [SecretVersion] = []
         var next: URL? = url(["secrets", name, "versions"], query: [URLQueryItem(name: "maxresults", value: "25")])
         let authorization = try await context.bearer(credential, for: .keyVault)
@@ -177,18 +177,18 @@ public struct KeyVaultClient: Sendable {
 
     /// A version read as plain text: a value that is no secret (the task's own record), so it is
     /// not registered with the masker.
-    public struct TextVersion: Sendable {
+    struct TextVersion: Sendable {
         /// `https://{vault}/secrets/{name}/{version}`.
-        public var id: String
+        var id: String
         /// The value.
-        public var text: String
+        var text: String
         /// Content type.
-        public var contentType: String?
+        var contentType: String?
     }
 
     /// Reads the latest version of `name` as plain text, or nil when Key Vault answers
     /// `SecretNotFound` (any other 404, such as a wrong vault, is an error).
-    public func getTextIfPresent(_ name: String) async throws(ServiceError) -> TextVersion? {
+    func getTextIfPresent(_ name: String) async throws(ServiceError) -> TextVersion? {
         let request = HTTPRequest(
             .get, url(["secrets", name]), service: .keyVault,
             operation: "read secret '\(name)' from \(vault.host ?? "the vault")")

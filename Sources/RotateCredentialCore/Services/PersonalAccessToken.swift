@@ -1,44 +1,44 @@
 /// A personal access token as the PAT Lifecycle Management API lists it (`PatToken`), without its value.
-public struct PersonalAccessToken: Sendable, Equatable {
+struct PersonalAccessToken: Sendable, Equatable {
     /// The token's id (`authorizationId`).
-    public var authorizationId: String
+    var authorizationId: String
     /// Display name; several tokens may share one.
-    public var displayName: String
+    var displayName: String
     /// Space-separated scopes (`app_token` = full access).
-    public var scope: String
+    var scope: String
     /// Organizations the token works in; nil means every organization (a global PAT).
-    public var targetAccounts: [String]?
+    var targetAccounts: [String]?
     /// Creation time.
-    public var validFrom: Date
+    var validFrom: Date
     /// Expiry.
-    public var validTo: Date
+    var validTo: Date
 
     /// Whether the token works in every organization (`targetAccounts: null`). Global PATs stop
     /// working on 2026-12-01; replacements are always organization-scoped.
-    public var isGlobal: Bool { targetAccounts == nil }
+    var isGlobal: Bool { targetAccounts == nil }
 
     /// The reach as reports say it.
-    public var reach: String {
+    var reach: String {
         isGlobal ? "all organizations (global, stops working 2026-12-01)" : "organization"
     }
 
     /// Whole days until expiry (negative once expired).
-    public func daysLeft(at now: Date) -> Int {
+    func daysLeft(at now: Date) -> Int {
         Int((validTo.timeIntervalSince(now) / 86_400).rounded(.down))
     }
 
     /// Whether the token expires within `days` days of `now`; 0 means always.
-    public func expires(withinDays days: Int, at now: Date) -> Bool {
+    func expires(withinDays days: Int, at now: Date) -> Bool {
         days == 0 || validTo <= now.addingTimeInterval(Double(days) * 86_400)
     }
 }
 
 /// A token just created, with its value (registered with the masker on receipt).
-public struct CreatedPersonalAccessToken: Sendable {
+struct CreatedPersonalAccessToken: Sendable {
     /// The token.
-    public var token: PersonalAccessToken
+    var token: PersonalAccessToken
     /// Its value: returned once, by the create call only.
-    public var value: Secret
+    var value: Secret
 }
 
 /// The wire shapes of the PAT API.

@@ -3,7 +3,7 @@
 ///
 /// The API reports refusals inside HTTP 200 answers (`patTokenError`); every value other than
 /// `none` becomes a ``ServiceError`` of kind `invalidRequest` carrying the value as its code.
-public struct PersonalAccessTokenClient: Sendable {
+struct PersonalAccessTokenClient: Sendable {
     static let apiVersion = "7.1-preview.1"
     /// The API's largest page (`$top`).
     static let pageSize = 100
@@ -13,14 +13,14 @@ public struct PersonalAccessTokenClient: Sendable {
     let credential: EntraCredential
 
     /// Creates a client acting as `credential` (a user: password flow or a handed-in token).
-    public init(context: ServiceContext, credential: EntraCredential) {
+    init(context: ServiceContext, credential: EntraCredential) {
         self.context = context
         self.credential = credential
     }
 
     /// Every active token of the user, following `continuationToken` (empty or missing ends the
     /// list) with the same filter and order on every page.
-    public func list() async throws(ServiceError) -> [PersonalAccessToken] {
+    func list() async throws(ServiceError) -> [PersonalAccessToken] {
         var tokens: [PersonalAccessToken] = []
         var continuation: String?
         var seen = Set<String>()
@@ -48,7 +48,7 @@ public struct PersonalAccessTokenClient: Sendable {
     }
 
     /// One token by id.
-    public func get(authorizationId: String) async throws(ServiceError) -> PersonalAccessToken {
+    func get(authorizationId: String) async throws(ServiceError) -> PersonalAccessToken {
         let request = HTTPRequest(
             .get, url([URLQueryItem(name: "authorizationId", value: authorizationId)]), service: .azureDevOps,
             operation: "read PAT \(authorizationId)")
@@ -59,7 +59,7 @@ public struct PersonalAccessTokenClient: Sendable {
     ///
     /// A create is not idempotent: the request is not retried after an uncertain failure; the
     /// caller reconciles (see ``PersonalAccessTokenCreation``).
-    public func create(displayName: String, scope: String, validTo: Date) async throws(ServiceError)
+    func create(displayName: String, scope: String, validTo: Date) async throws(ServiceError)
         -> CreatedPersonalAccessToken
     {
         let body = PersonalAccessTokenWire.TokenRequest(
@@ -84,7 +84,7 @@ public struct PersonalAccessTokenClient: Sendable {
 
     /// Sets a new expiry; the value does not change. Returns the token as the service stored it
     /// (the service clamps `validTo` to the tenant's maximum lifetime).
-    public func renew(_ token: PersonalAccessToken, validTo: Date) async throws(ServiceError) -> PersonalAccessToken {
+    func renew(_ token: PersonalAccessToken, validTo: Date) async throws(ServiceError) -> PersonalAccessToken {
         let body = PersonalAccessTokenWire.TokenRequest(
             authorizationId: token.authorizationId, displayName: token.displayName, scope: token.scope,
             validTo: validTo, allOrgs: token.isGlobal)
@@ -96,7 +96,7 @@ public struct PersonalAccessTokenClient: Sendable {
     }
 
     /// Revokes a token. The service answers 204 (or 200, with an error in the body when it refused).
-    public func revoke(authorizationId: String) async throws(ServiceError) {
+    func revoke(authorizationId: String) async throws(ServiceError) {
         let request = HTTPRequest(
             .delete, url([URLQueryItem(name: "authorizationId", value: authorizationId)]), service: .azureDevOps,
             operation: "revoke PAT \(authorizationId)")

@@ -1,20 +1,20 @@
 /// Stores a new credential value in Key Vault and proves it is there: the latest version read
 /// back must be the version just written, with the same value. Only then may an old credential go.
-public struct SecretStore: Sendable {
+struct SecretStore: Sendable {
     /// The vault.
     let keyVault: KeyVaultClient
 
     /// Creates a store over a Key Vault client.
-    public init(keyVault: KeyVaultClient) {
+    init(keyVault: KeyVaultClient) {
         self.keyVault = keyVault
     }
 
     /// The vault's URL.
-    public var vaultURL: URL { keyVault.vaultURL }
+    var vaultURL: URL { keyVault.vaultURL }
 
     /// Writes `value` as a new version of `name` and reads the latest version back.
     /// Throws when the read-back differs (another writer, or a vault that did not keep the value).
-    public func storeAndVerify(
+    func storeAndVerify(
         _ name: String, value: Secret, contentType: String, expires: Date?, tags: [String: String]
     ) async throws -> KeyVaultClient.SecretBundle {
         let written = try await keyVault.setSecret(
@@ -27,13 +27,13 @@ public struct SecretStore: Sendable {
     }
 
     /// The latest version of `name`, if any.
-    public func latest(_ name: String) async throws -> KeyVaultClient.SecretBundle? {
+    func latest(_ name: String) async throws -> KeyVaultClient.SecretBundle? {
         try await keyVault.getSecretIfPresent(name)
     }
 
     /// Turns a display name into a Key Vault secret name with `template` (`{displayName}`):
     /// characters outside `0-9 a-z A-Z -` become `-`, runs of `-` collapse, at most 127 characters.
-    public static func secretName(template: String, displayName: String) -> String {
+    static func secretName(template: String, displayName: String) -> String {
         let replaced = template.replacingOccurrences(of: "{displayName}", with: displayName)
         var result = ""
         for character in replaced {

@@ -4,20 +4,14 @@
 /// service connection's roles are in two scopes: its project (``connectionInProject``,
 /// `{projectId}_{endpointId}`) and the organization (``connectionInOrganization``,
 /// `collection_{endpointId}`).
-public struct SecurityRolesClient: Sendable {
+struct SecurityRolesClient: Sendable {
     let context: ServiceContext
     let credential: AzureDevOpsCredential
     static let apiVersion = "7.1-preview.1"
     /// The project-level roles of service connections.
-    public static let connectionInProject = "distributedtask.serviceendpointrole"
+    static let connectionInProject = "distributedtask.serviceendpointrole"
     /// The organization-level roles of service connections.
-    public static let connectionInOrganization = "distributedtask.collection.serviceendpointrole"
-
-    /// Creates a client authenticating as `credential`.
-    public init(context: ServiceContext, credential: AzureDevOpsCredential) {
-        self.context = context
-        self.credential = credential
-    }
+    static let connectionInOrganization = "distributedtask.collection.serviceendpointrole"
 
     private struct Page: Decodable {
         struct Assignment: Decodable {
@@ -36,7 +30,7 @@ public struct SecurityRolesClient: Sendable {
     }
 
     /// The roles assigned on `resource` in `scope`, inherited ones included.
-    public func roleAssignments(scope: String, resource: String) async throws(ServiceError) -> [RoleAssignment] {
+    func roleAssignments(scope: String, resource: String) async throws(ServiceError) -> [RoleAssignment] {
         let segments = ["_apis", "securityroles", "scopes", scope, "roleassignments", "resources", resource]
         var components = URLComponents(
             url: context.urls.azureDevOpsOrganization.appendingPathSegments(segments), resolvingAgainstBaseURL: false)!
@@ -54,21 +48,14 @@ public struct SecurityRolesClient: Sendable {
 }
 
 /// One role an identity holds on a resource.
-public struct RoleAssignment: Sendable, Equatable {
+struct RoleAssignment: Sendable, Equatable {
     /// The identity's id.
-    public var identityId: String
+    var identityId: String
     /// Its display name (a user, a service, a group such as `[Platform]\Endpoint Administrators`).
-    public var identityName: String
+    var identityName: String
     /// The role's name: Reader, User, Creator, Administrator.
-    public var role: String
+    var role: String
     /// Whether it comes from a higher level rather than being assigned here.
-    public var inherited: Bool
+    var inherited: Bool
 
-    /// Creates an assignment.
-    public init(identityId: String, identityName: String, role: String, inherited: Bool) {
-        self.identityId = identityId
-        self.identityName = identityName
-        self.role = role
-        self.inherited = inherited
-    }
 }

@@ -1,18 +1,11 @@
 /// What every service client needs: the HTTP client, the configured URLs and the token cache.
-public struct ServiceContext: Sendable {
+struct ServiceContext: Sendable {
     /// The HTTP client.
-    public let http: HTTPClient
+    let http: HTTPClient
     /// Service URLs.
-    public let urls: ServiceURLs
+    let urls: ServiceURLs
     /// Entra tokens, fetched once per identity and resource.
-    public let tokens: TokenCache
-
-    /// Creates a context.
-    public init(http: HTTPClient, urls: ServiceURLs, tokens: TokenCache) {
-        self.http = http
-        self.urls = urls
-        self.tokens = tokens
-    }
+    let tokens: TokenCache
 
     /// A bearer authorization for `credential` on `audience`.
     func bearer(_ credential: EntraCredential, for audience: TokenAudience) async throws(ServiceError)

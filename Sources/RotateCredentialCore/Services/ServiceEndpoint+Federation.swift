@@ -1,29 +1,29 @@
 /// What a connection says about workload identity federation.
 extension ServiceEndpoint {
     /// `authorization.parameters.workloadIdentityFederationIssuer`, as Azure DevOps states it.
-    public var federationIssuer: String? {
+    var federationIssuer: String? {
         parameter("workloadIdentityFederationIssuer").flatMap { $0.isEmpty ? nil : $0 }
     }
     /// `authorization.parameters.workloadIdentityFederationSubject`, as Azure DevOps states it.
-    public var federationSubject: String? {
+    var federationSubject: String? {
         parameter("workloadIdentityFederationSubject").flatMap { $0.isEmpty ? nil : $0 }
     }
     /// `type` (`azurerm` for Azure Resource Manager).
-    public var type: String { body["type"]?.stringValue ?? "" }
+    var type: String { body["type"]?.stringValue ?? "" }
     /// `url`: for an AzureRM connection, the Resource Manager endpoint it deploys to.
-    public var resourceManagerURL: String? { body["url"]?.stringValue }
+    var resourceManagerURL: String? { body["url"]?.stringValue }
     /// `data.revertSchemeDeadline`: until when Azure DevOps can revert a conversion.
-    public var revertSchemeDeadline: Date? {
+    var revertSchemeDeadline: Date? {
         body["data"]?.member(caseInsensitive: "revertSchemeDeadline")?.value.stringValue.flatMap(Timestamp.parse)
     }
     /// Whether the connection is shared with other projects (`isShared`, or several project references).
-    public var isSharedAcrossProjects: Bool {
+    var isSharedAcrossProjects: Bool {
         if body["isShared"]?.boolValue == true { return true }
         if case .array(let references)? = body["serviceEndpointProjectReferences"] { return references.count > 1 }
         return false
     }
     /// Whether the connection signs in with a client secret (`ServicePrincipal`, `spnKey`).
-    public var usesClientSecret: Bool {
+    var usesClientSecret: Bool {
         scheme.lowercased() == "serviceprincipal" && (authenticationType ?? "spnKey").lowercased() == "spnkey"
     }
 }

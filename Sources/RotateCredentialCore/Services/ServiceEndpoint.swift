@@ -1,45 +1,45 @@
 /// A service connection as Azure DevOps returns it, kept whole as JSON so that a PUT sends back
 /// every field it had (project references, data, fields this task does not know).
-public struct ServiceEndpoint: Sendable, Equatable {
+struct ServiceEndpoint: Sendable, Equatable {
     /// The full body.
-    public var body: JSONValue
+    var body: JSONValue
 
     /// Wraps a body.
-    public init(_ body: JSONValue) {
+    init(_ body: JSONValue) {
         self.body = body
     }
 
     /// The connection's id.
-    public var id: String { body["id"]?.stringValue ?? "" }
+    var id: String { body["id"]?.stringValue ?? "" }
     /// The connection's name.
-    public var name: String { body["name"]?.stringValue ?? id }
+    var name: String { body["name"]?.stringValue ?? id }
     /// `authorization.scheme`, e.g. `ServicePrincipal` or `WorkloadIdentityFederation`.
-    public var scheme: String { body["authorization"]?["scheme"]?.stringValue ?? "" }
+    var scheme: String { body["authorization"]?["scheme"]?.stringValue ?? "" }
     /// `authorization.parameters`.
-    public var parameters: JSONValue { body["authorization"]?["parameters"] ?? .object([:]) }
+    var parameters: JSONValue { body["authorization"]?["parameters"] ?? .object([:]) }
     /// `authorization.parameters.serviceprincipalid`: the appId it signs in as.
-    public var servicePrincipalId: String? { parameter("serviceprincipalid") }
+    var servicePrincipalId: String? { parameter("serviceprincipalid") }
     /// `authorization.parameters.tenantid`.
-    public var tenantId: String? { parameter("tenantid") }
+    var tenantId: String? { parameter("tenantid") }
     /// `authorization.parameters.authenticationType` (`spnKey`, `spnCertificate`).
-    public var authenticationType: String? { parameter("authenticationType") }
+    var authenticationType: String? { parameter("authenticationType") }
     /// `data.creationMode` (`Manual`, `Automatic`).
-    public var creationMode: String? { body["data"]?.member(caseInsensitive: "creationMode")?.value.stringValue }
+    var creationMode: String? { body["data"]?.member(caseInsensitive: "creationMode")?.value.stringValue }
     /// `isReady`.
-    public var isReady: Bool? { body["isReady"]?.boolValue }
+    var isReady: Bool? { body["isReady"]?.boolValue }
     /// `operationStatus.state` (`Ready`, `Failed`, …).
-    public var operationState: String? { body["operationStatus"]?["state"]?.stringValue }
+    var operationState: String? { body["operationStatus"]?["state"]?.stringValue }
     /// `operationStatus.statusMessage`.
-    public var operationMessage: String? { body["operationStatus"]?["statusMessage"]?.stringValue }
+    var operationMessage: String? { body["operationStatus"]?["statusMessage"]?.stringValue }
 
     /// Whether the connection signs in with workload identity federation (no secret).
-    public var isWorkloadIdentityFederation: Bool { scheme.lowercased() == "workloadidentityfederation" }
+    var isWorkloadIdentityFederation: Bool { scheme.lowercased() == "workloadidentityfederation" }
     /// Whether the connection was created by Azure DevOps with its own service principal.
-    public var isAutomatic: Bool { creationMode?.lowercased() == "automatic" }
+    var isAutomatic: Bool { creationMode?.lowercased() == "automatic" }
 
     /// The id of project `name` (a name or an id) among the connection's project references; nil
     /// when it names no such project.
-    public func projectId(named name: String) -> String? {
+    func projectId(named name: String) -> String? {
         guard case .array(let references) = body["serviceEndpointProjectReferences"] ?? .null else { return nil }
         let wanted = name.lowercased()
         return references.lazy.compactMap { $0["projectReference"] }
@@ -48,7 +48,7 @@ public struct ServiceEndpoint: Sendable, Equatable {
     }
 
     /// A parameter of `authorization.parameters`, by case-insensitive name.
-    public func parameter(_ name: String) -> String? {
+    func parameter(_ name: String) -> String? {
         parameters.member(caseInsensitive: name)?.value.stringValue
     }
 }

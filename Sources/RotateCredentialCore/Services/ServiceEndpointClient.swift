@@ -1,17 +1,10 @@
 /// Azure DevOps service endpoints (api-version 7.1): find connections by name in a project, PUT
 /// a whole connection back to the organization-level route, read one back by id.
-public struct ServiceEndpointClient: Sendable {
+struct ServiceEndpointClient: Sendable {
     let context: ServiceContext
     let credential: AzureDevOpsCredential
     let project: String
     static let apiVersion = "7.1"
-
-    /// Creates a client for `project`, authenticating as `credential`.
-    public init(context: ServiceContext, credential: AzureDevOpsCredential, project: String) {
-        self.context = context
-        self.credential = credential
-        self.project = project
-    }
 
     private struct Page: Decodable {
         var value: [JSONValue]
@@ -19,7 +12,7 @@ public struct ServiceEndpointClient: Sendable {
 
     /// The connections of the project named `names` (names not found are simply absent), failed
     /// ones included (see ``includeFailed``).
-    public func endpoints(named names: [String]) async throws(ServiceError) -> [ServiceEndpoint] {
+    func endpoints(named names: [String]) async throws(ServiceError) -> [ServiceEndpoint] {
         let url = self.url(
             [project, "_apis", "serviceendpoint", "endpoints"],
             query: [URLQueryItem(name: "endpointNames", value: names.joined(separator: ",")), Self.includeFailed])
@@ -33,7 +26,7 @@ public struct ServiceEndpointClient: Sendable {
     }
 
     /// Reads the connection `id`; nil when Azure DevOps answers `null` (unknown id).
-    public func endpoint(id: String) async throws(ServiceError) -> ServiceEndpoint? {
+    func endpoint(id: String) async throws(ServiceError) -> ServiceEndpoint? {
         let request = HTTPRequest(
             .get, url([project, "_apis", "serviceendpoint", "endpoints", id]), service: .azureDevOps,
             operation: "read service connection \(id)")
@@ -45,7 +38,7 @@ public struct ServiceEndpointClient: Sendable {
     /// Whether the caller may manage connection `id` (the Administrator role, through a group too):
     /// Azure DevOps answers the connection for `actionFilter=manage` only then, `null` otherwise
     /// (`ServiceEndpointActionFilter`, serviceEndpoint 7.1). A read: nothing changes.
-    public func mayManage(id: String) async throws(ServiceError) -> Bool {
+    func mayManage(id: String) async throws(ServiceError) -> Bool {
         let request = HTTPRequest(
             .get,
             url(
@@ -57,7 +50,7 @@ public struct ServiceEndpointClient: Sendable {
     }
 
     /// PUTs `endpoint` whole (organization-level route, as the API specifies) and returns the answer.
-    public func update(_ endpoint: ServiceEndpoint) async throws(ServiceError) -> ServiceEndpoint {
+    func update(_ endpoint: ServiceEndpoint) async throws(ServiceError) -> ServiceEndpoint {
         let body = try! JSON.encoder().encode(endpoint.body)
         let request = HTTPRequest(
             .put, url(["_apis", "serviceendpoint", "endpoints", endpoint.id]), service: .azureDevOps,

@@ -14,7 +14,7 @@ extension ServiceEndpointClient {
     /// credential itself it answers "Automatic authentication conversion failed. Your service connection
     /// was not modified. …" and states the issuer and subject to federate (rios.engineer,
     /// dev.to/kkazala): the caller creates the credential and sends the request again.
-    public func convertAuthenticationScheme(_ endpoint: ServiceEndpoint, to scheme: String) async throws(ServiceError)
+    func convertAuthenticationScheme(_ endpoint: ServiceEndpoint, to scheme: String) async throws(ServiceError)
         -> ServiceEndpoint
     {
         var body = endpoint.body
@@ -43,7 +43,7 @@ extension ServiceEndpointClient {
 
     /// Every connection of the project (optionally of one `type`, e.g. `azurerm`), failed ones
     /// included. Endpoints - Get Service Endpoints has no paging (vsts-rest-api-specs serviceEndpoint 7.1).
-    public func allEndpoints(type: String? = nil) async throws(ServiceError) -> [ServiceEndpoint] {
+    func allEndpoints(type: String? = nil) async throws(ServiceError) -> [ServiceEndpoint] {
         struct Page: Decodable { var value: [JSONValue] }
         let query = (type.map { [URLQueryItem(name: "type", value: $0)] } ?? []) + [Self.includeFailed]
         let request = HTTPRequest(
@@ -57,7 +57,7 @@ extension ServiceEndpointClient {
     /// most 100 a call, the rest behind the `x-ms-continuationtoken` response header, sent back as
     /// `continuationToken` (vsts-rest-api-specs#275; organizations with more than 100 projects are
     /// common: azure-devops-pull-request-hub#81, azure-functions-ux#3890).
-    public func projectNames() async throws(ServiceError) -> [String] {
+    func projectNames() async throws(ServiceError) -> [String] {
         struct Project: Decodable { var name: String }
         struct Page: Decodable { var value: [Project] }
         var names: [String] = []
@@ -82,7 +82,7 @@ extension ServiceEndpointClient {
     }
 
     /// A client for another project with the same identity.
-    public func forProject(_ other: String) -> ServiceEndpointClient {
+    func forProject(_ other: String) -> ServiceEndpointClient {
         ServiceEndpointClient(context: context, credential: credential, project: other)
     }
 }

@@ -22,17 +22,17 @@ public struct NoSignals: SignalSource {
 /// at ``Deadlines/writes``. Only undo calls (what must not linger, run inside ``undoing(_:)``) still
 /// go out, until ``Deadlines/undo``. The times come from the ``StopBudget`` and count from the
 /// signal, on the monotonic clock: the agent's timers are real time whatever the test clock says.
-public final class Cancellation: Sendable {
+final class Cancellation: Sendable {
     /// When a run that was asked to stop must have finished what.
-    public struct Deadlines: Sendable, Equatable {
+    struct Deadlines: Sendable, Equatable {
         /// The first signal's name.
-        public var signal: String
+        var signal: String
         /// When it arrived.
-        public var received: ContinuousClock.Instant
+        var received: ContinuousClock.Instant
         /// Until when a write in flight may still answer.
-        public var writes: ContinuousClock.Instant
+        var writes: ContinuousClock.Instant
         /// Until when undo calls may run.
-        public var undo: ContinuousClock.Instant
+        var undo: ContinuousClock.Instant
 
         /// The instant of `deadline`.
         func instant(_ deadline: Deadline) -> ContinuousClock.Instant {
@@ -64,19 +64,19 @@ public final class Cancellation: Sendable {
 
     private let state = Mutex(State())
     /// How the time after a signal is shared.
-    public let budget: StopBudget
+    let budget: StopBudget
 
     /// Whether the current task runs an undo (see ``undoing(_:)``).
     @TaskLocal static var isUndoing = false
 
     /// Creates a flag that is not set.
-    public init(budget: StopBudget = StopBudget()) {
+    init(budget: StopBudget = StopBudget()) {
         self.budget = budget
     }
 
     /// Records a stop request: the first signal's name is kept; a later SIGTERM can only bring the
     /// deadlines forward (the agent kills 2.5 s after it).
-    public func cancel(_ name: String) {
+    func cancel(_ name: String) {
         let now = ContinuousClock.now
         let fresh = Deadlines(
             signal: name, received: now, writes: now + .seconds(budget.writeEnd(of: name)),
@@ -96,19 +96,19 @@ public final class Cancellation: Sendable {
     }
 
     /// The signal that asked to stop, or nil.
-    public var requested: String? { state.withLock { $0.deadlines?.signal } }
+    var requested: String? { state.withLock { $0.deadlines?.signal } }
 
     /// The deadlines once a stop was requested.
-    public var deadlines: Deadlines? { state.withLock { $0.deadlines } }
+    var deadlines: Deadlines? { state.withLock { $0.deadlines } }
 
     /// Throws ``RunCancelled`` once a stop was requested.
-    public func check() throws(RunCancelled) {
+    func check() throws(RunCancelled) {
         if let name = requested { throw RunCancelled(signal: name) }
     }
 
     /// Runs `body` as an undo of what must not linger (a credential created and stored nowhere):
     /// its calls and waits go on after a stop request, until ``Deadlines/undo``.
-    public static func undoing<Result: Sendable>(_ body: () async throws -> Result) async rethrows -> Result {
+    static func undoing<Result: Sendable>(_ body: () async throws -> Result) async rethrows -> Result {
         try await $isUndoing.withValue(true) { try await body() }
     }
 
@@ -160,11 +160,11 @@ extension Duration {
 }
 
 /// Thrown at a step boundary, or by a wait, after SIGINT or SIGTERM.
-public struct RunCancelled: Error, Sendable, Equatable, CustomStringConvertible {
+struct RunCancelled: Error, Sendable, Equatable, CustomStringConvertible {
     /// The signal's name.
-    public let signal: String
+    let signal: String
 
-    public var description: String {
+    var description: String {
         "the run was cancelled (\(signal)) and stopped"
     }
 }

@@ -12,16 +12,16 @@ public protocol FileWriter: Sendable {
 }
 
 /// Why a file could not be written, in words (never a raw `NSError` dump).
-public struct FileWriteFailure: Error, Sendable, Equatable, CustomStringConvertible {
+struct FileWriteFailure: Error, Sendable, Equatable, CustomStringConvertible {
     /// What went wrong.
-    public let reason: String
+    let reason: String
 
     /// Creates a failure.
-    public init(_ reason: String) {
+    init(_ reason: String) {
         self.reason = reason
     }
 
-    public var description: String { reason }
+    var description: String { reason }
 
     /// A failure named by the system error `code` while doing `what`.
     static func system(_ code: Int32, _ what: String) -> FileWriteFailure {
@@ -29,7 +29,7 @@ public struct FileWriteFailure: Error, Sendable, Equatable, CustomStringConverti
     }
 
     /// The reason of any error a writer throws.
-    public static func describe(_ error: any Error) -> String {
+    static func describe(_ error: any Error) -> String {
         (error as? FileWriteFailure)?.reason ?? String(describing: error)
     }
 }

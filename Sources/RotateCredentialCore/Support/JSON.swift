@@ -27,9 +27,9 @@ enum JSON {
 }
 
 /// ISO 8601 timestamps as the Azure services write and read them.
-public enum Timestamp {
+enum Timestamp {
     /// Parses `2020-11-02T22:56:52.1033333Z`, `…52Z`, `…52+00:00`, with 0 to 7 fractional digits.
-    public static func parse(_ text: String) -> Date? {
+    static func parse(_ text: String) -> Date? {
         var text = text.trimmingCharacters(in: .whitespaces)
         var fraction = 0.0
         if let dot = text.firstIndex(of: ".") {
@@ -43,12 +43,12 @@ public enum Timestamp {
     }
 
     /// Formats `date` as `yyyy-MM-ddTHH:mm:ss.SSSZ` in UTC.
-    public static func format(_ date: Date) -> String {
+    static func format(_ date: Date) -> String {
         date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
     }
 
     /// Formats the day of `date` as `yyyy-MM-dd` in UTC.
-    public static func day(_ date: Date) -> String {
+    static func day(_ date: Date) -> String {
         String(format(date).prefix(10))
     }
 }

@@ -1,6 +1,6 @@
 /// Any JSON value, for bodies that must round-trip fields this task does not model
 /// (a service connection is PUT back with every field it had).
-public enum JSONValue: Sendable, Hashable, Codable {
+enum JSONValue: Sendable, Hashable, Codable {
     case null
     case bool(Bool)
     case number(Double)
@@ -8,7 +8,7 @@ public enum JSONValue: Sendable, Hashable, Codable {
     case array([JSONValue])
     case object([String: JSONValue])
 
-    public init(from decoder: any Decoder) throws {
+    init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
         if container.decodeNil() {
             self = .null
@@ -25,7 +25,7 @@ public enum JSONValue: Sendable, Hashable, Codable {
         }
     }
 
-    public func encode(to encoder: any Encoder) throws {
+    func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         switch self {
         case .null: try container.encodeNil()
@@ -43,7 +43,7 @@ public enum JSONValue: Sendable, Hashable, Codable {
     }
 
     /// The member `key` of an object, or `nil`.
-    public subscript(key: String) -> JSONValue? {
+    subscript(key: String) -> JSONValue? {
         get {
             guard case .object(let object) = self else { return nil }
             return object[key]
@@ -56,13 +56,13 @@ public enum JSONValue: Sendable, Hashable, Codable {
     }
 
     /// The string, when this is one.
-    public var stringValue: String? {
+    var stringValue: String? {
         if case .string(let value) = self { return value }
         return nil
     }
 
     /// The boolean, when this is one (also accepts the strings `true` / `false`).
-    public var boolValue: Bool? {
+    var boolValue: Bool? {
         switch self {
         case .bool(let value): return value
         case .string(let value): return Bool(value.lowercased())
@@ -71,7 +71,7 @@ public enum JSONValue: Sendable, Hashable, Codable {
     }
 
     /// Looks a key up case-insensitively, as Azure DevOps treats authorization parameter names.
-    public func member(caseInsensitive key: String) -> (key: String, value: JSONValue)? {
+    func member(caseInsensitive key: String) -> (key: String, value: JSONValue)? {
         guard case .object(let object) = self else { return nil }
         return object.first { $0.key.lowercased() == key.lowercased() }.map { ($0.key, $0.value) }
     }

@@ -5,7 +5,7 @@
 #endif
 
 /// Receives the browser's redirect at the end of an interactive sign-in.
-public protocol RedirectListener: Sendable {
+protocol RedirectListener: Sendable {
     /// The `redirect_uri` to send to `/authorize`.
     var redirectURI: String { get }
     /// Waits for the request that carries `code` or `error`, answers the browser, and returns the
@@ -20,10 +20,10 @@ public protocol RedirectListener: Sendable {
 /// A redirect listener on 127.0.0.1 at a port the system picks (RFC 8252 7.3: loopback redirect
 /// URIs use `http`, the IP literal, and any port). One connection at a time; nothing but the
 /// query string of the request line is read.
-public final class LoopbackRedirectListener: RedirectListener, @unchecked Sendable {
+final class LoopbackRedirectListener: RedirectListener, @unchecked Sendable {
     private let socketDescriptor: Int32
     /// The port the system assigned.
-    public let port: UInt16
+    let port: UInt16
 
     private init(socketDescriptor: Int32, port: UInt16) {
         self.socketDescriptor = socketDescriptor
@@ -31,7 +31,7 @@ public final class LoopbackRedirectListener: RedirectListener, @unchecked Sendab
     }
 
     /// Opens a listening socket on 127.0.0.1 (never on other interfaces).
-    public static func open() throws -> LoopbackRedirectListener {
+    static func open() throws -> LoopbackRedirectListener {
         #if os(Linux)
             let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         #else
@@ -56,9 +56,9 @@ public final class LoopbackRedirectListener: RedirectListener, @unchecked Sendab
         return LoopbackRedirectListener(socketDescriptor: descriptor, port: UInt16(bigEndian: address.sin_port))
     }
 
-    public var redirectURI: String { "http://127.0.0.1:\(port)/" }
+    var redirectURI: String { "http://127.0.0.1:\(port)/" }
 
-    public func waitForRedirect(timeoutSeconds: Double, progress: inout WaitProgress, cancellation: Cancellation)
+    func waitForRedirect(timeoutSeconds: Double, progress: inout WaitProgress, cancellation: Cancellation)
         async throws -> [String: String]
     {
         while progress.elapsed < timeoutSeconds {
@@ -94,7 +94,7 @@ public final class LoopbackRedirectListener: RedirectListener, @unchecked Sendab
         return query
     }
 
-    public func close() {
+    func close() {
         _ = systemClose(socketDescriptor)
     }
 
@@ -135,9 +135,9 @@ public final class LoopbackRedirectListener: RedirectListener, @unchecked Sendab
 }
 
 /// The loopback listener could not listen, or nobody came back.
-public struct ListenerError: Error, Sendable, CustomStringConvertible {
+struct ListenerError: Error, Sendable, CustomStringConvertible {
     /// What went wrong.
-    public let description: String
+    let description: String
 
     init(_ description: String) {
         self.description = description

@@ -1,7 +1,7 @@
 /// Bounded concurrency for independent work.
-public enum Parallel {
+enum Parallel {
     /// Maps `items` with at most `maxParallel` running at once; results keep the input order.
-    public static func map<Item: Sendable, Result: Sendable>(
+    static func map<Item: Sendable, Result: Sendable>(
         _ items: [Item], maxParallel: Int, _ transform: @escaping @Sendable (Item) async -> Result
     ) async -> [Result] {
         await withTaskGroup(of: (Int, Result).self) { group in

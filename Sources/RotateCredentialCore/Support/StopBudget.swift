@@ -6,17 +6,17 @@
 /// signal the run ends within that signal's window: reads in flight are abandoned at once, a write in
 /// flight gets ``writeShare`` of the window to answer, undo calls run until ``undoEnd(of:)``, and the
 /// rest is left for the report, `task.complete` and the exit.
-public struct StopBudget: Sendable, Equatable {
+struct StopBudget: Sendable, Equatable {
     /// Seconds from SIGINT until the agent sends SIGTERM.
-    public var interrupt: Double
+    var interrupt: Double
     /// Seconds from SIGTERM until the agent kills the handler.
-    public var terminate: Double
+    var terminate: Double
 
     /// The share of a window a write in flight may still take: 3 s of SIGINT's 7.5 s.
     static let writeShare = 0.4
 
     /// The agent's defaults: 7.5 s after SIGINT, 2.5 s after SIGTERM.
-    public init(interrupt: Double = 7.5, terminate: Double = 2.5) {
+    init(interrupt: Double = 7.5, terminate: Double = 2.5) {
         self.interrupt = interrupt
         self.terminate = terminate
     }
@@ -24,7 +24,7 @@ public struct StopBudget: Sendable, Equatable {
     /// The windows the agent uses for this step: its knobs `PROCESS_SIGINT_TIMEOUT` and
     /// `PROCESS_SIGTERM_TIMEOUT` (milliseconds) reach the task's environment when they are set as
     /// pipeline variables; anything else means the defaults.
-    public init(environment: [String: String]) {
+    init(environment: [String: String]) {
         func seconds(_ name: String, _ fallback: Double) -> Double {
             guard let text = environment[name]?.trimmingCharacters(in: .whitespaces), let milliseconds = Int(text),
                 milliseconds > 0
@@ -35,18 +35,18 @@ public struct StopBudget: Sendable, Equatable {
     }
 
     /// Seconds `signal` leaves the process before the agent's next step (SIGTERM, or the kill).
-    public func window(_ signal: String) -> Double {
+    func window(_ signal: String) -> Double {
         signal == "SIGTERM" ? terminate : interrupt
     }
 
     /// Seconds after `signal` until which a write in flight may still answer.
-    public func writeEnd(of signal: String) -> Double {
+    func writeEnd(of signal: String) -> Double {
         window(signal) * Self.writeShare
     }
 
     /// Seconds after `signal` until which undo calls may run: the window less what the report and
     /// the exit need (0.75 s, or a fifth of a longer window).
-    public func undoEnd(of signal: String) -> Double {
+    func undoEnd(of signal: String) -> Double {
         let window = window(signal)
         return max(0, window - max(0.75, window * 0.2))
     }

@@ -1,5 +1,5 @@
 /// The task's version; `task.json` and `vss-extension.json` carry the same (a test checks).
-public enum Version {
+enum Version {
     /// Semantic version.
-    public static let current = "1.0.0"
+    static let current = "1.0.0"
 }

@@ -6,9 +6,9 @@
 /// loop's deadline and its progress lines agree when tests shorten the pauses. Use ``pause(_:)`` for
 /// every pause of the wait (it sleeps in slices that end where a line is due) and ``tick()`` after
 /// work that takes time of its own.
-public struct WaitProgress: Sendable {
+struct WaitProgress: Sendable {
     /// The longest silence, in seconds.
-    public static let interval = 10.0
+    static let interval = 10.0
 
     private var stopwatch: Stopwatch
     private let report: @Sendable (String) -> Void
@@ -19,12 +19,12 @@ public struct WaitProgress: Sendable {
 
     /// Starts the wait for `what` ("the PAT owner to sign in"), which lasts at most `limit` seconds,
     /// reporting to the log. A wait that may last longer than ``interval`` says so at once.
-    public init(clock: any WallClock, output: PipelineOutput, waitingFor what: String, atMostSeconds limit: Double) {
+    init(clock: any WallClock, output: PipelineOutput, waitingFor what: String, atMostSeconds limit: Double) {
         self.init(clock: clock, report: { output.info($0) }, waitingFor: what, atMostSeconds: limit)
     }
 
     /// The same, reporting each line to `report` (a layer that logs through a closure of its own).
-    public init(
+    init(
         clock: any WallClock, report: @escaping @Sendable (String) -> Void, waitingFor what: String,
         atMostSeconds limit: Double
     ) {
@@ -39,10 +39,10 @@ public struct WaitProgress: Sendable {
     }
 
     /// Seconds since the start (pauses counted at their full length).
-    public var elapsed: Double { stopwatch.elapsed }
+    var elapsed: Double { stopwatch.elapsed }
 
     /// Pauses `seconds`, printing each line that falls due meanwhile.
-    public mutating func pause(_ seconds: Double) async throws {
+    mutating func pause(_ seconds: Double) async throws {
         var remaining = seconds
         while remaining > 0 {
             let slice = min(remaining, max(0, nextLine - elapsed))
@@ -55,7 +55,7 @@ public struct WaitProgress: Sendable {
     }
 
     /// Prints a line when one is due.
-    public mutating func tick() {
+    mutating func tick() {
         let now = elapsed
         guard now >= nextLine else { return }
         report("Still waiting for \(what): \(Self.duration(now)) so far, at most \(Self.duration(limit)).")

@@ -11,7 +11,6 @@ struct AppSecretCreatePlan: Sendable {
     private var context: ActionContext { consumers.context }
 
     func plan() -> Plan {
-        let options = context.configuration.clientSecret
         let end = context.clock.now().addingTimeInterval(Double(context.configuration.lifetimes.validityDays) * 86_400)
         var steps: [Step] = [
             .acting(

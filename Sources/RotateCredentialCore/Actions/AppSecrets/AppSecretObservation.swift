@@ -111,7 +111,7 @@ struct AppSecretPolicy: Sendable, Equatable {
 }
 
 extension PasswordRetention: Equatable {
-    public static func == (a: PasswordRetention, b: PasswordRetention) -> Bool {
+    static func == (a: PasswordRetention, b: PasswordRetention) -> Bool {
         a.keepSecrets == b.keepSecrets && a.graceHours == b.graceHours
     }
 }

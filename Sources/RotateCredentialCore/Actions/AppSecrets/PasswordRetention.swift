@@ -13,20 +13,20 @@
 /// With the defaults (keep 2, grace 24 h) a rotation keeps the new secret and the one before it
 /// and removes older ones whose replacement is at least a day old; with `keepSecrets: 1`, the
 /// previous secret stays until the new one is `graceHours` old (`app-secret-revoke` removes it then).
-public struct PasswordRetention: Sendable {
+struct PasswordRetention: Sendable {
     /// Secrets always kept, newest first (at least 1).
-    public var keepSecrets: Int
+    var keepSecrets: Int
     /// Hours a replacement must exist before the secret it replaced goes.
-    public var graceHours: Int
+    var graceHours: Int
 
     /// Creates a rule.
-    public init(keepSecrets: Int, graceHours: Int) {
+    init(keepSecrets: Int, graceHours: Int) {
         self.keepSecrets = max(1, keepSecrets)
         self.graceHours = max(0, graceHours)
     }
 
     /// Newest first.
-    public static func newestFirst(_ passwords: [PasswordCredential]) -> [PasswordCredential] {
+    static func newestFirst(_ passwords: [PasswordCredential]) -> [PasswordCredential] {
         passwords.sorted { a, b in
             let startA = a.startDateTime ?? .distantPast
             let startB = b.startDateTime ?? .distantPast
@@ -39,7 +39,7 @@ public struct PasswordRetention: Sendable {
     }
 
     /// The secrets to remove, oldest first, given the time `now` and the keyIds that must stay.
-    public func removals(from passwords: [PasswordCredential], now: Date, protected: Set<String>)
+    func removals(from passwords: [PasswordCredential], now: Date, protected: Set<String>)
         -> [PasswordCredential]
     {
         let ordered = Self.newestFirst(passwords)
@@ -57,13 +57,13 @@ public struct PasswordRetention: Sendable {
 
     /// The newest secret (latest start), which decides whether a rotation is due: it is the one
     /// consumers were last given.
-    public static func newest(_ passwords: [PasswordCredential]) -> PasswordCredential? {
+    static func newest(_ passwords: [PasswordCredential]) -> PasswordCredential? {
         newestFirst(passwords).first
     }
 
     /// Whether a new secret is due: the newest secret expires within `renewWithinDays` of `now`
     /// (0 = always due; no secret = due).
-    public static func isRotationDue(_ passwords: [PasswordCredential], renewWithinDays: Int, now: Date) -> Bool {
+    static func isRotationDue(_ passwords: [PasswordCredential], renewWithinDays: Int, now: Date) -> Bool {
         guard renewWithinDays > 0, let latest = newest(passwords), let end = latest.endDateTime else {
             return true
         }

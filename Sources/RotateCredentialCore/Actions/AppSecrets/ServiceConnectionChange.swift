@@ -1,6 +1,6 @@
 /// What to do with one named service connection, decided before anything is changed, and the
 /// connection as it will be PUT back.
-public enum ServiceConnectionChange: Sendable, Equatable {
+enum ServiceConnectionChange: Sendable, Equatable {
     /// Write the new key into it.
     case update(ServiceEndpoint, convertsAutomatic: Bool)
     /// Workload identity federation: it has no secret, nothing to do.
@@ -14,7 +14,7 @@ public enum ServiceConnectionChange: Sendable, Equatable {
     }
 
     /// Decides what to do with `endpoint` for the application `appId` (nil: any application).
-    public static func decide(
+    static func decide(
         _ endpoint: ServiceEndpoint, appId: String?, convertAutomatic: Bool, allowForeign: Bool
     ) -> ServiceConnectionChange {
         let name = endpoint.name
@@ -57,7 +57,7 @@ public enum ServiceConnectionChange: Sendable, Equatable {
     /// The body to PUT: the connection with `serviceprincipalkey` = `key`, `authenticationType`
     /// spnKey and every other field unchanged; an Automatic connection becomes Manual and loses
     /// `spnObjectId` and `appObjectId`, as the documented workaround does.
-    public static func withKey(_ endpoint: ServiceEndpoint, key: Secret, convertAutomatic: Bool) -> ServiceEndpoint {
+    static func withKey(_ endpoint: ServiceEndpoint, key: Secret, convertAutomatic: Bool) -> ServiceEndpoint {
         var body = endpoint.body
         var authorization = body["authorization"] ?? .object([:])
         var parameters = authorization["parameters"] ?? .object([:])

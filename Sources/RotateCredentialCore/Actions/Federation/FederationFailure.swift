@@ -1,5 +1,5 @@
 /// Why a conversion step stopped, as a value; the state it leaves is named by the plan's report.
-public enum FederationFailure: Error, Sendable, Equatable, CustomStringConvertible {
+enum FederationFailure: Error, Sendable, Equatable, CustomStringConvertible {
     /// The connection lacks a field the step needs.
     case incomplete(name: String, missing: String)
     /// Azure DevOps refused the conversion and stated no issuer and subject to federate.
@@ -29,7 +29,7 @@ public enum FederationFailure: Error, Sendable, Equatable, CustomStringConvertib
         }
     }
 
-    public var description: String {
+    var description: String {
         switch self {
         case .incomplete(let name, let missing):
             return "Service connection '\(name)' has no \(missing)."

@@ -10,7 +10,7 @@
 /// prefix). "You can fix the issuer URL by editing and saving the service connection." Connections
 /// on the Azure DevOps issuer must move to the Entra issuer by 2027-07-01 (Azure DevOps
 /// announcement, recorded in shared notes peers.md §1.12 and in issue #17).
-public enum FederationIssuer: String, Sendable, Codable, Equatable {
+enum FederationIssuer: String, Sendable, Codable, Equatable {
     /// `https://login.microsoftonline.com/{tenantId}/v2.0`.
     case entra
     /// `https://vstoken.dev.azure.com/{organizationId}` (deprecated, retired 2027-07-01).
@@ -19,10 +19,10 @@ public enum FederationIssuer: String, Sendable, Codable, Equatable {
     case other
 
     /// The day the Azure DevOps issuer stops working.
-    public static let azureDevOpsIssuerDeadline = "2027-07-01"
+    static let azureDevOpsIssuerDeadline = "2027-07-01"
 
     /// Classifies `issuer`.
-    public init(_ issuer: String) {
+    init(_ issuer: String) {
         let lower = issuer.lowercased()
         if lower.hasPrefix("https://vstoken.dev.azure.com/") || lower.hasPrefix("https://app.vstoken.visualstudio.com")
         {

@@ -2,7 +2,7 @@
 /// rendered here and only here. Each failure says whether running the pipeline again can help
 /// (``isTerminal``, as controller-runtime's `TerminalError` tells "retrying won't help" apart
 /// from "requeue").
-public enum RotationFailure: Error, Sendable, Equatable, CustomStringConvertible {
+enum RotationFailure: Error, Sendable, Equatable, CustomStringConvertible {
     /// A create got no certain answer twice (`removed`: what it made anyway and was taken back;
     /// `live`: what it made anyway and could not be taken back).
     case uncertainCreate(credential: String, error: String, removed: [String], live: [String])
@@ -44,7 +44,7 @@ public enum RotationFailure: Error, Sendable, Equatable, CustomStringConvertible
     case federation(FederationFailure)
 
     /// Whether running the pipeline again cannot help until a person fixes something.
-    public var isTerminal: Bool {
+    var isTerminal: Bool {
         switch self {
         case .federation(let failure):
             return failure.isTerminal
@@ -57,7 +57,7 @@ public enum RotationFailure: Error, Sendable, Equatable, CustomStringConvertible
         }
     }
 
-    public var description: String {
+    var description: String {
         text
             + (isTerminal
                 ? " Running the pipeline again will not help until this is fixed."

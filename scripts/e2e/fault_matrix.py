@@ -3,7 +3,9 @@ invariants that users depend on.
 
 The cells are generated, not written: a clean run of each scenario records the calls it makes
 (the emulator's request log); each call then gets each fault, injected on exactly that call
-(same method and path, skipping the identical calls before it). After every cell:
+(same method and path, skipping the identical calls before it); of consecutive identical calls (a
+poll) only the first and the last, and of a scenario that repeats another's calls only its own
+(`Scenario.faulted`). After every cell:
 
 1. consumers can still authenticate: every place consumers read (the Key Vault secret's latest
    version, each service connection) holds a live credential; a place that holds nothing still
@@ -148,6 +150,22 @@ class Scenario:
     inputs: Callable[[harness.Emulator], dict]
     subject: Subject
     setup: Callable[[harness.Emulator], None] | None = None
+    # Which calls of the clean run get faults (all by default): a scenario that repeats another's
+    # calls after its own (the PAT owner's session, then pat-rotate) faults only its own.
+    faulted: Callable[[dict], bool] = lambda request: True
+
+
+def faulted_calls(scenario: Scenario, calls: list[dict]) -> list[int]:
+    """The indexes of the calls that get faults: those the scenario names, and of consecutive identical
+    calls (a poll: the proof's token requests, Graph read until it lists a write) the first and the last;
+    the ones between take the same path through the task."""
+    indexes = []
+    for index, request in enumerate(calls):
+        key = call_key(request)
+        repeated = 0 < index < len(calls) - 1 and call_key(calls[index - 1]) == key == call_key(calls[index + 1])
+        if scenario.faulted(request) and not repeated:
+            indexes.append(index)
+    return indexes
 
 
 @dataclasses.dataclass
@@ -294,9 +312,10 @@ class Matrix:
         """The cells of every call (or, with `parts`, of every parts-th call from call `part`)."""
         calls = self.calls()
         results = []
-        for index, request in enumerate(calls):
-            if index % parts != part:
+        for position, index in enumerate(faulted_calls(self.scenario, calls)):
+            if position % parts != part:
                 continue
+            request = calls[index]
             for fault in FAULTS:
                 if fault == "patTokenError" and request["service"] != "vssps":
                     continue

@@ -30,7 +30,9 @@ import base64
 import contextlib
 from datetime import datetime, timezone
 import fcntl
+import functools
 import hashlib
+import http.client
 import json
 import os
 import re
@@ -100,6 +102,7 @@ class Emulator:
         self.base_url = ""
         self.ca_file = ""
         self._ctx: ssl.SSLContext | None = None
+        self._local = threading.local()  # each thread's kept-alive control connection
 
     # ---- lifecycle
     def start(self) -> "Emulator":
@@ -134,6 +137,7 @@ class Emulator:
         if self.proc and self.proc.stdout:
             self.proc.stdout.close()
         self.proc = None
+        self._local = threading.local()
 
     def __enter__(self) -> "Emulator":
         return self.start()
@@ -172,11 +176,34 @@ class Emulator:
             return e.code, dict(e.headers), e.read()
 
     def _control(self, method: str, path: str, body=None):
-        status, _, raw = self.request(method, "/_emulator" + path, body)
+        status, raw = self._control_call(method, "/_emulator" + path, body)
         data = json.loads(raw) if raw else None
         if status != 200:
             raise RuntimeError(f"emulator control {method} {path} -> {status}: {data}")
         return data
+
+    def _control_call(self, method: str, path: str, body) -> tuple[int, bytes]:
+        """One control call on this thread's kept-alive connection (a TLS handshake per call would
+        cost the suite more CPU than the task's own runs); a connection that broke is made again."""
+        data = json.dumps(body).encode() if body is not None else None
+        headers = {"Content-Type": "application/json"} if data is not None else {}
+        for attempt in (1, 2):
+            connection = getattr(self._local, "connection", None)
+            if connection is None:
+                host, port = urllib.parse.urlsplit(self.base_url).netloc.rsplit(":", 1)
+                connection = http.client.HTTPSConnection(host, int(port), context=self._ctx, timeout=60)
+                self._local.connection = connection
+            try:
+                connection.request(method, urllib.parse.urlsplit(self.base_url).path + path, body=data,
+                                   headers=headers)
+                response = connection.getresponse()
+                return response.status, response.read()
+            except (http.client.HTTPException, OSError):
+                connection.close()
+                self._local.connection = None
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
 
     # ---- control API
     def state(self) -> dict:
@@ -531,6 +558,7 @@ def _digest(s: str) -> str:
     return hashlib.sha256(s.encode()).hexdigest()[:12]
 
 
+@functools.lru_cache(maxsize=None)
 def _forms(secret: str) -> tuple[list[str], list[str]]:
     """(forms the agent's masker catches once the secret is registered, base64 forms it does not)."""
     masked = {secret, secret.replace("%", "%AZP25"), urllib.parse.quote(secret, safe=""), json.dumps(secret)[1:-1]}
@@ -629,15 +657,18 @@ def find_leaks(result: TaskResult, secrets: list[str], extra: list[str] = (), fi
     streams = [("stdout", result.stdout), ("stderr", result.stderr)]
     streams += [(f"file {os.path.basename(p)}", _read_text(p)) for p in files]
     for stream, text in streams:
-        for i, line in enumerate(text.splitlines()):
+        # Only the forms that occur in the stream at all are looked for line by line.
+        present = {secret: found for secret, (masked, b64) in forms.items()
+                   if (found := [f for f in masked + b64 if f in text])}
+        for i, line in enumerate(text.splitlines() if present else []):
             registered = _registers(line) if stream == "stdout" else None
-            for secret, (masked, b64) in forms.items():
-                hit = next((f for f in masked + b64 if f in line), None)
+            for secret, found in present.items():
+                hit = next((f for f in found if f in line), None)
                 if hit is None:
                     continue
                 if registered is not None and hit in registered:
                     continue
-                what = "base64 form of a secret" if hit in b64 else "a secret"
+                what = "base64 form of a secret" if hit in forms[secret][1] else "a secret"
                 problems.append(f"{stream} line {i + 1}: {what} (sha256:{_digest(secret)}) outside a "
                                 "setsecret/issecret line")
     return problems

@@ -9,7 +9,7 @@ Python 3 standard library only.  The end-to-end tests wait far more than they co
 waits for the emulator, retries back off, time-outs expire), so they run side by side: each worker
 is a `run_parallel.py --worker` process that imports the tests itself, so `harness.Emulator.shared()`
 starts one emulator per worker and no two tests share emulator state.  The parent hands out one
-test at a time, slowest first (a test class may declare `e2e_weight = <seconds>`; measured times of
+test at a time, slowest first (a test class or method may declare `e2e_weight = <seconds>`; measured times of
 the last run, kept in .build/e2e-durations.json, win over it), and prints what unittest prints: a
 line per failure with its traceback, `Ran N tests in Xs` and `OK` or `FAILED (failures=.., errors=..)`,
 which scripts/test counts.  Each worker also reports the harness's leak check over all of its runs;
@@ -123,7 +123,8 @@ def run_one(loader, result, test_id: str) -> dict:
 # ------------------------------------------------------------------------------------------- parent
 
 def weight(test: unittest.TestCase, measured: dict) -> float:
-    return measured.get(test.id(), getattr(test, "e2e_weight", 1.0))
+    method = getattr(test, getattr(test, "_testMethodName", ""), None)
+    return measured.get(test.id(), getattr(method, "e2e_weight", getattr(test, "e2e_weight", 1.0)))
 
 
 class Worker:
@@ -234,8 +235,8 @@ def save_durations(results: list, complete: bool) -> None:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("names", nargs="*", help="test ids (module, module.Class or module.Class.test)")
-    ap.add_argument("-j", "--jobs", type=int, default=int(os.environ.get("E2E_JOBS", 0)) or 2 * (os.cpu_count() or 1) + 2,
-                    help="worker processes (default: E2E_JOBS or 2 x cores + 2)")
+    ap.add_argument("-j", "--jobs", type=int, default=int(os.environ.get("E2E_JOBS", 0)) or 3 * (os.cpu_count() or 1) + 2,
+                    help="worker processes (default: E2E_JOBS or 3 x cores + 2: the tests mostly wait)")
     ap.add_argument("-p", "--pattern", default="test_*.py")
     ap.add_argument("-x", "--exclude", action="append", default=None,
                     help="module to leave out (default: test_emulator, run on its own)")

@@ -492,6 +492,7 @@ def _matrix_test(action: str):
     def test(self):
         self.run_matrix(action)
     test.__doc__ = f"Every interruption of {action} converges on the next run."
+    test.e2e_weight = 65 if action.startswith("app-secret") else 20  # seconds, roughly: the proof is slow
     return test
 
 
@@ -505,6 +506,7 @@ def _first_rotation_test(action: str):
     def test(self):
         self.first_rotation_heals(action)
     test.__doc__ = f"The first {action} (Key Vault holds nothing yet) heals after a kill at any boundary."
+    test.e2e_weight = 55 if action.startswith("app-secret") else 10
     return test
 
 

@@ -103,6 +103,8 @@ import Testing
     @Test func showsControlCharactersAsEscapes() {
         #expect(PipelineOutput.oneLine("a\nb\rc\u{1B}d\te") == "a\\nb\\rc\\u{1B}d\te")
         #expect(PipelineOutput.neutralize("##[error]x ##vso[y") == "**[error]x **vso[y")
+        #expect(PipelineOutput.neutralize("a ##VsO[x] #vso ##") == "a **vso[x] #vso ##")
+        #expect(PipelineOutput.neutralize("plain, no hash") == "plain, no hash")
     }
 }
 
@@ -123,6 +125,17 @@ import Testing
         _ = index.insert("SHARED-suffix")
         #expect(index.scrub("x prefix-SHARED-suffix y") == "x *** y")
         #expect(index.scrub("SHARED-suffix and prefix-SHARED") == "*** and ***")
+    }
+
+    @Test func findsSecretsAtEitherEndAndInTextsAsShortAsTheKey() {
+        var index = SecretIndex()
+        _ = index.insert("123456")
+        _ = index.insert("zyxwvu-tail")
+        #expect(index.scrub("123456") == "***")
+        #expect(index.scrub("123456 x zyxwvu-tail") == "*** x ***")
+        #expect(index.scrub("x1234567") == "x***7")
+        #expect(index.scrub("12345") == "12345")
+        #expect(index.scrub("zyxwvu-tai") == "zyxwvu-tai")
     }
 
     @Test func valuesTooShortToIndexAreNotRegistered() {

@@ -160,7 +160,7 @@ import Testing
         }
     }
 
-    func run(_ world: World) async -> (code: Int32, output: String, writes: [String]) {
+    func run(_ world: World) async -> (code: Int32, output: String, writes: [String], calls: [String]) {
         let sink = CapturingSink()
         let transport = RouteTransport(world.routes)
         let environment = [
@@ -176,7 +176,7 @@ import Testing
             environment: environment, sink: sink, clock: FakeClock(now: Self.now), files: MemoryFileWriter(),
             makeTransport: { _ in transport })
         let code = await runner.run(arguments: [])
-        return (code, sink.text, transport.writes)
+        return (code, sink.text, transport.writes, transport.calls)
     }
 
     @Test func aConnectionRefusedOnceIsBroughtUpToDateByTheNextRun() async {
@@ -204,5 +204,16 @@ import Testing
         let third = await run(world)
         #expect(third.code == 0)
         #expect(third.writes.isEmpty, "a converged run changes nothing: \(third.writes)")
+    }
+
+    @Test func keyVaultIsNotReadAgainAfterTheRunsOwnStoreAndReadBack() async {
+        let world = World(refusePut: 0)
+        let result = await run(world)
+        #expect(result.code == 0, "\(result.output)")
+        let secret = result.calls.filter { $0.hasSuffix("/secrets/app") }
+        let stored = secret.firstIndex { $0.hasPrefix("PUT") } ?? secret.endIndex
+        #expect(
+            secret[stored...] == ["PUT /secrets/app", "GET /secrets/app"],
+            "after the store, only its read-back: the loop lays the run's own store over what it observed \(secret)")
     }
 }

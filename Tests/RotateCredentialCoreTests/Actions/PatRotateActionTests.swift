@@ -17,6 +17,7 @@ import Testing
             var to: Date
             var value: String
             var revoked = false
+            var name = "ci"
         }
         struct Version: Sendable {
             var id: String
@@ -36,7 +37,7 @@ import Testing
 
         func wire(_ token: Token, value: Bool = false) -> [String: Any] {
             [
-                "authorizationId": token.id, "displayName": "ci", "scope": "vso.code", "targetAccounts": ["org"],
+                "authorizationId": token.id, "displayName": token.name, "scope": "vso.code", "targetAccounts": ["org"],
                 "validFrom": Timestamp.format(token.from), "validTo": Timestamp.format(token.to),
                 "token": value ? token.value : NSNull(),
             ]
@@ -86,6 +87,10 @@ import Testing
                         }
                     }
                     return HTTPResponse(status: 204)
+                },
+                // Key Vault refuses to read the secret of the family 'cd'.
+                .init(method: .get, pathSuffix: "/secrets/pat-cd") { _ in
+                    RouteTransport.json(403, ["error": ["code": "Forbidden", "message": "Access denied"]])
                 },
                 // A dry run's access check reads the versions of each secret the run would write.
                 .init(method: .get, pathSuffix: "/versions") { _ in RouteTransport.json(200, ["value": []]) },
@@ -197,5 +202,29 @@ import Testing
         #expect(result.output.contains("Cancelled (SIGTERM)"))
         #expect(world.live == ["old"], "the new token was revoked, the old one untouched")
         #expect(world.held == "old")
+    }
+
+    @Test func aRunWithNothingToDoTakesNoLeaseAndWritesNothing() async {
+        let world = World(tokens: [Self.token("old", ageDays: 10, daysLeft: 20)], stored: "old")
+        let transport = RouteTransport(world.routes())
+        let result = await run("pat-rotate", transport)
+        #expect(result.code == 0, "\(result.output)")
+        #expect(transport.writes.isEmpty)
+    }
+
+    @Test func aLeaseBegunForOneFamilyIsGivenBackWhenAnotherFamilysReadFails() async {
+        var unreadable = Self.token("cd-old", ageDays: 27, daysLeft: 3)
+        unreadable.name = "cd"
+        let world = World(tokens: [Self.token("old", ageDays: 27, daysLeft: 3), unreadable], stored: "old")
+        let transport = RouteTransport(world.routes())
+        let result = await run(
+            "pat-rotate", transport, extra: ["INPUT_TOKENDISPLAYNAMES": "ci\ncd", "INPUT_MAXPARALLEL": "1"])
+        #expect(result.code == 1, "\(result.output)")
+        let record = "PUT /secrets/rotate-credential-pats-contoso"
+        #expect(transport.writes == [record, record], "'ci' began the lease; nothing created, the lease given back")
+        let final = world.records.record(RecordStore.personalAccessTokens(organization: "contoso"))
+        #expect(final?.lease?.released == true)
+        #expect(final?.intents == [])
+        #expect(Set(world.live) == ["old", "cd-old"])
     }
 }

@@ -40,13 +40,22 @@ struct AppSecretConsumers: Sendable {
         updater.map { ConnectionWriter(updater: $0, keeper: keeper, context: context) }
     }
 
-    /// Reads the application (by object id), Key Vault's current version and the record.
-    /// With `settling`, a read that does not list the secret of a young Key Vault version is
-    /// repeated for up to ``CreatedSecretRemoval/settleSeconds`` (the first read of a run; later
-    /// ones know this run's own writes).
-    func observe(objectId: String, settling: Bool = false) async throws -> AppSecretObservation {
-        let first = try await observation(of: graph.application(objectId: objectId))
-        guard settling else { return first }
+    /// Reads the application (by object id) and Key Vault's current version at once, and the
+    /// record; Key Vault is not read when `stored` is the version this run stored and read back.
+    func observe(objectId: String, stored: AppSecretObservation.StoredVersion? = nil) async throws
+        -> AppSecretObservation
+    {
+        async let application = graph.application(objectId: objectId)
+        let version = try await vaultVersion(unless: stored)
+        return try await observation(of: application, version: version)
+    }
+
+    /// The first observation of a run, read after the record was loaded (so the lease can tell
+    /// whether another run changed the application since). A read that does not list the secret of
+    /// a young Key Vault version is repeated for up to ``CreatedSecretRemoval/settleSeconds``
+    /// (later observations know this run's own writes).
+    func observeFirst(objectId: String) async throws -> AppSecretObservation {
+        let first = try await observe(objectId: objectId)
         if let stored = first.stored, first.held == nil, let time = stored.stored,
             abs(context.serviceNow.timeIntervalSince(time)) < Self.youngRecordSeconds
         {
@@ -93,9 +102,11 @@ struct AppSecretConsumers: Sendable {
     static let settleSeconds: Double = 30
 
     /// Reads the application again, with growing pauses, until `shows` holds for its secrets or
-    /// `seconds` have passed (on a ``Stopwatch``); then the observation with that last read.
+    /// `seconds` have passed (on a ``Stopwatch``); then the observation with that last read and Key
+    /// Vault's current version (`stored`, when this run stored it).
     func observe(
-        objectId: String, within seconds: Double, until shows: ([PasswordCredential]) -> Bool
+        objectId: String, within seconds: Double, stored: AppSecretObservation.StoredVersion? = nil,
+        until shows: ([PasswordCredential]) -> Bool
     ) async throws -> AppSecretObservation {
         var stopwatch = WaitProgress(
             clock: context.clock, output: context.output,
@@ -108,23 +119,37 @@ struct AppSecretConsumers: Sendable {
             pause = min(pause * 2, 4)
             application = try await graph.application(objectId: objectId)
         }
-        return try await observation(of: application)
+        return try await observation(of: application, version: vaultVersion(unless: stored))
     }
 
-    /// `application` with Key Vault's current version (read now) and the record.
-    func observation(of application: GraphApplication) async throws -> AppSecretObservation {
+    /// What Key Vault's current version says: the secret it holds and, for versions written
+    /// before the record existed, the connections given it.
+    struct VaultVersion: Sendable {
         var stored: AppSecretObservation.StoredVersion?
         var legacy: Set<String> = []
-        if let store, let secretName, let latest = try await store.latest(secretName), let keyId = latest.tags["keyId"]
-        {
-            stored = .init(
-                keyId: keyId, versionId: latest.id, stored: latest.created, replaces: latest.tags["replaces"])
-            legacy = ConnectionRecord.names(in: latest.tags)
+    }
+
+    /// Key Vault's current version: `stored` when this run stored and read it back, else read now
+    /// (none without a vault).
+    func vaultVersion(unless stored: AppSecretObservation.StoredVersion?) async throws -> VaultVersion {
+        if let stored { return VaultVersion(stored: stored) }
+        guard let store, let secretName, let latest = try await store.latest(secretName),
+            let keyId = latest.tags["keyId"]
+        else { return VaultVersion(stored: nil) }
+        return VaultVersion(
+            stored: .init(
+                keyId: keyId, versionId: latest.id, stored: latest.created, replaces: latest.tags["replaces"]),
+            legacy: ConnectionRecord.names(in: latest.tags))
+    }
+
+    /// `application` with Key Vault's `version` and the record.
+    func observation(of application: GraphApplication, version: VaultVersion) async -> AppSecretObservation {
+        if let keeper, let stored = version.stored, !version.legacy.isEmpty {
+            await adoptLegacy(version.legacy, keyId: stored.keyId, keeper: keeper)
         }
-        if let keeper, let stored, !legacy.isEmpty { await adoptLegacy(legacy, keyId: stored.keyId, keeper: keeper) }
         return AppSecretObservation(
             objectId: application.id, appId: application.appId, label: application.label,
-            passwords: application.passwordCredentials, stored: stored, hasVault: store != nil,
+            passwords: application.passwordCredentials, stored: version.stored, hasVault: store != nil,
             connections: connections,
             record: await keeper?.current ?? CredentialRecord(scope: RecordStore.application(appId: application.appId)))
     }

@@ -57,8 +57,7 @@ struct AppSecretReconciler: ReconcileSubject {
     }
 
     func observeAgain(_ observation: AppSecretObservation) async throws -> AppSecretObservation {
-        var next = writes.applied(to: try await consumers.observe(objectId: objectId))
-        if let stored { next.stored = stored }
+        var next = writes.applied(to: try await consumers.observe(objectId: objectId, stored: stored))
         next.bystanders = bystanders ?? observation.bystanders
         return next
     }
@@ -70,7 +69,9 @@ struct AppSecretReconciler: ReconcileSubject {
     mutating func settle(_ observation: AppSecretObservation) async throws -> AppSecretObservation? {
         guard !writes.isEmpty else { return nil }
         let pending = writes
-        var read = try await consumers.observe(objectId: objectId, within: AppSecretConsumers.settleSeconds) {
+        var read = try await consumers.observe(
+            objectId: objectId, within: AppSecretConsumers.settleSeconds, stored: stored
+        ) {
             pending.isShown(in: $0)
         }
         guard pending.isShown(in: read.passwords) else {

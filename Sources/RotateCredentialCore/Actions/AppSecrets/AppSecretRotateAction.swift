@@ -27,7 +27,7 @@ struct AppSecretRotateAction: TaskAction {
             mode: mode, renewWithinDays: lifetimes.renewWithinDays,
             retention: PasswordRetention(keepSecrets: options.keepSecrets, graceHours: lifetimes.graceHours),
             displayName: options.secretDisplayName ?? "rotate-credential \(Timestamp.day(context.clock.now()))")
-        let first = try await consumers.observe(objectId: application.id, settling: true)
+        let first = try await consumers.observeFirst(objectId: application.id)
         policy.heldWhenRunBegan = first.held?.startDateTime
         let unmanaged = AppSecretOwnership(first, policy: policy).unmanaged
         await consumers.keeper?.recordUnmanaged(unmanaged.map(\.keyId))
@@ -59,6 +59,13 @@ struct AppSecretRotateAction: TaskAction {
                 ServiceEndpointClient(context: context.services, credential: $0, project: project)
             }
         }
+        let keyVault = context.keyVault()
+        async let loadedKeeper = keyVault.asyncMap { vault in  // read while the connections are found
+            try await RecordKeeper.load(
+                RecordStore(keyVault: vault, scope: RecordStore.application(appId: appId)), run: configuration.run,
+                context: context,
+                leaseSeconds: 1_800 + 2 * Double(configuration.clientSecret.replicationTimeoutSeconds))
+        }
         var changes: [ServiceConnectionChange] = []
         var updater: ServiceConnectionUpdater?
         if mode != .revokeOnly, !options.serviceConnections.isEmpty, let endpoints, let project = configuration.project
@@ -69,13 +76,7 @@ struct AppSecretRotateAction: TaskAction {
                 allowForeign: options.allowForeignServiceConnections)
             updater = found
         }
-        let keyVault = context.keyVault()
-        let keeper = try await keyVault.asyncMap { vault in
-            try await RecordKeeper.load(
-                RecordStore(keyVault: vault, scope: RecordStore.application(appId: appId)), run: configuration.run,
-                context: context,
-                leaseSeconds: 1_800 + 2 * Double(configuration.clientSecret.replicationTimeoutSeconds))
-        }
+        let keeper = try await loadedKeeper
         return AppSecretConsumers(
             context: context, graph: graph, store: keyVault.map(SecretStore.init(keyVault:)),
             secretName: configuration.keyVault?.secretNameTemplate, updater: updater, changes: changes, keeper: keeper,

@@ -41,7 +41,7 @@ struct PatRotateAction: TaskAction {
             mode: mode, renewWithinDays: configuration.lifetimes.renewWithinDays,
             graceHours: configuration.lifetimes.graceHours)
         let reconciler = PatReconciler(support: support, store: store, keeper: keeper, policy: policy)
-        let observations = try await observeAll(families, all: all, reconciler: reconciler)
+        let observations = try await observeAll(families, reconciler: reconciler)
         let unmanaged = observations.flatMap { $0.ownership(createdThisRun: []).unmanaged }
         await keeper.recordUnmanaged(unmanaged.map(\.authorizationId))
         if mode != .revokeOld {
@@ -55,19 +55,30 @@ struct PatRotateAction: TaskAction {
         return support.finish(outcomes, all: all, policy: policy, title: title)
     }
 
-    /// Reads Key Vault for every family, `maxParallel` at a time.
-    private func observeAll(_ families: [PatFamily], all: [PersonalAccessToken], reconciler: PatReconciler)
-        async throws -> [PatObservation]
-    {
-        let results = await Parallel.map(families, maxParallel: reconciler.context.configuration.maxParallel) {
+    /// Reads Key Vault for every family, `maxParallel` at a time. The first family that needs a
+    /// change starts taking the lease, whose pause then passes while the other families are read;
+    /// a lease begun before a read that failed is given back.
+    private func observeAll(_ families: [PatFamily], reconciler: PatReconciler) async throws -> [PatObservation] {
+        let configuration = reconciler.context.configuration
+        let names = configuration.pat.displayNames.map(\.text)
+        let results = await Parallel.map(families, maxParallel: configuration.maxParallel) {
             family -> Result<PatObservation, any Error> in
             do {
-                return .success(try await reconciler.observe(family.displayName, tokens: all))
+                let observation = try await reconciler.observe(family.displayName, tokens: family.tokens)
+                if !configuration.dryRun, reconciler.decide(observation).changes {
+                    await reconciler.keeper.beginTakingLease(intending: names)
+                }
+                return .success(observation)
             } catch {
                 return .failure(error)
             }
         }
-        return try results.map { try $0.get() }
+        do {
+            return try results.map { try $0.get() }
+        } catch {
+            await reconciler.keeper.release(left: []) { _ in false }
+            throw error
+        }
     }
 
     /// Writes the record back: this run's intent settled with the tokens it left live and

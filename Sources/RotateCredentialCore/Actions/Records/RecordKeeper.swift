@@ -17,6 +17,9 @@ actor RecordKeeper {
     static let minimumPauseSeconds = 0.3
     /// Attempts when a read-to-write gap was too long.
     static let attempts = 4
+    /// The oldest the run's first read of the record may be for the lease's write to go on from it
+    /// instead of reading again: a quarter of the pause, leaving the write another quarter.
+    static let reusableReadSeconds = settleSeconds / 4
 
     private let store: RecordStore
     private let run: RunIdentity
@@ -30,14 +33,20 @@ actor RecordKeeper {
     private var additions = RecordAdditions()
     /// The lease id the record showed when the run loaded it.
     private let loadedLeaseId: String?
+    /// When the run's first read of the record began, while no other read replaced it.
+    private var loadedAt: Date?
     /// The lease (and intent) this run holds.
     private(set) var lease: Lease?
+    /// Fischer's protocol, started once (see ``beginTakingLease(intending:)``).
     private var acquisition: Task<Bool, any Error>?
+    /// The acquisition followed by the write of what the run learned meanwhile.
+    private var confirmation: Task<Bool, any Error>?
 
     /// A keeper for the record in `store`, as loaded now.
     static func load(
         _ store: RecordStore, run: RunIdentity, context: ActionContext, leaseSeconds: Double
     ) async throws -> RecordKeeper {
+        let started = context.clock.now()
         let record = try await store.read()
         if context.configuration.dryRun {
             context.access.planRecord(.writeSecret(name: store.secretName, vault: store.keyVault))
@@ -46,12 +55,12 @@ actor RecordKeeper {
             store: store, run: run, clock: context.clock,
             serviceNow: { [services = context.services] in
                 services.http.serviceClock.now()
-            }, output: context.output, leaseSeconds: leaseSeconds, record: record)
+            }, output: context.output, leaseSeconds: leaseSeconds, record: record, loadedAt: started)
     }
 
     private init(
         store: RecordStore, run: RunIdentity, clock: any WallClock, serviceNow: @escaping @Sendable () -> Date,
-        output: PipelineOutput, leaseSeconds: Double, record: CredentialRecord
+        output: PipelineOutput, leaseSeconds: Double, record: CredentialRecord, loadedAt: Date
     ) {
         self.store = store
         self.run = run
@@ -61,6 +70,7 @@ actor RecordKeeper {
         self.leaseSeconds = leaseSeconds
         self.record = record
         self.loadedLeaseId = record.lease?.id
+        self.loadedAt = loadedAt
     }
 
     /// The record with what this run learned so far.
@@ -79,13 +89,39 @@ actor RecordKeeper {
     func recordBystanders(_ found: [Bystander]) { additions.bystanders += found }
 
     /// Takes the lease, once (later calls wait for the first and share its result), writing an
-    /// intent to create credentials named by `names`. Returns whether another run took the lease
-    /// since the record was loaded: it may have changed the scope, so the caller observes again.
+    /// intent to create credentials named by `names`, then writes what the run learned since the
+    /// lease's write (credentials people made), so the record holds it before the first change.
+    /// Returns whether another run took the lease since the record was loaded: it may have changed
+    /// the scope, so the caller observes again.
     func takeLease(intending names: [String]) async throws -> Bool {
-        if let acquisition { return try await acquisition.value }
+        if let confirmation { return try await confirmation.value }
+        let acquiring = beginTakingLease(intending: names)
+        let task = Task {
+            let changedMeanwhile = try await acquiring.value
+            try await self.writeLearned()
+            return changedMeanwhile
+        }
+        confirmation = task
+        return try await task.value
+    }
+
+    /// Starts taking the lease in the background (once), so that its pause passes while the run
+    /// still reads; ``takeLease(intending:)`` waits for it. Call it only once the run knows it
+    /// changes something: a run with nothing to do writes nothing.
+    @discardableResult
+    func beginTakingLease(intending names: [String]) -> Task<Bool, any Error> {
+        if let acquisition { return acquisition }
         let task = Task { try await self.acquire(names: names) }
         acquisition = task
-        return try await task.value
+        return task
+    }
+
+    /// Writes what the run learned after the lease's write, when there is anything.
+    private func writeLearned() async throws {
+        let learned = additions.applied(to: record)
+        guard lease != nil, learned != record else { return }
+        try await store.write(learned)
+        record = learned
     }
 
     /// Takes the lease (once) before a change decided on an observation that showed the record
@@ -110,8 +146,7 @@ actor RecordKeeper {
     private func acquire(names: [String]) async throws -> Bool {
         var mine: Set<String> = []
         for _ in 1...Self.attempts {
-            let started = clock.now()
-            let current = try await store.read()
+            let (started, current) = try await freshRead()
             try refuseLiveLease(of: current, unless: mine)
             let (next, lease) = leased(current, names: names)
             mine.insert(lease.id)
@@ -120,7 +155,7 @@ actor RecordKeeper {
             let paused = try await pause()
             guard gap < paused / 2 else {
                 output.info(
-                    "Key Vault took \(Decimals.fixed(gap, digits: 2)) s to read and write the record '\(store.secretName)', longer than the \(Decimals.fixed(paused / 2, digits: 2)) s the lease allows; trying again."
+                    "\(Decimals.fixed(gap, digits: 2)) s passed from reading the record '\(store.secretName)' to writing it, longer than the \(Decimals.fixed(paused / 2, digits: 2)) s the lease allows; trying again."
                 )
                 continue
             }
@@ -137,6 +172,17 @@ actor RecordKeeper {
             return current.lease?.id != loadedLeaseId
         }
         throw RotationFailure.leaseSlow(record: store.secretName)
+    }
+
+    /// The record and when its read began: the run's first read while it is younger than
+    /// ``reusableReadSeconds`` (once), otherwise a new read.
+    private func freshRead() async throws -> (Date, CredentialRecord) {
+        defer { loadedAt = nil }
+        if let loadedAt, clock.now().timeIntervalSince(loadedAt) < Self.reusableReadSeconds {
+            return (loadedAt, record)
+        }
+        let started = clock.now()
+        return (started, try await store.read())
     }
 
     /// Pauses ``settleSeconds`` and at least ``minimumPauseSeconds`` of real time; returns the real
@@ -184,6 +230,8 @@ actor RecordKeeper {
     /// for the next run. Nothing is written when this run took no lease. A failed write is a
     /// warning: the lease then expires by itself.
     func release(left: [String], keepOpen: Bool = false, resolved: @Sendable (Intent) -> Bool) async {
+        // A lease still being taken (begun early, then the run failed) is taken, then given back.
+        _ = try? await acquisition?.value
         guard var lease else { return }
         lease.released = true
         var final = additions.applied(to: record)

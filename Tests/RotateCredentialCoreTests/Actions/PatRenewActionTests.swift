@@ -4,7 +4,7 @@ import Testing
 
 @testable import RotateCredentialCore
 
-/// `pat-renew` decides with the services' clock (their `Date` header), as the README promises,
+/// `pat-renew` and `pat-list` decide with the services' clock (their `Date` header), as the README promises,
 /// not with the agent's: here the agent's clock is two days behind the services'.
 @Suite struct PatRenewActionTests {
     /// The agent's time.
@@ -65,5 +65,25 @@ import Testing
         #expect(sink.text.contains("PAT 'later' (later) expires in 9 days, not within renewWithinDays (7)"))
         #expect(sink.text.contains("PAT 'due' (due) now expires 2027-02-16T08:00:00.500Z (30 days from now)."))
         #expect(!sink.text.contains("shortened it"))
+    }
+
+    @Test func patListCallsATokenExpiringByTheServicesClock() async throws {
+        let transport = RouteTransport([
+            .init(method: .get, pathSuffix: "/_apis/tokens/pats") { _ in
+                Self.answer(["continuationToken": "", "patTokens": [Self.wire("due", daysLeft: 6.5)]])
+            }
+        ])
+        let sink = CapturingSink()
+        let runner = TaskRunner(
+            environment: [
+                "INPUT_ACTION": "pat-list", "INPUT_ORGANIZATION": "contoso",
+                "INPUT_PATOWNERACCESSTOKEN": "owner-token", "INPUT_RENEWWITHINDAYS": "7",
+                "AGENT_TEMPDIRECTORY": "/tmp",
+            ],
+            sink: sink, clock: FakeClock(now: Self.agentNow), files: MemoryFileWriter(),
+            makeTransport: { _ in transport })
+        #expect(await runner.run(arguments: []) == 0, "\(sink.text)")
+        // Six and a half days left by the services' clock (eight and a half by the agent's): expiring within 7.
+        #expect(sink.text.contains("PAT 'due' (due) expires on 2027-01-23 (6 days left)."), "\(sink.text)")
     }
 }

@@ -11,7 +11,7 @@ struct PatListAction: TaskAction {
         let all = try await support.discover(refusingUnknownNames: false)
         let patterns = configuration.pat.displayNames
         let tokens = PatSelection.ordered(patterns.isEmpty ? all : PatSelection.select(all, patterns: patterns))
-        let now = support.started
+        let now = context.serviceNow  // the services' time, as every decision about expiry
         let header = ["Display name", "Scope", "Reach", "Valid from", "Valid to", "Days left"]
         let rows = tokens.map { token in
             [

@@ -9,6 +9,7 @@ import fault_matrix  # noqa: E402
 import harness  # noqa: E402
 from fault_matrix import Scenario, app_subject, federation_subject, pat_subject  # noqa: E402
 from pat_owner_support import seed_session, session_inputs  # noqa: E402
+from test_service_connection_convert import fixture as convert_fixture  # noqa: E402
 
 PAT_NAME = "ci-feed-reader"
 PAT_SECRET = "pat-ci-feed-reader"
@@ -50,6 +51,12 @@ def after(action_inputs, hours):
     return setup
 
 
+def own_other_team_app(emulator):
+    """Setup: other-team-app owned by the task's identity, so it may federate it and remove its secret."""
+    emulator.reset(convert_fixture())
+    harness.matrix_time(emulator, fault_matrix.SLEEP_SCALE)  # a reset clears the emulator's time scale
+
+
 SCENARIOS = [
     Scenario("pat-rotate", pat_inputs("pat-rotate"), pat_subject(PAT_NAME, PAT_SECRET)),
     Scenario("pat-create", pat_inputs("pat-create"), pat_subject(PAT_NAME, PAT_SECRET)),
@@ -72,6 +79,13 @@ SCENARIOS = [
                                    azureDevOpsIdentity="azureSubscription", keyVaultUrl=None,
                                    **harness.identity_client_secret()),
              federation_subject(harness.PAYMENTS_APP_ID, ["payments-prod"])),
+    # other-team is its application's only holder: after the conversion its secret goes (graceHours 0).
+    Scenario("service-connection-convert-remove-secret",
+             lambda emulator: dict(action="service-connection-convert", serviceConnections="other-team",
+                                   removeSecretAfterConversion="true", graceHours="0",
+                                   azureDevOpsIdentity="azureSubscription",  # the harness's vault: the record
+                                   **harness.identity_client_secret()),
+             federation_subject(harness.OTHER_APP_ID, ["other-team"]), setup=own_other_team_app),
 ]
 
 

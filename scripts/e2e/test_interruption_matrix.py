@@ -1,12 +1,14 @@
 """The interruption matrix (issue #10): every run converges.
 
 For pat-rotate, pat-create, app-secret-rotate, app-secret-create, service-connection-update and
-service-connection-convert (where the desired state is: federated, with its matching credential), the
+service-connection-convert (where the desired state is: federated, with its matching credential; and once
+more with removeSecretAfterConversion, where the secret no holder uses any more is also gone), the
 emulator holds task request k (`before`: the service never saw it; `after`: it was processed but its
 answer never arrives), the test stops the binary there (SIGKILL; a second pass with SIGTERM, which the
 binary handles: a write in flight gets a second to answer, what must not linger is undone, exit non-zero;
 test_cancel.py covers calls that stay slow), then runs the same
-action again. After that re-run:
+action again. Right after the interrupted run nothing is lost: Key Vault's current version and every
+connection still on a secret hold a live credential. After the re-run:
 
 - Key Vault's current version and each listed connection hold the same live credential with more than
   renewWithinDays left;
@@ -39,8 +41,8 @@ import unittest
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
-from harness import (Emulator, default_binary, identity_client_secret, identity_pat_owner, matrix_time, run_task,
-                     service_time, task_env)
+from harness import (OTHER_APP_ID, ROTATION_APP_ID, Emulator, default_binary, identity_client_secret,
+                     identity_pat_owner, matrix_time, run_task, service_time, task_env)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
@@ -74,14 +76,23 @@ class Scenario:
     kind: str  # "pat", "app" or "fed" (a conversion to workload identity federation)
     connections: list = field(default_factory=list)
     first: bool = False  # the first-ever rotation: Key Vault holds no secret of the family yet; must heal
+    app: str = PAYMENTS_APP  # the application whose secrets (or federated credentials) it changes
+    retire: bool = False  # a conversion that also removes the secret no holder uses any more
+
+    @property
+    def name(self) -> str:
+        return f"{self.action}-remove-secret" if self.retire else self.action
 
     def __str__(self) -> str:
-        return f"{self.action} (first)" if self.first else self.action
+        return f"{self.name} (first)" if self.first else self.name
 
     def fixture(self, offset: float = 0) -> dict:
         fixture = base_fixture(offset)
         if self.first:
             del fixture["vaults"][0]["secrets"]["pat-ci-feed-reader" if self.kind == "pat" else PAYMENTS_SECRET]
+        for app in fixture["apps"]:
+            if app["appId"] == self.app != PAYMENTS_APP:
+                app["owners"] = [ROTATION_APP_ID]  # the task's identity may change it
         return fixture
 
 
@@ -116,6 +127,9 @@ def scenarios() -> list[Scenario]:
         Scenario("app-secret-create", app, "app", ["payments-prod"]),
         Scenario("service-connection-update", app, "app", ["payments-prod"]),
         Scenario("service-connection-convert", convert, "fed", ["payments-prod"]),
+        Scenario("service-connection-convert",
+                 {**convert, "serviceConnections": "other-team", "removeSecretAfterConversion": True, "graceHours": 0},
+                 "fed", ["other-team"], app=OTHER_APP_ID, retire=True),
     ])
 
 
@@ -202,8 +216,9 @@ class World:
         return problems
 
     def _federation_problems(self, state: dict, scenario: Scenario) -> list[str]:
-        """Each connection federated with its application's matching credential; no secret removed."""
-        app = next(a for a in state["apps"] if a["appId"] == PAYMENTS_APP)
+        """Each connection federated with its application's matching credential; no secret created; the
+        secret removed when the scenario retires it (no other holder), else kept."""
+        app = next(a for a in state["apps"] if a["appId"] == scenario.app)
         problems = []
         endpoints = state["endpoints"] if isinstance(state["endpoints"], list) else list(state["endpoints"].values())
         for name in scenario.connections:
@@ -218,6 +233,28 @@ class World:
                 problems.append(f"service connection {name} is federated but its application has no matching credential")
         if any(c["keyId"] not in self.fixture_ids for c in app["passwordCredentials"]):
             problems.append("a client secret was created")
+        if scenario.retire and app["passwordCredentials"]:
+            problems.append("the client secret no holder uses is still live")
+        return problems
+
+    def lost(self, scenario: Scenario) -> list[str]:
+        """Nothing lost, at any interruption: Key Vault's current version and every connection still on a
+        secret hold a live credential."""
+        state = self.emu.state()
+        if scenario.kind == "pat":
+            latest = self._latest(state, "pat-ci-feed-reader")
+            live = {p["token"] for p in state["pats"] if not p["revoked"]}
+            return ["Key Vault holds a revoked token"] if latest and latest["value"] not in live else []
+        app = next(a for a in state["apps"] if a["appId"] == scenario.app)
+        live = {p["secretText"] for p in app["passwordCredentials"]}
+        latest = self._latest(state, PAYMENTS_SECRET) if scenario.kind == "app" else None
+        problems = ["Key Vault holds a removed client secret"] if latest and latest["value"] not in live else []
+        endpoints = state["endpoints"] if isinstance(state["endpoints"], list) else list(state["endpoints"].values())
+        for name in scenario.connections:
+            auth = next(e.get("body", e) for e in endpoints if e.get("body", e)["name"] == name)["authorization"]
+            key = auth["parameters"].get("serviceprincipalkey")
+            if auth["scheme"] != "WorkloadIdentityFederation" and key and key not in live:
+                problems.append(f"service connection {name} holds a removed client secret")
         return problems
 
     def stop(self) -> None:
@@ -277,9 +314,10 @@ def check_convergence(world: World, cell: Cell) -> tuple[list[str], bool]:
     first = interrupted_run(world, cell)
     if first.startswith("SIGTERM ignored") or first.startswith("the hold"):
         return [f"{cell}: {first}"], False
+    lost = [f"{cell}: after the interrupted run, {problem}" for problem in world.lost(cell.scenario)]
     again = run_task(world.env(cell.scenario), emulator=world.emu)
     problems = world.problems(cell.scenario)
-    failures = []
+    failures = lost
     if cell.scenario.first and again.code != 0:
         failures.append(f"{cell}: the first rotation did not heal: re-run exit {again.code}, state problems "
                         f"{problems}: {' | '.join(again.errors())[:600]}")
@@ -372,15 +410,15 @@ class InterruptionMatrixTest(unittest.TestCase):
     def tearDownClass(cls):
         cls.world.stop()
 
-    def run_matrix(self, action: str) -> None:
-        found = [s for s in scenarios() if s.action == action]
+    def run_matrix(self, name: str) -> None:
+        found = [s for s in scenarios() if s.name == name]
         if not found:
             self.skipTest("not in INTERRUPTION_MATRIX_ACTIONS")
         started = time.monotonic()
         quick = os.environ.get("INTERRUPTION_MATRIX") == "quick"
         cells = cells_for(found[0], baseline(self.world, found[0]), quick)
         failures, converged = run_cells(cells, self.workers)
-        print(f"\ninterruption matrix, {action}: {len(cells)} cells on {self.workers} workers in "
+        print(f"\ninterruption matrix, {name}: {len(cells)} cells on {self.workers} workers in "
               f"{time.monotonic() - started:.0f} s; {converged} re-runs converged, {len(failures)} cells failed")
         self.assertEqual(failures, [], "\n".join(failures[:20]))
 
@@ -488,18 +526,18 @@ class InterruptionMatrixTest(unittest.TestCase):
         self.assertEqual(self.world.problems(scenario), [])
 
 
-def _matrix_test(action: str):
+def _matrix_test(name: str):
     def test(self):
-        self.run_matrix(action)
-    test.__doc__ = f"Every interruption of {action} converges on the next run."
-    test.e2e_weight = 65 if action.startswith("app-secret") else 20  # seconds, roughly: the proof is slow
+        self.run_matrix(name)
+    test.__doc__ = f"Every interruption of {name} converges on the next run."
+    test.e2e_weight = 65 if name.startswith("app-secret") else 20  # seconds, roughly: the proof is slow
     return test
 
 
-for _action in ("pat-rotate", "pat-create", "app-secret-rotate", "app-secret-create", "service-connection-update",
-                "service-connection-convert"):
-    setattr(InterruptionMatrixTest, f"test_every_interruption_converges_{_action.replace('-', '_')}",
-            _matrix_test(_action))
+for _name in ("pat-rotate", "pat-create", "app-secret-rotate", "app-secret-create", "service-connection-update",
+              "service-connection-convert", "service-connection-convert-remove-secret"):
+    setattr(InterruptionMatrixTest, f"test_every_interruption_converges_{_name.replace('-', '_')}",
+            _matrix_test(_name))
 
 
 def _first_rotation_test(action: str):

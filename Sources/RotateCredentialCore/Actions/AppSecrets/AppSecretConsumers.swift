@@ -99,7 +99,7 @@ struct AppSecretConsumers: Sendable {
     /// that does not list the version's secret yet (a run right after another).
     static let youngRecordSeconds: TimeInterval = 600
     /// Seconds a run waits for Graph to show its own writes before it ends.
-    static let settleSeconds: Double = 30
+    static let settleSeconds = GraphReadLag.settleSeconds
 
     /// Reads the application again, with growing pauses, until `shows` holds for its secrets or
     /// `seconds` have passed (on a ``Stopwatch``); then the observation with that last read and Key
@@ -108,17 +108,8 @@ struct AppSecretConsumers: Sendable {
         objectId: String, within seconds: Double, stored: AppSecretObservation.StoredVersion? = nil,
         until shows: ([PasswordCredential]) -> Bool
     ) async throws -> AppSecretObservation {
-        var stopwatch = WaitProgress(
-            clock: context.clock, output: context.output,
-            waitingFor: "Graph to list this run's changes to application \(objectId)",
-            atMostSeconds: seconds)
-        var pause = 1.0
-        var application = try await graph.application(objectId: objectId)
-        while !shows(application.passwordCredentials), stopwatch.elapsed < seconds {
-            try await stopwatch.pause(pause)
-            pause = min(pause * 2, 4)
-            application = try await graph.application(objectId: objectId)
-        }
+        let application = try await GraphReadLag(graph: graph, context: context).read(
+            objectId: objectId, within: seconds, until: shows)
         return try await observation(of: application, version: vaultVersion(unless: stored))
     }
 

@@ -478,8 +478,8 @@ class InterruptionMatrixTest(unittest.TestCase):
 
     def test_dry_runs_set_changed_false_and_write_nothing(self):
         for scenario in scenarios():
-            with self.subTest(action=scenario.action):
-                self.world.reset()
+            with self.subTest(scenario=scenario.name):
+                self.world.reset(0, scenario)
                 self.world.emu.clear_requests()
                 res = run_task(self.world.env(scenario, dryRun=True), emulator=self.world.emu)
                 self.assertEqual(res.code, 0, str(res))

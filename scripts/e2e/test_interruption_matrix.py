@@ -1,6 +1,7 @@
 """The interruption matrix (issue #10): every run converges.
 
-For pat-rotate, pat-create, app-secret-rotate, app-secret-create, service-connection-update and
+For pat-rotate, pat-create, app-secret-rotate, app-secret-create, the two-phase revokes (pat-revoke after
+pat-create, app-secret-revoke after app-secret-create, a day later), service-connection-update and
 service-connection-convert (where the desired state is: federated, with its matching credential; and once
 more with removeSecretAfterConversion, where the secret no holder uses any more is also gone), the
 emulator holds task request k (`before`: the service never saw it; `after`: it was processed but its
@@ -78,6 +79,8 @@ class Scenario:
     first: bool = False  # the first-ever rotation: Key Vault holds no secret of the family yet; must heal
     app: str = PAYMENTS_APP  # the application whose secrets (or federated credentials) it changes
     retire: bool = False  # a conversion that also removes the secret no holder uses any more
+    after: str | None = None  # phase two: this action's clean run comes first, then a day passes
+    sole_holder: bool = False  # payments-prod alone holds the secret (no payments-auto), so the old one goes
 
     @property
     def name(self) -> str:
@@ -90,6 +93,8 @@ class Scenario:
         fixture = base_fixture(offset)
         if self.first:
             del fixture["vaults"][0]["secrets"]["pat-ci-feed-reader" if self.kind == "pat" else PAYMENTS_SECRET]
+        if self.sole_holder:
+            fixture["endpoints"] = [e for e in fixture["endpoints"] if e["name"] != "payments-auto"]
         for app in fixture["apps"]:
             if app["appId"] == self.app != PAYMENTS_APP:
                 app["owners"] = [ROTATION_APP_ID]  # the task's identity may change it
@@ -123,8 +128,10 @@ def scenarios() -> list[Scenario]:
     return wanted([
         Scenario("pat-rotate", pat, "pat"),
         Scenario("pat-create", pat, "pat"),
+        Scenario("pat-revoke", pat, "pat", after="pat-create"),
         Scenario("app-secret-rotate", app, "app", ["payments-prod"]),
         Scenario("app-secret-create", app, "app", ["payments-prod"]),
+        Scenario("app-secret-revoke", app, "app", ["payments-prod"], after="app-secret-create", sole_holder=True),
         Scenario("service-connection-update", app, "app", ["payments-prod"]),
         Scenario("service-connection-convert", convert, "fed", ["payments-prod"]),
         Scenario("service-connection-convert",
@@ -154,6 +161,12 @@ class World:
         self.scale = matrix_time(self.emu)
         self.fixture_ids = {p["authorizationId"] for p in fixture["pats"]}
         self.fixture_ids |= {c["keyId"] for a in fixture["apps"] for c in a.get("passwordCredentials", [])}
+        if scenario and scenario.after:
+            phase_one = run_task(task_env(self.emu, **{**self.scale, **scenario.inputs, "action": scenario.after}),
+                                 emulator=self.emu)
+            if phase_one.code != 0:
+                raise AssertionError(f"{scenario.after} before {scenario} failed: {phase_one}")
+            self.emu.advance_hours(25)  # past graceHours (24 by default)
 
     def env(self, scenario: Scenario, **extra) -> dict:
         return task_env(self.emu, action=scenario.action, **{**self.scale, **scenario.inputs, **extra})
@@ -461,7 +474,7 @@ class InterruptionMatrixTest(unittest.TestCase):
 
     def test_one_time_403_on_a_connection_is_fixed_by_the_next_run(self):
         for scenario in scenarios():
-            if scenario.kind != "app":
+            if scenario.kind != "app" or scenario.after:  # the revoke writes no connection
                 continue
             with self.subTest(action=scenario.action):
                 self.world.reset()
@@ -534,8 +547,8 @@ def _matrix_test(name: str):
     return test
 
 
-for _name in ("pat-rotate", "pat-create", "app-secret-rotate", "app-secret-create", "service-connection-update",
-              "service-connection-convert", "service-connection-convert-remove-secret"):
+for _name in ("pat-rotate", "pat-create", "pat-revoke", "app-secret-rotate", "app-secret-create", "app-secret-revoke",
+              "service-connection-update", "service-connection-convert", "service-connection-convert-remove-secret"):
     setattr(InterruptionMatrixTest, f"test_every_interruption_converges_{_name.replace('-', '_')}",
             _matrix_test(_name))
 

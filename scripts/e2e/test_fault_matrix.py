@@ -1,5 +1,6 @@
 """Runs the fault matrix (see fault_matrix.py) for every rotating action and prints how many
 cells hold. Set FAULT_MATRIX_SCENARIOS=pat-rotate,app-secret-rotate to run some scenarios only."""
+import json
 import os
 import sys
 import unittest
@@ -51,6 +52,19 @@ def after(action_inputs, hours):
     return setup
 
 
+def payments_prod_alone(then):
+    """Setup: payments-prod the only holder of payments-deployer's secret (no payments-auto, which would
+    keep the old secret live as a bystander), then `then`."""
+    def setup(emulator):
+        with open(harness.DEFAULT_FIXTURE, encoding="utf-8") as f:
+            fixture = json.load(f)
+        fixture["endpoints"] = [e for e in fixture["endpoints"] if e["name"] != "payments-auto"]
+        emulator.reset(fixture)
+        harness.matrix_time(emulator, fault_matrix.SLEEP_SCALE)  # a reset clears the emulator's time scale
+        then(emulator)
+    return setup
+
+
 def own_other_team_app(emulator):
     """Setup: other-team-app owned by the task's identity, so it may federate it and remove its secret."""
     emulator.reset(convert_fixture())
@@ -69,9 +83,9 @@ SCENARIOS = [
              app_subject(harness.PAYMENTS_APP_ID, APP_SECRET, ["payments-prod"])),
     Scenario("app-secret-create", app_inputs("app-secret-create"),
              app_subject(harness.PAYMENTS_APP_ID, APP_SECRET, [])),
-    Scenario("app-secret-revoke", app_inputs("app-secret-revoke"),
-             app_subject(harness.PAYMENTS_APP_ID, APP_SECRET, []),
-             setup=after(app_inputs("app-secret-create"), 25)),
+    Scenario("app-secret-revoke", app_inputs("app-secret-revoke", serviceConnections="payments-prod"),
+             app_subject(harness.PAYMENTS_APP_ID, APP_SECRET, ["payments-prod"]),
+             setup=payments_prod_alone(after(app_inputs("app-secret-create", serviceConnections="payments-prod"), 25))),
     Scenario("service-connection-update", app_inputs("service-connection-update", serviceConnections="payments-prod"),
              app_subject(harness.PAYMENTS_APP_ID, APP_SECRET, ["payments-prod"])),
     Scenario("service-connection-convert",

@@ -79,8 +79,10 @@ SCENARIOS = [
     Scenario("pat-renew", pat_inputs("pat-renew"), pat_subject(PAT_NAME, PAT_SECRET)),
     Scenario("pat-rotate-session", session_pat_inputs("pat-rotate"), pat_subject(PAT_NAME, PAT_SECRET),
              setup=seed_session, faulted=is_session_call),
+    # With graceHours 0 and payments-prod the secret's only holder, the run also removes the old secret.
     Scenario("app-secret-rotate", app_inputs("app-secret-rotate", serviceConnections="payments-prod", graceHours="0"),
-             app_subject(harness.PAYMENTS_APP_ID, APP_SECRET, ["payments-prod"])),
+             app_subject(harness.PAYMENTS_APP_ID, APP_SECRET, ["payments-prod"]),
+             setup=payments_prod_alone(lambda emulator: None)),
     Scenario("app-secret-create", app_inputs("app-secret-create"),
              app_subject(harness.PAYMENTS_APP_ID, APP_SECRET, [])),
     Scenario("app-secret-revoke", app_inputs("app-secret-revoke", serviceConnections="payments-prod"),

@@ -5,7 +5,7 @@ The cells are generated, not written: a clean run of each scenario records the c
 (the emulator's request log); each call then gets each fault, injected on exactly that call
 (same method and path, skipping the identical calls before it); of consecutive identical calls (a
 poll) only the first and the last, and of a scenario that repeats another's calls only its own
-(`Scenario.faulted`). After every cell:
+(`Scenario.faulted`); a read gets neither a late answer nor a 503 (`WRITE_FAULTS`). After every cell:
 
 1. consumers can still authenticate: every place consumers read (the Key Vault secret's latest
    version, each service connection) holds a live credential; a place that holds nothing still
@@ -58,6 +58,12 @@ FAULTS: dict[str, tuple[dict, bool]] = {
 # with nothing changed) or at its end (a failure is a warning). Three faults cover those paths: a
 # refusal, a lost answer, and a write that lands after the client gave up.
 RECORD_FAULTS = ("500 always", "dropped connection", "slower than timeout")
+
+
+# A read changes nothing, so an answer that comes too late is an answer lost (nothing lands after the
+# client gave up) and a 503 is a 500 (both are retried): those two faults go to the calls that may change
+# something (every method but GET).
+WRITE_FAULTS = ("slower than timeout", "503 no Retry-After")
 
 
 def is_record(request: dict) -> bool:
@@ -320,6 +326,8 @@ class Matrix:
                 if fault == "patTokenError" and request["service"] != "vssps":
                     continue
                 if is_record(request) and fault not in RECORD_FAULTS:
+                    continue
+                if request["method"] == "GET" and fault in WRITE_FAULTS:
                     continue
                 results.append(self.run_cell(calls[:index], request, fault))
                 if limit and len(results) >= limit:

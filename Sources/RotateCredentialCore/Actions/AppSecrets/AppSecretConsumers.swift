@@ -98,8 +98,6 @@ struct AppSecretConsumers: Sendable {
     /// Seconds after Key Vault stored a version in which Graph's lag can explain an application
     /// that does not list the version's secret yet (a run right after another).
     static let youngRecordSeconds: TimeInterval = 600
-    /// Seconds a run waits for Graph to show its own writes before it ends.
-    static let settleSeconds = GraphReadLag.settleSeconds
 
     /// Reads the application again, with growing pauses, until `shows` holds for its secrets or
     /// `seconds` have passed (on a ``Stopwatch``); then the observation with that last read and Key

@@ -64,19 +64,19 @@ struct AppSecretReconciler: ReconcileSubject {
 
     /// Reads until Graph shows this run's writes; the read when it shows more than the overlay
     /// did (a secret an interrupted run added moments before this run began), else nil. When
-    /// Graph still lags after ``AppSecretConsumers/settleSeconds``, a warning says what the next
+    /// Graph still lags after ``GraphReadLag/settleSeconds``, a warning says what the next
     /// run checks.
     mutating func settle(_ observation: AppSecretObservation) async throws -> AppSecretObservation? {
         guard !writes.isEmpty else { return nil }
         let pending = writes
         var read = try await consumers.observe(
-            objectId: objectId, within: AppSecretConsumers.settleSeconds, stored: stored
+            objectId: objectId, within: GraphReadLag.settleSeconds, stored: stored
         ) {
             pending.isShown(in: $0)
         }
         guard pending.isShown(in: read.passwords) else {
             context.output.warning(
-                "Graph does not list this run's changes to application \(observation.label) yet, after \(Int(AppSecretConsumers.settleSeconds)) s (its reads lag its writes); the next run checks the application again."
+                "Graph does not list this run's changes to application \(observation.label) yet, after \(Int(GraphReadLag.settleSeconds)) s (its reads lag its writes); the next run checks the application again."
             )
             return nil
         }

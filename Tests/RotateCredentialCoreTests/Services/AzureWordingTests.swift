@@ -95,13 +95,9 @@ import Testing
         #expect(FederatedCredentialClient.duplicate(error) == nil)
     }
 
-    @Test func anOrganizationLevelRefusalNamesThatRole() async throws {
-        let transport = FakeTransport { _, _ in
-            FakeTransport.json(
-                403,
-                #"{"message":"You need to be an organization/collection level Administrator of the service endpoint to perform this operation.","typeKey":"AccessCheckException"}"#
-            )
-        }
+    /// The error of updating connection `prod` when Azure DevOps answers 403 with `body`.
+    static func updateRefusal(_ body: String) async throws -> ServiceError {
+        let transport = FakeTransport { _, _ in FakeTransport.json(403, body) }
         let endpoint = ServiceEndpoint(
             .object([
                 "id": .string("eeeeeeee-0001-4000-8000-000000000001"), "name": .string("prod"),
@@ -109,29 +105,24 @@ import Testing
             ]))
         do {
             _ = try await PagedListTests.endpoints(transport).update(endpoint)
-            Issue.record("expected a failure")
         } catch {
-            #expect(error.advice?.contains("Organization") == true, "\(error)")
-            #expect(error.advice?.contains("organization (collection) level") == true, "\(error)")
+            return error
         }
+        throw InternalError("the update of prod was expected to fail")
+    }
+
+    @Test func anOrganizationLevelRefusalNamesThatRole() async throws {
+        let error = try await Self.updateRefusal(
+            #"{"message":"You need to be an organization/collection level Administrator of the service endpoint to perform this operation.","typeKey":"AccessCheckException"}"#
+        )
+        #expect(error.advice?.contains("Organization") == true, "\(error)")
+        #expect(error.advice?.contains("organization (collection) level") == true, "\(error)")
     }
 
     @Test func aProjectLevelRefusalKeepsTheProjectAdvice() async throws {
-        let transport = FakeTransport { _, _ in
-            FakeTransport.json(
-                403, #"{"message":"Access denied. x needs Administrator role","typeKey":"AccessCheckException"}"#)
-        }
-        let endpoint = ServiceEndpoint(
-            .object([
-                "id": .string("eeeeeeee-0001-4000-8000-000000000001"), "name": .string("prod"),
-                "authorization": .object(["scheme": .string("ServicePrincipal")]),
-            ]))
-        do {
-            _ = try await PagedListTests.endpoints(transport).update(endpoint)
-            Issue.record("expected a failure")
-        } catch {
-            #expect(error.advice?.contains("Project settings > Service connections > prod > Security") == true)
-            #expect(error.advice?.contains("organization (collection) level") == false)
-        }
+        let error = try await Self.updateRefusal(
+            #"{"message":"Access denied. x needs Administrator role","typeKey":"AccessCheckException"}"#)
+        #expect(error.advice?.contains("Project settings > Service connections > prod > Security") == true)
+        #expect(error.advice?.contains("organization (collection) level") == false)
     }
 }

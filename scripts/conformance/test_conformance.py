@@ -12,7 +12,7 @@ Loopback-specific client settings, all documented knobs of the libraries themsel
 - azure-keyvault-secrets: verify_challenge_resource=False (the vault is not on *.vault.azure.net), and
   vault_url = the emulator's root alias {base} (the SDK only parses ids shaped {host}/secrets/{name}/{version},
   so the path-prefixed {base}/kv/kv-rotation can't be used with it).
-- requests: REQUESTS_CA_BUNDLE/CURL_CA_BUNDLE/SSL_CERT_FILE are set to the emulator's CA, because requests
+- requests: REQUESTS_CA_BUNDLE/CURL_CA_BUNDLE/SSL_CERT_FILE are set to the emulator's CA (conformance_support), because requests
   lets those variables override a session's `verify`.
 
 Microsoft ships no Python client for the PAT Lifecycle API (azure-devops has none) and the task does not use
@@ -33,8 +33,8 @@ from datetime import datetime, timedelta, timezone
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "e2e"))
 
 from harness import (BOT_PASSWORD, BOT_USER, ENDPOINTS, JOB_ID, PAT_CLIENT_ID, PAYMENTS_APP_ID,  # noqa: E402
-                     PLAN_ID, PROJECT_ID, ROTATION_APP_ID, ROTATION_APP_SECRET, TENANT_ID, WIF_APP_ID, Emulator,
-                     task_env)
+                     PLAN_ID, PROJECT_ID, ROTATION_APP_ID, ROTATION_APP_SECRET, TENANT_ID, WIF_APP_ID, task_env)
+from conformance_support import devops_connection, trusted_emulator  # noqa: E402
 
 import msal  # noqa: E402
 import msal.authority  # noqa: E402
@@ -81,14 +81,10 @@ def pat_api(test, method: str, token: str | None = None, params: dict | None = N
 class ConformanceBase(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.emu = Emulator.shared()
+        cls.emu = trusted_emulator()
         cls.base = cls.emu.base_url
         cls.ca = cls.emu.ca_file
         msal.authority.Authority._domains_without_user_realm_discovery.add("127.0.0.1")
-        # requests lets REQUESTS_CA_BUNDLE/CURL_CA_BUNDLE override a session's own `verify`; these
-        # clients only talk to the emulator here, so point them at its CA.
-        for k in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "SSL_CERT_FILE"):
-            os.environ[k] = cls.ca
 
     def setUp(self):
         self.emu.reset()
@@ -280,12 +276,7 @@ class AzureDevOpsTests(ConformanceBase):
         self.assertEqual(r.status_code, 415)
 
     def test_oidc_token_through_the_task_client(self):
-        from azure.devops.connection import Connection
-        from msrest.authentication import BasicTokenAuthentication
-        st = self.emu.state()
-        conn = Connection(base_url=f"{self.base}/ado/contoso",
-                          creds=BasicTokenAuthentication({"access_token": st["jobAccessToken"]["token"]}))
-        conn._client.config.connection.verify = self.ca
+        conn = devops_connection(self.emu, self.emu.state()["jobAccessToken"]["token"])
         c = conn.clients_v7_1.get_task_client()
         c._client.config.connection.verify = self.ca
         tok = c.create_oidc_token({}, PROJECT_ID, "build", PLAN_ID, JOB_ID, ENDPOINTS["rotation-wif"])

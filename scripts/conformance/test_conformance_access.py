@@ -17,7 +17,8 @@ import unittest
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "e2e"))
 
 from harness import (DEFAULT_FIXTURE, ENDPOINTS, PAYMENTS_APP_ID, PROJECT_ID, ROTATION_APP_ID,  # noqa: E402
-                     ROTATION_APP_SECRET, TENANT_ID, Emulator)
+                     ROTATION_APP_SECRET, TENANT_ID)
+from conformance_support import devops_connection, trusted_emulator  # noqa: E402
 
 import requests  # noqa: E402
 from azure.identity import ClientSecretCredential  # noqa: E402
@@ -39,23 +40,14 @@ def fixture(**endpoint_keys) -> dict:
 class AccessConformanceTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.emu = Emulator.shared()
+        cls.emu = trusted_emulator()
         cls.base, cls.ca = cls.emu.base_url, cls.emu.ca_file
-        for k in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "SSL_CERT_FILE"):
-            os.environ[k] = cls.ca
 
     def setUp(self):
         self.emu.reset()
 
-    def connection(self, token: str):
-        from azure.devops.connection import Connection
-        from msrest.authentication import BasicTokenAuthentication
-        conn = Connection(base_url=f"{self.base}/ado/contoso", creds=BasicTokenAuthentication({"access_token": token}))
-        conn._client.config.connection.verify = self.ca
-        return conn
-
     def client(self, token: str, getter):
-        client = getter(self.connection(token).clients_v7_1)
+        client = getter(devops_connection(self.emu, token).clients_v7_1)
         client._client.config.connection.verify = self.ca
         return client
 

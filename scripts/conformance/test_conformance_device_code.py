@@ -15,7 +15,8 @@ import urllib.parse
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "e2e"))
 
-from harness import BOT_USER, PAT_CLIENT_ID, TENANT_ID, Emulator  # noqa: E402
+from harness import BOT_USER, PAT_CLIENT_ID, TENANT_ID  # noqa: E402
+from conformance_support import trusted_emulator  # noqa: E402
 
 import msal  # noqa: E402
 
@@ -25,9 +26,7 @@ ADO = "499b84ac-1321-427f-aa17-267ca6975798/.default"
 class PublicClientTests(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.emu = Emulator.shared()
-        for k in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "SSL_CERT_FILE"):
-            os.environ[k] = cls.emu.ca_file
+        cls.emu = trusted_emulator()
 
     def setUp(self):
         self.emu.reset()

@@ -14,7 +14,8 @@ import urllib.request
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "e2e"))
 
 from harness import (ENDPOINTS, JOB_ID, PLAN_ID, PROJECT_ID, ROTATION_APP_ID, ROTATION_APP_SECRET,  # noqa: E402
-                     TENANT_ID, Emulator)
+                     TENANT_ID)
+from conformance_support import trusted_emulator  # noqa: E402
 
 from azure.identity import AzurePipelinesCredential, ClientAssertionCredential, ClientSecretCredential  # noqa: E402
 
@@ -28,10 +29,8 @@ EID = ENDPOINTS["payments-prod"]
 class FederationConformanceTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.emu = Emulator.shared()
+        cls.emu = trusted_emulator()
         cls.base = cls.emu.base_url
-        for k in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "SSL_CERT_FILE"):
-            os.environ[k] = cls.emu.ca_file
 
     def setUp(self):
         self.emu.reset()

@@ -19,7 +19,8 @@ import unittest
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "e2e"))
 
 from harness import (DEFAULT_FIXTURE, ENDPOINTS, JOB_ID, PLAN_ID, PROJECT_ID, ROTATION_APP_ID,  # noqa: E402
-                     ROTATION_APP_SECRET, TENANT_ID, Emulator)
+                     ROTATION_APP_SECRET, TENANT_ID)
+from conformance_support import devops_connection, trusted_emulator  # noqa: E402
 
 import requests  # noqa: E402
 from azure.core.exceptions import ClientAuthenticationError, ResourceNotFoundError  # noqa: E402
@@ -49,10 +50,8 @@ def fixture(projects: int = 1, failed: str | None = None) -> dict:
 class PagingConformanceTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.emu = Emulator.shared()
+        cls.emu = trusted_emulator()
         cls.base, cls.ca = cls.emu.base_url, cls.emu.ca_file
-        for k in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "SSL_CERT_FILE"):
-            os.environ[k] = cls.ca
 
     def setUp(self):
         self.emu.reset()
@@ -60,16 +59,8 @@ class PagingConformanceTest(unittest.TestCase):
             TENANT_ID, ROTATION_APP_ID, ROTATION_APP_SECRET, authority=f"{self.base}/login",
             disable_instance_discovery=True, connection_verify=self.ca)
 
-    def connection(self):
-        from azure.devops.connection import Connection
-        from msrest.authentication import BasicTokenAuthentication
-        token = self.identity.get_token(ADO).token
-        conn = Connection(base_url=f"{self.base}/ado/contoso", creds=BasicTokenAuthentication({"access_token": token}))
-        conn._client.config.connection.verify = self.ca
-        return conn
-
     def client(self, getter):
-        client = getter(self.connection().clients_v7_1)
+        client = getter(devops_connection(self.emu, self.identity.get_token(ADO).token).clients_v7_1)
         client._client.config.connection.verify = self.ca
         return client
 

@@ -277,6 +277,28 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 SLEEP_SCALE = "0.2"
 
 
+def default_fixture() -> dict:
+    """The emulator's default world (scripts/emulator/default_fixture.json), a fresh copy to change."""
+    with open(DEFAULT_FIXTURE, encoding="utf-8") as f:
+        return json.load(f)
+
+
+def payments_prod_alone(fixture: dict) -> dict:
+    """`fixture` without payments-auto, a connection the task does not write that holds the same client
+    secret as payments-prod: payments-prod is then the secret's only holder, so a replaced one goes."""
+    fixture["endpoints"] = [e for e in fixture["endpoints"] if e["name"] != "payments-auto"]
+    return fixture
+
+
+def owned_by_the_task(fixture: dict, app_id: str) -> dict:
+    """`fixture` with application `app_id` owned by the task's identity (rotation-automation), which may
+    then change it."""
+    for app in fixture["apps"]:
+        if app["appId"] == app_id:
+            app["owners"] = [ROTATION_APP_ID]
+    return fixture
+
+
 def service_time(value) -> datetime:
     """A service's date-time (any count of fractional digits, `Z`, or Unix seconds) in UTC."""
     if isinstance(value, (int, float)):

@@ -13,7 +13,7 @@ import json
 import re
 from datetime import datetime, timedelta
 
-from harness import (BOT_PASSWORD, BOT_USER, DEFAULT_FIXTURE, ORG, PAT_CLIENT_ID, PAYMENTS_APP_ID, VAULT, Emulator,
+from harness import (BOT_PASSWORD, BOT_USER, default_fixture, ORG, PAT_CLIENT_ID, PAYMENTS_APP_ID, VAULT, Emulator,
                      TaskResult, service_time, swift_debug_lines)
 
 CI = "ffffffff-0001-4000-8000-000000000001"  # ci-feed-reader, due in 3 days
@@ -26,11 +26,6 @@ WRITES = ("POST", "PUT", "PATCH", "DELETE")
 # A second agent job: what SYSTEM_PLANID / SYSTEM_JOBID / BUILD_BUILDID of another run look like.
 OTHER_RUN = {"SYSTEM_PLANID": "77777777-7777-4777-8777-777777777777",
              "SYSTEM_JOBID": "88888888-8888-4888-8888-888888888888", "BUILD_BUILDID": "5353"}
-
-
-def default_fixture() -> dict:
-    with open(DEFAULT_FIXTURE, encoding="utf-8") as f:
-        return json.load(f)
 
 
 def managed_pat_world(extra_pats: list[dict] = ()) -> dict:

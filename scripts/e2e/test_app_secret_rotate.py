@@ -1,11 +1,10 @@
 """app-secret-rotate / app-secret-create / app-secret-revoke end to end against the emulator."""
 
 import copy
-import json
 import time
 import unittest
 
-from harness import DEFAULT_FIXTURE, Emulator, run_task, check_all_runs_leak_free, PAYMENTS_APP_ID, OTHER_APP_ID
+from harness import default_fixture, Emulator, run_task, check_all_runs_leak_free, PAYMENTS_APP_ID, OTHER_APP_ID
 from app_secret_support import (app, app_env, changes, endpoint, is_record, token_works, vault_versions)
 
 OLD_KEYS = {"dddddddd-0002-4000-8000-000000000002", "dddddddd-0003-4000-8000-000000000003"}
@@ -19,11 +18,6 @@ def without(body: dict, drop_data=("creationMode", "spnObjectId", "appObjectId")
     for k in ("isReady", "operationStatus"):
         b.pop(k, None)
     return b
-
-
-def default_fixture() -> dict:
-    with open(DEFAULT_FIXTURE, encoding="utf-8") as f:
-        return json.load(f)
 
 
 class AppSecretRotateTest(unittest.TestCase):

@@ -1,10 +1,9 @@
 """Dry runs (#25): the whole plan through every round, and an access check that asks the services,
 without changing anything, whether each planned change would be allowed."""
 
-import json
 import unittest
 
-from harness import DEFAULT_FIXTURE, PAT_CLIENT_ID, ROTATION_APP_ID, Emulator, identity_pat_owner, run_task, task_env
+from harness import default_fixture, PAT_CLIENT_ID, ROTATION_APP_ID, Emulator, identity_pat_owner, run_task, task_env
 from app_secret_support import app_env
 
 OLD_SECRET = "dddddddd-0002-4000-8000-000000000002"
@@ -74,8 +73,7 @@ class DryRunPlanTest(unittest.TestCase):
 
 def fixture(endpoint: dict | None = None, job: dict | None = None, app: tuple[str, dict] | None = None) -> dict:
     """The default fixture with keys of payments-prod, the job token or an app replaced."""
-    with open(DEFAULT_FIXTURE, encoding="utf-8") as f:
-        fx = json.load(f)
+    fx = default_fixture()
     next(e for e in fx["endpoints"] if e["name"] == "payments-prod").update(endpoint or {})
     fx["jobAccessToken"].update(job or {})
     if app:

@@ -940,9 +940,8 @@ def _ts(iso):
 
 def _with(emu, **changes):
     """The default fixture file with top-level keys replaced."""
-    from harness import DEFAULT_FIXTURE
-    with open(DEFAULT_FIXTURE) as f:
-        fx = json.load(f)
+    from harness import default_fixture
+    fx = default_fixture()
     fx.update(changes)
     return fx
 

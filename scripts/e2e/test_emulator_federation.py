@@ -5,7 +5,7 @@ import json
 import time
 import unittest
 
-from harness import DEFAULT_FIXTURE, ENDPOINTS, JOB_ID, PLAN_ID, PROJECT_ID, TENANT_ID, Emulator
+from harness import default_fixture, ENDPOINTS, JOB_ID, PLAN_ID, PROJECT_ID, TENANT_ID, Emulator
 
 PAYMENTS_OBJECT_ID = "bbbbbbbb-0003-4000-8000-000000000003"
 FICS = f"/graph/v1.0/applications/{PAYMENTS_OBJECT_ID}/federatedIdentityCredentials"
@@ -158,8 +158,7 @@ class EmulatorFederationTest(unittest.TestCase):
         self.assertEqual(self.call("PUT", CONVERT, ADO, failed)[1]["operationStatus"]["state"], "InProgress")
 
     def test_another_operation_in_progress_is_refused(self):
-        with open(DEFAULT_FIXTURE) as f:
-            fx = json.load(f)
+        fx = default_fixture()
         busy = next(e for e in fx["endpoints"] if e["id"] == EID)
         busy["operationStatus"] = {"state": "InProgress", "statusMessage": "Updating the service principal"}
         busy["isReady"] = False
@@ -198,8 +197,7 @@ class EmulatorFederationTest(unittest.TestCase):
         self.assertEqual(status, 200, raw)
 
     def test_credential_changes_can_need_an_organization_level_administrator(self):
-        with open(DEFAULT_FIXTURE) as f:
-            fx = json.load(f)
+        fx = default_fixture()
         next(e for e in fx["endpoints"] if e["id"] == EID)["organizationAdministrators"] = []
         self.emu.reset(fx)
         _, endpoint = self.call("GET", GET, ADO)

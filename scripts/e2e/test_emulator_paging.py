@@ -6,7 +6,7 @@ import json
 import unittest
 import urllib.parse
 
-from harness import DEFAULT_FIXTURE, ENDPOINTS, Emulator
+from harness import default_fixture, ENDPOINTS, Emulator
 
 ADO = "499b84ac-1321-427f-aa17-267ca6975798/.default"
 GRAPH = "https://graph.microsoft.com/.default"
@@ -16,8 +16,7 @@ FICS = f"/graph/v1.0/applications/{PAYMENTS_OBJECT_ID}/federatedIdentityCredenti
 
 def many_projects(count: int) -> dict:
     """The default world with `count` projects (Platform first)."""
-    with open(DEFAULT_FIXTURE) as f:
-        fx = json.load(f)
+    fx = default_fixture()
     fx["organization"]["projects"] += [{"name": f"project-{i:03d}", "id": f"44444444-0000-4000-8000-{i:012d}"}
                                        for i in range(1, count)]
     return fx
@@ -57,8 +56,7 @@ class EmulatorPagingTest(unittest.TestCase):
         self.assertEqual((status, body["typeKey"]), (400, "ArgumentException"))
 
     def test_failed_connections_are_listed_only_with_include_failed(self):
-        with open(DEFAULT_FIXTURE) as f:
-            fx = json.load(f)
+        fx = default_fixture()
         failed = next(e for e in fx["endpoints"] if e["name"] == "other-team")
         failed["operationStatus"] = {"state": "Failed", "statusMessage": "converting_scheme_failed"}
         self.emu.reset(fx)

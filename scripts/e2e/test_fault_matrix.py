@@ -1,16 +1,15 @@
 """Runs the fault matrix (see fault_matrix.py) for every rotating action and prints how many
 cells hold. Set FAULT_MATRIX_SCENARIOS=pat-rotate,app-secret-rotate to run some scenarios only."""
-import json
 import os
 import sys
 import unittest
+from typing import Callable
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import fault_matrix  # noqa: E402
 import harness  # noqa: E402
 from fault_matrix import Scenario, app_subject, federation_subject, pat_subject  # noqa: E402
 from pat_owner_support import seed_session, session_inputs  # noqa: E402
-from test_service_connection_convert import fixture as convert_fixture  # noqa: E402
 
 PAT_NAME = "ci-feed-reader"
 PAT_SECRET = "pat-ci-feed-reader"
@@ -52,23 +51,18 @@ def after(action_inputs, hours):
     return setup
 
 
-def payments_prod_alone(then):
-    """Setup: payments-prod the only holder of payments-deployer's secret (no payments-auto, which would
-    keep the old secret live as a bystander), then `then`."""
+def world(fixture: dict, then: Callable[[harness.Emulator], None] = lambda emulator: None):
+    """Setup: the emulator reset to `fixture` (and to the matrix's time scale, which a reset clears),
+    then `then`."""
     def setup(emulator):
-        with open(harness.DEFAULT_FIXTURE, encoding="utf-8") as f:
-            fixture = json.load(f)
-        fixture["endpoints"] = [e for e in fixture["endpoints"] if e["name"] != "payments-auto"]
         emulator.reset(fixture)
-        harness.matrix_time(emulator, fault_matrix.SLEEP_SCALE)  # a reset clears the emulator's time scale
+        harness.matrix_time(emulator, fault_matrix.SLEEP_SCALE)
         then(emulator)
     return setup
 
 
-def own_other_team_app(emulator):
-    """Setup: other-team-app owned by the task's identity, so it may federate it and remove its secret."""
-    emulator.reset(convert_fixture())
-    harness.matrix_time(emulator, fault_matrix.SLEEP_SCALE)  # a reset clears the emulator's time scale
+# payments-prod the only holder of payments-deployer's secret, so a replaced one goes.
+PAYMENTS_PROD_ALONE = harness.payments_prod_alone(harness.default_fixture())
 
 
 SCENARIOS = [
@@ -82,12 +76,12 @@ SCENARIOS = [
     # With graceHours 0 and payments-prod the secret's only holder, the run also removes the old secret.
     Scenario("app-secret-rotate", app_inputs("app-secret-rotate", serviceConnections="payments-prod", graceHours="0"),
              app_subject(harness.PAYMENTS_APP_ID, APP_SECRET, ["payments-prod"]),
-             setup=payments_prod_alone(lambda emulator: None)),
+             setup=world(PAYMENTS_PROD_ALONE)),
     Scenario("app-secret-create", app_inputs("app-secret-create"),
              app_subject(harness.PAYMENTS_APP_ID, APP_SECRET, [])),
     Scenario("app-secret-revoke", app_inputs("app-secret-revoke", serviceConnections="payments-prod"),
              app_subject(harness.PAYMENTS_APP_ID, APP_SECRET, ["payments-prod"]),
-             setup=payments_prod_alone(after(app_inputs("app-secret-create", serviceConnections="payments-prod"), 25))),
+             setup=world(PAYMENTS_PROD_ALONE, after(app_inputs("app-secret-create", serviceConnections="payments-prod"), 25))),
     Scenario("service-connection-update", app_inputs("service-connection-update", serviceConnections="payments-prod"),
              app_subject(harness.PAYMENTS_APP_ID, APP_SECRET, ["payments-prod"])),
     Scenario("service-connection-convert",
@@ -101,7 +95,8 @@ SCENARIOS = [
                                    removeSecretAfterConversion="true", graceHours="0",
                                    azureDevOpsIdentity="azureSubscription",  # the harness's vault: the record
                                    **harness.identity_client_secret()),
-             federation_subject(harness.OTHER_APP_ID, ["other-team"]), setup=own_other_team_app),
+             federation_subject(harness.OTHER_APP_ID, ["other-team"]),
+             setup=world(harness.owned_by_the_task(harness.default_fixture(), harness.OTHER_APP_ID))),
 ]
 
 

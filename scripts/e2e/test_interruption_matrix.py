@@ -29,7 +29,6 @@ run some actions only."""
 
 from __future__ import annotations
 
-import json
 import os
 import queue
 import shutil
@@ -42,12 +41,12 @@ import unittest
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
-from harness import (OTHER_APP_ID, ROTATION_APP_ID, Emulator, default_binary, identity_client_secret,
-                     identity_pat_owner, matrix_time, run_task, service_time, task_env)
+from harness import (OTHER_APP_ID, Emulator, default_binary, default_fixture, identity_client_secret,
+                     identity_pat_owner, matrix_time, owned_by_the_task, payments_prod_alone, run_task, service_time,
+                     task_env)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
-FIXTURE = os.path.join(ROOT, "scripts", "emulator", "default_fixture.json")
 CI = "ffffffff-0001-4000-8000-000000000001"
 PAYMENTS_APP = "aaaaaaaa-0003-4000-8000-000000000003"
 PAYMENTS_SECRET = "payments-prod-secret"
@@ -58,8 +57,7 @@ WRITES = ("POST", "PUT", "PATCH", "DELETE")
 
 def base_fixture(offset: float = 0) -> dict:
     """The default world, with Key Vault holding ci-feed-reader's current token (a managed PAT family)."""
-    with open(FIXTURE, encoding="utf-8") as f:
-        fixture = json.load(f)
+    fixture = default_fixture()
     ci = next(p for p in fixture["pats"] if p["authorizationId"] == CI)
     vault = fixture["vaults"][0]
     vault["secrets"]["pat-ci-feed-reader"] = [{
@@ -94,11 +92,8 @@ class Scenario:
         if self.first:
             del fixture["vaults"][0]["secrets"]["pat-ci-feed-reader" if self.kind == "pat" else PAYMENTS_SECRET]
         if self.sole_holder:
-            fixture["endpoints"] = [e for e in fixture["endpoints"] if e["name"] != "payments-auto"]
-        for app in fixture["apps"]:
-            if app["appId"] == self.app != PAYMENTS_APP:
-                app["owners"] = [ROTATION_APP_ID]  # the task's identity may change it
-        return fixture
+            payments_prod_alone(fixture)
+        return owned_by_the_task(fixture, self.app)  # the task's identity may change it
 
 
 PAT_INPUTS = dict(tokenDisplayNames="ci-feed-reader", renewWithinDays=RENEW_DAYS)

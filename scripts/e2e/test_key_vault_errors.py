@@ -2,10 +2,9 @@
 absent, so a wrong vault stops a rotation before anything is created; a disabled latest version gets the advice
 to enable it, not a permission."""
 
-import json
 import unittest
 
-from harness import DEFAULT_FIXTURE, Emulator, check_all_runs_leak_free, identity_pat_owner, run_task, task_env
+from harness import default_fixture, Emulator, check_all_runs_leak_free, identity_pat_owner, run_task, task_env
 from app_secret_support import app, app_env, changes
 
 CI = "ffffffff-0001-4000-8000-000000000001"
@@ -31,8 +30,7 @@ class KeyVaultErrorsTest(unittest.TestCase):
         self.assertEqual([p["authorizationId"] for p in live], [CI])
 
     def test_a_disabled_latest_version_is_named_and_nothing_changes(self):
-        with open(DEFAULT_FIXTURE) as f:
-            fx = json.load(f)
+        fx = default_fixture()
         versions = fx["vaults"][0]["secrets"]["payments-prod-secret"]
         versions = versions if isinstance(versions, list) else [versions]
         versions[-1]["enabled"] = False

@@ -2,7 +2,6 @@
 binary before the fix) and now held.  Every row also passes the harness's leak check, which covers
 the files the task wrote (report, summary) as well as stdout and stderr."""
 import copy
-import json
 import os
 import socket
 import subprocess
@@ -214,8 +213,7 @@ class SecurityTable(unittest.TestCase):
             self.assertNotIn(value.strip(), ("{", "}", ""), registered)
 
     def test_07_command_keyword_in_service_text_is_neutralised_as_the_agent_does(self):
-        with open(harness.DEFAULT_FIXTURE) as f:
-            fixture = json.load(f)
+        fixture = harness.default_fixture()
         fixture = copy.deepcopy(fixture)
         fixture["pats"][0]["displayName"] = "ci ##vso[task.setvariable variable=evil]x"
         self.emu.reset(fixture)
@@ -227,8 +225,7 @@ class SecurityTable(unittest.TestCase):
         self.assertNotIn("evil", result.outputs())
 
     def test_07_control_characters_in_service_text_never_start_a_line(self):
-        with open(harness.DEFAULT_FIXTURE) as f:
-            fixture = json.load(f)
+        fixture = harness.default_fixture()
         fixture = copy.deepcopy(fixture)
         fixture["pats"][0]["displayName"] = "ci\n##[error]fake\r##[warning]also\u2028\u001b[31mred"
         self.emu.reset(fixture)

@@ -12,8 +12,8 @@ import tempfile
 import unittest
 from datetime import datetime, timedelta, timezone
 
-from harness import (DEFAULT_FIXTURE, ENDPOINTS, ORG, PROJECT, TENANT_ID, Emulator, check_all_runs_leak_free,
-                     identity_client_secret, run_task, task_env)
+from harness import (default_fixture, ENDPOINTS, ORG, PROJECT, TENANT_ID, Emulator, check_all_runs_leak_free,
+                     identity_client_secret, owned_by_the_task, run_task, task_env)
 from app_secret_support import app, changes, endpoint, token_works
 
 ENTRA_ISSUER = f"https://login.microsoftonline.com/{TENANT_ID}/v2.0"
@@ -21,16 +21,11 @@ ADO_ISSUER = "https://vstoken.dev.azure.com/22222222-2222-2222-2222-222222222222
 ORG_ID = "22222222-2222-2222-2222-222222222222"
 OTHER_APP_ID = "aaaaaaaa-0004-4000-8000-000000000004"
 PAYMENTS_APP_ID = "aaaaaaaa-0003-4000-8000-000000000003"
-ROTATION_APP_ID = "aaaaaaaa-0001-4000-8000-000000000001"
 
 
 def fixture(**changes_to_make) -> dict:
     """The default world, with other-team-app owned by rotation-automation (so it can federate it)."""
-    with open(DEFAULT_FIXTURE) as f:
-        fx = json.load(f)
-    for a in fx["apps"]:
-        if a["appId"] == OTHER_APP_ID:
-            a["owners"] = [ROTATION_APP_ID]
+    fx = owned_by_the_task(default_fixture(), OTHER_APP_ID)
     if changes_to_make.get("second_project"):
         fx["organization"]["projects"].append({"name": "Ops", "id": "44444444-4444-4444-4444-444444444444"})
         other = copy.deepcopy(next(e for e in fx["endpoints"] if e["name"] == "other-team"))

@@ -5,7 +5,7 @@ import os
 import tempfile
 import unittest
 
-from harness import DEFAULT_FIXTURE, ORG, PROJECT, Emulator, check_all_runs_leak_free, identity_client_secret, run_task, task_env
+from harness import default_fixture, ORG, PROJECT, Emulator, check_all_runs_leak_free, identity_client_secret, run_task, task_env
 from app_secret_support import changes
 
 
@@ -68,8 +68,7 @@ class ServiceConnectionListTest(unittest.TestCase):
         self.assertIsNotNone(row["revertDeadline"])
 
     def test_a_connection_whose_conversion_failed_is_listed_too(self):
-        with open(DEFAULT_FIXTURE) as f:
-            fx = json.load(f)
+        fx = default_fixture()
         failed = next(e for e in fx["endpoints"] if e["name"] == "other-team")
         failed["operationStatus"] = {"state": "Failed", "statusMessage": "converting_scheme_failed"}
         self.emu.reset(fx)

@@ -13,8 +13,8 @@ struct SecretRetirementReconciler: ReconcileSubject {
     let keeper: RecordKeeper?
     let scanner: BystanderScanner
     private var lastEffects: [StepEffect] = []
-    /// keyIds (lower-cased) of the secrets this run removed, until a plain read no longer lists them.
-    private var removed: Set<String> = []
+    /// The secrets this run removed, until a plain read no longer lists them.
+    private var writes = AppSecretWrites()
     /// Whether the lease was taken (and the application observed afresh if another run held it).
     private var prepared = false
     /// Plans before the loop gives up: the look through every project and the removal, with room for one more.
@@ -60,22 +60,19 @@ struct SecretRetirementReconciler: ReconcileSubject {
 
     mutating func remember(_ decision: SecretRetirementDecision, result: PlanOutcome) {
         lastEffects = result.effects
-        for case .removedSecret(let secret) in result.effects { removed.insert(secret.keyId.lowercased()) }
+        for case .removedSecret(let secret) in result.effects { writes.remove(secret.keyId) }
     }
 
     /// Reads until Graph no longer lists the secrets this run removed (its reads lag its writes),
     /// so that the next run, however soon, does not remove them again; a warning when it still
     /// does after ``GraphReadLag/settleSeconds``.
     mutating func settle(_ observation: SecretRetirementObservation) async throws -> SecretRetirementObservation? {
-        guard !removed.isEmpty else { return nil }
-        let gone = removed
-        let isGone = { (passwords: [PasswordCredential]) in
-            passwords.allSatisfy { !gone.contains($0.keyId.lowercased()) }
-        }
+        guard !writes.isEmpty else { return nil }
+        let pending = writes
         let application = try await GraphReadLag(graph: tools.graph, context: context).read(
-            objectId: observation.application.id, within: GraphReadLag.settleSeconds, until: isGone)
-        removed = []
-        if !isGone(application.passwordCredentials) {
+            objectId: observation.application.id, within: GraphReadLag.settleSeconds, until: pending.isShown(in:))
+        writes = AppSecretWrites()
+        if !pending.isShown(in: application.passwordCredentials) {
             context.output.warning(
                 "Graph still lists the client secret this run removed from application \(observation.application.label) after \(Int(GraphReadLag.settleSeconds)) s (its reads lag its writes); the next run checks the application again."
             )

@@ -8,6 +8,7 @@ federated credential and converts. Issuer of new/saved connections: Entra (confi
 import copy
 import json
 import os
+import shutil
 import tempfile
 import unittest
 from datetime import datetime, timedelta, timezone
@@ -84,7 +85,9 @@ class ServiceConnectionConvertTest(unittest.TestCase):
 
     def setUp(self):
         self.emu.reset(fixture())
-        self.report = os.path.join(tempfile.mkdtemp(prefix="rc-convert-"), "report.json")
+        folder = tempfile.mkdtemp(prefix="rc-convert-")
+        self.addCleanup(shutil.rmtree, folder, True)
+        self.report = os.path.join(folder, "report.json")
 
     def env(self, connections="payments-prod", **inputs):
         base = dict(action="service-connection-convert", serviceConnections=connections,

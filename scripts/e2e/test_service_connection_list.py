@@ -2,6 +2,7 @@
 
 import json
 import os
+import shutil
 import tempfile
 import unittest
 
@@ -16,7 +17,9 @@ class ServiceConnectionListTest(unittest.TestCase):
 
     def setUp(self):
         self.emu.reset()
-        self.report = os.path.join(tempfile.mkdtemp(prefix="rc-list-"), "report.json")
+        folder = tempfile.mkdtemp(prefix="rc-list-")
+        self.addCleanup(shutil.rmtree, folder, True)
+        self.report = os.path.join(folder, "report.json")
 
     def run_list(self, **inputs):
         base = dict(action="service-connection-list", azureDevOpsIdentity="azureSubscription", organization=ORG,

@@ -817,6 +817,19 @@ class HoldTests(EmulatorTestCase):
         self.assertEqual(self.versions("held-before"), 1)
         self.assertFalse(self.emu._control("GET", "/held")["held"])
 
+    def test_a_hold_by_method_and_path_counts_only_those_requests(self):
+        self.emu._control("POST", "/hold", {"request": 1, "when": "before", "method": "PUT",
+                                            "pathEnd": "/secrets/held-by-path"})
+        t, out = self.put_in_thread("held-by-path")  # its token request is not counted
+        h = self.wait_held()
+        self.assertEqual((h["count"], h["method"], h["path"]), (1, "PUT", "/kv/kv-rotation/secrets/held-by-path"))
+        self.assertEqual(self.versions("held-by-path"), 0)
+        self.emu._control("POST", "/release")
+        t.join(10)
+        self.assertEqual(out["answer"][0], 200)
+        s, _, _ = self.emu.request("POST", "/_emulator/hold", {"request": 1, "method": "PUT"})  # pathEnd missing
+        self.assertEqual(s, 400)
+
     def test_after_processes_but_holds_the_answer(self):
         self.emu._control("POST", "/hold", {"request": 2, "when": "after"})
         t, out = self.put_in_thread("held-after")

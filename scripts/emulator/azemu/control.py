@@ -100,9 +100,13 @@ def _policies(st: State, req) -> Resp:
 def _hold(st: State, req) -> Resp:
     req = req if isinstance(req, dict) else {}
     k, when = req.get("request"), req.get("when", "before")
-    if not isinstance(k, int) or isinstance(k, bool) or k < 0 or when not in ("before", "after"):
-        return Resp(400, {"error": "hold needs {\"request\": k >= 0, \"when\": \"before\"|\"after\"}"})
-    st.hold.arm(k, when)
+    method, path_end = req.get("method"), req.get("pathEnd")
+    if not isinstance(k, int) or isinstance(k, bool) or k < 0 or when not in ("before", "after") \
+            or (method is None) != (path_end is None) or not isinstance(method or "", str) \
+            or not isinstance(path_end or "", str):
+        return Resp(400, {"error": "hold needs {\"request\": k >= 0, \"when\": \"before\"|\"after\"}, optionally "
+                                   "with both \"method\" and \"pathEnd\""})
+    st.hold.arm(k, when, (method.upper(), path_end) if method else None)
     return Resp(200, {"ok": True, "request": k, "when": when})
 
 

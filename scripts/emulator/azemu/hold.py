@@ -1,6 +1,7 @@
 """Holding one task request (`POST /_emulator/hold {"request": k, "when": "before"|"after"}`).
 
-The k-th task request counted from arming (1-based; control requests are not counted) is held:
+The k-th task request counted from arming (1-based; control requests are not counted; with "method" and
+"pathEnd", only the requests of that method whose path ends so) is held:
 `before` = not processed until released (the service never saw it); `after` = processed (state changed)
 but its answer held (a client killed meanwhile never learns the result). `{"request": 0}` disarms.
 A hold is one-shot: once its request is released, nothing more is held until the next arming."""
@@ -22,18 +23,21 @@ class Hold:
         self.held = False
         self.method = None
         self.path = None
+        self.only: tuple[str, str] | None = None  # (method, path end): the requests counted, or all
         self._gate = threading.Event()
 
-    def arm(self, request: int, when: str) -> None:
+    def arm(self, request: int, when: str, only: tuple[str, str] | None = None) -> None:
         with self._lock:
             self._gate.set()  # a request still waiting from an earlier hold goes on
             self._disarm()
-            self.target, self.when = request, when
+            self.target, self.when, self.only = request, when, only
 
     def claim(self, method: str, path: str) -> str | None:
         """Count a task request; returns "before"/"after" when this request is the one to hold."""
         with self._lock:
             if self.target <= 0:
+                return None
+            if self.only and (method != self.only[0] or not path.endswith(self.only[1])):
                 return None
             self.count += 1
             if self.count != self.target:
